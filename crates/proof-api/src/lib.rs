@@ -1,0 +1,20 @@
+//! The Proof On/Off Ramp API: its wire contract and an async client for the partner backend.
+//!
+//! - [`models`]: serde types for every documented payload (session, transaction, KYC status,
+//!   WebSocket `tx.update`, webhook body, widget callbacks, error body).
+//! - [`ProofClient`]: `POST /widget/session`, `GET /widget/transactions/{id}`,
+//!   `GET /widget/users/{id}/kyc-status`, with bearer auth, timeouts and retries.
+//! - [`ProofClient::subscribe`]: the `/ws?tx_id=` WebSocket with reconnection.
+//!
+//! The client holds the secret `client_token`: use it only on a server, never in an app.
+//! TLS is rustls with the ring provider; there is no OpenSSL dependency.
+
+mod client;
+mod error;
+pub mod models;
+mod ws;
+
+pub use client::{ClientBuilder, ClientToken, ProofClient, RetryPolicy};
+pub use error::{ApiError, Error, Result};
+pub use models::*;
+pub use ws::{TxSubscription, WsOptions};
