@@ -40,7 +40,8 @@
     ".pw-steps{display:flex;gap:6px;margin:0 0 12px}.pw-steps i{flex:1;height:4px;border-radius:2px;background:rgba(127,127,127,.3)}",
     ".pw-steps i.pw-on{background:#3553ff}",
     "label.pw-label{display:block;font-weight:600;margin:12px 0 4px}",
-    "select.pw-input,input.pw-input{width:100%;min-height:44px;font:inherit;box-sizing:border-box}"
+    "select.pw-input,input.pw-input{width:100%;min-height:44px;font:inherit;box-sizing:border-box}",
+    ".pw-root [hidden]{display:none!important}"
   ].join("");
 
   function call(options, name, payload) {
@@ -255,7 +256,7 @@
   Flow.prototype.liveness = function () {
     var self = this;
     var video = el("video", { class: "pw-video", id: "pw-preview", autoplay: "", playsinline: "", muted: "",
-      "aria-label": "Camera preview" });
+      "aria-label": "Camera preview", hidden: "" });
     video.muted = true;
     var problem = el("div", { class: "pw-error", role: "alert", id: "pw-camera-error", hidden: "" });
     var start = el("button", { class: "pw-btn", id: "pw-camera-start", text: "Start camera" });
@@ -270,6 +271,7 @@
       ask.then(function (stream) {
         self.stream = stream;
         video.srcObject = stream;
+        video.removeAttribute("hidden");
         start.setAttribute("hidden", "");
         capture.removeAttribute("hidden");
         self.body.setAttribute("data-camera", "live");
