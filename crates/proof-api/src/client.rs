@@ -6,8 +6,8 @@ use std::fmt;
 use std::time::Duration;
 
 use backon::{BackoffBuilder, ExponentialBuilder};
-use reqwest::header::{self, HeaderMap, HeaderValue};
 use reqwest::Method;
+use reqwest::header::{self, HeaderMap, HeaderValue};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use url::Url;
@@ -128,7 +128,10 @@ impl ClientBuilder {
         let mut base = Url::parse(&self.base_url)
             .map_err(|e| Error::Config(format!("the Proof base URL {:?} is not a URL: {e}", self.base_url)))?;
         if !matches!(base.scheme(), "http" | "https") || base.cannot_be_a_base() {
-            return Err(Error::Config(format!("the Proof base URL {:?} must start with https:// (or http:// for a local sandbox)", self.base_url)));
+            return Err(Error::Config(format!(
+                "the Proof base URL {:?} must start with https:// (or http:// for a local sandbox)",
+                self.base_url
+            )));
         }
         if !base.path().ends_with('/') {
             let path = format!("{}/", base.path());
@@ -244,7 +247,12 @@ impl ProofClient {
         url
     }
 
-    async fn send<B: Serialize + ?Sized, T: DeserializeOwned>(&self, method: Method, url: Url, body: Option<&B>) -> Result<T> {
+    async fn send<B: Serialize + ?Sized, T: DeserializeOwned>(
+        &self,
+        method: Method,
+        url: Url,
+        body: Option<&B>,
+    ) -> Result<T> {
         let mut delays = self.retry.delays();
         let mut retried_once = false;
         loop {
@@ -271,18 +279,19 @@ impl ProofClient {
         }
     }
 
-    async fn send_once<B: Serialize + ?Sized, T: DeserializeOwned>(&self, method: Method, url: Url, body: Option<&B>) -> Result<T> {
+    async fn send_once<B: Serialize + ?Sized, T: DeserializeOwned>(
+        &self,
+        method: Method,
+        url: Url,
+        body: Option<&B>,
+    ) -> Result<T> {
         let mut req = self.http.request(method, url);
         if let Some(b) = body {
             req = req.json(b);
         }
         let resp = req.send().await.map_err(Error::Transport)?;
         let status = resp.status();
-        let request_id = resp
-            .headers()
-            .get("x-request-id")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
+        let request_id = resp.headers().get("x-request-id").and_then(|v| v.to_str().ok()).map(str::to_owned);
         let bytes = resp.bytes().await.map_err(Error::Transport)?;
         if status.is_success() {
             return serde_json::from_slice(&bytes).map_err(|source| Error::InvalidResponse {
@@ -294,4 +303,3 @@ impl ProofClient {
         Err(Error::from_api(ApiError::from_response(status.as_u16(), &bytes, request_id)))
     }
 }
-

@@ -62,40 +62,42 @@ pub enum Error {
     /// 400 `invalid_request` (`validation_error`, `decode_error`, `missing_param`): the request is
     /// wrong. Not retried; fix it.
     #[error("Proof rejected the request: {0}")]
-    InvalidRequest(ApiError),
+    InvalidRequest(Box<ApiError>),
     /// 400 `invalid_request/currency_not_allowed`: the currency is not enabled for this partner.
     /// An operator must ask Proof to enable it.
     #[error("the currency is not enabled for this integration; ask Proof to enable it: {0}")]
-    CurrencyNotAllowed(ApiError),
+    CurrencyNotAllowed(Box<ApiError>),
     /// 400 `wallet_not_supported`: Proof has no wallet for the (currency, network) pair. An
     /// operator must ask Proof to provision it.
     #[error("Proof has no wallet for this currency and network; ask Proof to provision it: {0}")]
-    WalletNotSupported(ApiError),
+    WalletNotSupported(Box<ApiError>),
     /// 401 `unauthorised` or 403 `forbidden_origin`: the client token, egress IP or `Origin` is
     /// not accepted. A configuration bug, never retried.
-    #[error("Proof refused this integration's credentials, IP or origin; check the client token and the IPs and origins registered with Proof: {0}")]
-    Misconfigured(ApiError),
+    #[error(
+        "Proof refused this integration's credentials, IP or origin; check the client token and the IPs and origins registered with Proof: {0}"
+    )]
+    Misconfigured(Box<ApiError>),
     /// 404 `not_found`: unknown id, or it belongs to another partner.
     #[error("not found at Proof: {0}")]
-    NotFound(ApiError),
+    NotFound(Box<ApiError>),
     /// 409 `session_already_used` (older deployments): create a new session.
     #[error("the session was already used; create a new one: {0}")]
-    SessionAlreadyUsed(ApiError),
+    SessionAlreadyUsed(Box<ApiError>),
     /// 422 `kyc_required` (older deployments): open the widget anyway; it runs KYC.
     #[error("identity verification required; the widget runs it: {0}")]
-    KycRequired(ApiError),
+    KycRequired(Box<ApiError>),
     /// 429 after the retries ran out.
     #[error("Proof is rate limiting this integration: {0}")]
-    RateLimited(ApiError),
+    RateLimited(Box<ApiError>),
     /// 500 (`internal_error`, `publish_failed`) after the retry: contact Proof with the request id.
     #[error("Proof had an internal fault: {0}")]
-    ProofFault(ApiError),
+    ProofFault(Box<ApiError>),
     /// 502 (`upstream_error`, `upstream_unavailable`) after the retries ran out.
     #[error("a provider behind Proof failed; try again shortly: {0}")]
-    Upstream(ApiError),
+    Upstream(Box<ApiError>),
     /// Any other status or slug: handle by status class.
     #[error("unexpected answer from Proof: {0}")]
-    Unexpected(ApiError),
+    Unexpected(Box<ApiError>),
     /// No answer: connection refused, reset, or timed out (after the retries ran out).
     #[error("could not reach Proof: {0}")]
     Transport(#[source] reqwest::Error),
@@ -138,6 +140,7 @@ pub(crate) enum RetryClass {
 impl Error {
     /// Classify a non-2xx answer.
     pub(crate) fn from_api(e: ApiError) -> Self {
+        let e = Box::new(e);
         match (e.status, &e.body.error) {
             (_, ErrorSlug::WalletNotSupported) => Self::WalletNotSupported(e),
             (400, _) if e.has_code(&ErrorCode::CurrencyNotAllowed) => Self::CurrencyNotAllowed(e),

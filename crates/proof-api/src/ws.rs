@@ -15,9 +15,9 @@ use tokio::task::JoinHandle;
 use tokio_tungstenite::tungstenite::{self, Message, client::IntoClientRequest};
 use tokio_tungstenite::{Connector, connect_async_tls_with_config};
 
+use crate::ProofClient;
 use crate::error::{ApiError, Error, Result};
 use crate::models::{TxStatus, TxUpdate};
-use crate::ProofClient;
 
 /// Reconnection settings for [`ProofClient::subscribe`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -81,7 +81,8 @@ impl ProofClient {
     /// ```
     pub fn subscribe(&self, merchant_transaction_id: &str, options: WsOptions) -> TxSubscription {
         let (tx, rx) = mpsc::channel(16);
-        let worker = Worker { client: self.clone(), id: merchant_transaction_id.to_owned(), options, out: tx, last: None };
+        let worker =
+            Worker { client: self.clone(), id: merchant_transaction_id.to_owned(), options, out: tx, last: None };
         let task = tokio::spawn(worker.run());
         TxSubscription { rx, task }
     }
@@ -91,10 +92,8 @@ impl ProofClient {
         let scheme = if url.scheme() == "https" { "wss" } else { "ws" };
         url.set_scheme(scheme).map_err(|()| Error::Config("cannot derive the WebSocket URL".into()))?;
         url.query_pairs_mut().append_pair("tx_id", id);
-        let mut req = url
-            .as_str()
-            .into_client_request()
-            .map_err(|e| Error::Config(format!("bad WebSocket URL: {e}")))?;
+        let mut req =
+            url.as_str().into_client_request().map_err(|e| Error::Config(format!("bad WebSocket URL: {e}")))?;
         req.headers_mut().insert(AUTHORIZATION, self.token.header());
         if let Some(origin) = self.origin.as_deref().and_then(|o| HeaderValue::from_str(o).ok()) {
             req.headers_mut().insert(ORIGIN, origin);

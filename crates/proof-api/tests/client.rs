@@ -45,7 +45,10 @@ async fn wrong_token_is_a_configuration_error_with_a_request_id() {
     let err = client(&sb.base_url(), "not-a-token").kyc_status("user-123").await.expect_err("refused");
     assert!(err.is_configuration(), "{err}");
     let api = err.api().expect("an API error");
-    assert_eq!((api.status, &api.body.error, &api.body.code), (401, &ErrorSlug::Unauthorised, &Some(ErrorCode::InvalidToken)));
+    assert_eq!(
+        (api.status, &api.body.error, &api.body.code),
+        (401, &ErrorSlug::Unauthorised, &Some(ErrorCode::InvalidToken))
+    );
     assert!(err.request_id().is_some_and(|id| id.starts_with("req_")));
 }
 
@@ -54,7 +57,10 @@ async fn unregistered_origin_is_a_configuration_error() {
     let sb = sandbox(proof_sandbox::Config { origins: vec!["https://partner.example".into()], ..config() }).await;
     let bad = ProofClient::builder(sb.base_url(), TOKEN).origin("https://evil.example").build().expect("builds");
     let err = bad.kyc_status("verified-1").await.expect_err("refused");
-    assert!(matches!(err, Error::Misconfigured(ref e) if e.status == 403 && e.has_code(&ErrorCode::ForbiddenOrigin)), "{err}");
+    assert!(
+        matches!(err, Error::Misconfigured(ref e) if e.status == 403 && e.has_code(&ErrorCode::ForbiddenOrigin)),
+        "{err}"
+    );
     assert!(err.is_configuration() && err.needs_operator());
 
     let good = ProofClient::builder(sb.base_url(), TOKEN).origin("https://partner.example").build().expect("builds");
@@ -72,7 +78,10 @@ async fn currency_and_wallet_errors_are_for_operators() {
 
     req.currency = "DAI".into(); // enabled, but no DAI wallet on TRC20
     let err = proof.create_session(&req).await.expect_err("no wallet");
-    assert!(matches!(err, Error::WalletNotSupported(ref e) if e.status == 400 && e.has_code(&ErrorCode::WalletNotSupported)), "{err}");
+    assert!(
+        matches!(err, Error::WalletNotSupported(ref e) if e.status == 400 && e.has_code(&ErrorCode::WalletNotSupported)),
+        "{err}"
+    );
 }
 
 #[tokio::test]
@@ -88,7 +97,10 @@ async fn invalid_requests_are_not_retried_and_name_the_field() {
     req.partner_user_id = "u".into();
     req.client_ip = Some("not-an-ip".into());
     let err = proof.create_session(&req).await.expect_err("bad ip");
-    assert!(err.api().is_some_and(|a| a.has_code(&ErrorCode::ValidationError) && a.body.message.contains("client_ip")), "{err}");
+    assert!(
+        err.api().is_some_and(|a| a.has_code(&ErrorCode::ValidationError) && a.body.message.contains("client_ip")),
+        "{err}"
+    );
 }
 
 #[tokio::test]
@@ -109,7 +121,10 @@ async fn unknown_and_foreign_ids_are_not_found() {
     let s = mine.create_session(&session_request("user-1", "user1@example.com", TxType::Buy)).await.expect("session");
 
     assert!(matches!(mine.transaction("no-such-id").await, Err(Error::NotFound(_))));
-    assert!(matches!(theirs.transaction(&s.merchant_transaction_id).await, Err(Error::NotFound(_))), "another partner's tx");
+    assert!(
+        matches!(theirs.transaction(&s.merchant_transaction_id).await, Err(Error::NotFound(_))),
+        "another partner's tx"
+    );
     assert!(matches!(mine.kyc_status("never-seen").await, Err(Error::NotFound(_))));
     assert!(matches!(theirs.kyc_status("user-1").await, Err(Error::NotFound(_))), "another partner's user");
     // Odd characters in ids are escaped into one path segment, not a different route.
@@ -122,7 +137,10 @@ async fn sandbox_502s_are_retried_until_they_stop() {
     let proof = client(&sb.base_url(), TOKEN);
     sb.set_faults(Faults { error_502_rate: 1.0, ..Faults::default() });
     let err = proof.kyc_status("verified-1").await.expect_err("always 502");
-    assert!(matches!(err, Error::Upstream(ref e) if e.status == 502 && e.body.error == ErrorSlug::UpstreamError), "{err}");
+    assert!(
+        matches!(err, Error::Upstream(ref e) if e.status == 502 && e.body.error == ErrorSlug::UpstreamError),
+        "{err}"
+    );
     assert!(err.request_id().is_some());
 
     sb.set_faults(Faults { error_502_rate: 0.5, ..Faults::default() });

@@ -1,8 +1,8 @@
 //! Every documented example payload survives a trip through the typed models unchanged.
 
 use proof_api::{
-    CreateSession, ErrorBody, ErrorCode, ErrorSlug, KycStatus, PaymentFinished, SellTransferEnabled, Session, Transaction,
-    TxStatus, TxUpdate, UserKyc, WebhookEvent, WidgetStatusChange,
+    CreateSession, ErrorBody, ErrorCode, ErrorSlug, KycStatus, PaymentFinished, SellTransferEnabled, Session,
+    Transaction, TxStatus, TxUpdate, UserKyc, WebhookEvent, WidgetStatusChange,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;

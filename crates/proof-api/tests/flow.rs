@@ -53,7 +53,13 @@ impl Widget {
         if let (Some(b), Some(e)) = (body.as_object_mut(), extra.as_object()) {
             b.extend(e.clone());
         }
-        let r = self.http.post(format!("{}/_sandbox/widget/{path}", self.base)).json(&body).send().await.expect("sandbox answers");
+        let r = self
+            .http
+            .post(format!("{}/_sandbox/widget/{path}", self.base))
+            .json(&body)
+            .send()
+            .await
+            .expect("sandbox answers");
         let status = r.status().as_u16();
         (status, r.json().await.expect("JSON"))
     }
@@ -177,7 +183,8 @@ async fn personas_end_where_they_say() {
 async fn seller_deposits_and_completes() {
     let sb = sandbox(config()).await;
     let proof = client(&sb.base_url(), TOKEN);
-    let s = proof.create_session(&session_request("seller-1", "seller@example.com", TxType::Sell)).await.expect("session");
+    let s =
+        proof.create_session(&session_request("seller-1", "seller@example.com", TxType::Sell)).await.expect("session");
     assert_eq!(s.tx_type, TxType::Sell);
     let sub = proof.subscribe(&s.merchant_transaction_id, ws_options());
     let w = Widget::new(&sb.base_url(), &s);

@@ -141,7 +141,11 @@ impl Config {
         if self.client_tokens.iter().all(|t| t.trim().is_empty()) {
             return Err("at least one client token is needed (--client-token)".into());
         }
-        if let Some(o) = self.origins.iter().find(|o| url::Url::parse(o).map(|u| u.origin().ascii_serialization() != **o).unwrap_or(true)) {
+        if let Some(o) = self
+            .origins
+            .iter()
+            .find(|o| url::Url::parse(o).map(|u| u.origin().ascii_serialization() != **o).unwrap_or(true))
+        {
             return Err(format!("origin {o:?} is not scheme://host[:port] with no path (--origin)"));
         }
         if !(0.0..=1.0).contains(&self.webhook_duplicate_rate) {

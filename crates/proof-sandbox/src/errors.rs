@@ -19,7 +19,12 @@ impl ApiFailure {
     }
 
     pub(crate) fn missing_param(field: &str) -> Self {
-        Self::new(StatusCode::BAD_REQUEST, ErrorSlug::InvalidRequest, ErrorCode::MissingParam, format!("{field} is required"))
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            ErrorSlug::InvalidRequest,
+            ErrorCode::MissingParam,
+            format!("{field} is required"),
+        )
     }
 
     pub(crate) fn validation(message: impl Into<String>) -> Self {

@@ -25,10 +25,20 @@ struct Cli {
     #[arg(long = "origin", env = "PROOF_SANDBOX_ORIGINS", value_delimiter = ',')]
     origins: Vec<String>,
     /// Enabled currencies, comma-separated.
-    #[arg(long = "currency", env = "PROOF_SANDBOX_CURRENCIES", value_delimiter = ',', default_value = "USDT,USDC,ETH,BTC,DAI")]
+    #[arg(
+        long = "currency",
+        env = "PROOF_SANDBOX_CURRENCIES",
+        value_delimiter = ',',
+        default_value = "USDT,USDC,ETH,BTC,DAI"
+    )]
     currencies: Vec<String>,
     /// Wallets as CURRENCY:NETWORK, comma-separated.
-    #[arg(long = "wallet", env = "PROOF_SANDBOX_WALLETS", value_delimiter = ',', default_value = "USDT:TRC20,USDT:ERC20,USDT:BEP20,USDC:ERC20,ETH:ERC20,BTC:BITCOIN")]
+    #[arg(
+        long = "wallet",
+        env = "PROOF_SANDBOX_WALLETS",
+        value_delimiter = ',',
+        default_value = "USDT:TRC20,USDT:ERC20,USDT:BEP20,USDC:ERC20,ETH:ERC20,BTC:BITCOIN"
+    )]
     wallets: Vec<WalletPair>,
     /// Whether sell (off-ramp) sessions are accepted.
     #[arg(long, env = "PROOF_SANDBOX_SELL", default_value_t = true, action = ArgAction::Set)]
@@ -80,7 +90,11 @@ impl Cli {
             redirect_url: self.redirect_url,
             settle_after: Duration::from_millis(self.settle_ms),
             init_token_ttl: Duration::from_secs(self.init_token_ttl_secs),
-            faults: Faults { latency_ms: self.latency_ms, error_502_rate: self.error_502_rate, ws_drop_after_ms: self.ws_drop_after_ms },
+            faults: Faults {
+                latency_ms: self.latency_ms,
+                error_502_rate: self.error_502_rate,
+                ws_drop_after_ms: self.ws_drop_after_ms,
+            },
             seed: self.seed,
             ..Config::default()
         }
@@ -95,7 +109,12 @@ async fn main() -> anyhow::Result<()> {
     let config = Cli::parse().into_config();
     let origin_check = if config.origins.is_empty() { "off" } else { "on" };
     let sandbox = Sandbox::start(config).await.context("the Proof sandbox could not start")?;
-    tracing::info!(origin_check, "Proof sandbox listening on {} (widget: {})", sandbox.base_url(), sandbox.widget_script_url());
+    tracing::info!(
+        origin_check,
+        "Proof sandbox listening on {} (widget: {})",
+        sandbox.base_url(),
+        sandbox.widget_script_url()
+    );
     tokio::signal::ctrl_c().await.context("could not wait for Ctrl-C")?;
     tracing::info!("shutting down");
     sandbox.shutdown().await;

@@ -6,7 +6,8 @@ use proof_api::{Amount, TxType};
 use rust_decimal::{Decimal, RoundingStrategy};
 
 /// Fiat (EUR) per unit of crypto. Not market data.
-const PRICES: &[(&str, &str)] = &[("USDT", "0.92"), ("USDC", "0.92"), ("DAI", "0.92"), ("ETH", "3150"), ("BTC", "88000")];
+const PRICES: &[(&str, &str)] =
+    &[("USDT", "0.92"), ("USDC", "0.92"), ("DAI", "0.92"), ("ETH", "3150"), ("BTC", "88000")];
 /// The sandbox's fee: 1.5 %, added to a buy and taken from a sell.
 const FEE: &str = "0.015";
 

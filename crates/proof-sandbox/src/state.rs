@@ -51,7 +51,13 @@ pub(crate) struct Db {
 
 impl Db {
     /// The user's record, created from the persona when Proof would know them.
-    pub(crate) fn user(&mut self, partner: PartnerId, id: &str, email: Option<&str>, create: bool) -> Option<&mut UserRecord> {
+    pub(crate) fn user(
+        &mut self,
+        partner: PartnerId,
+        id: &str,
+        email: Option<&str>,
+        create: bool,
+    ) -> Option<&mut UserRecord> {
         let key = (partner, id.to_owned());
         if !self.users.contains_key(&key) {
             let persona = Persona::detect(id, email);

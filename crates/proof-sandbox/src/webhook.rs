@@ -21,7 +21,9 @@ pub(crate) fn spawn_sender(url: url::Url) -> mpsc::UnboundedSender<WebhookEvent>
                 Ok(r) if r.status().is_success() => {
                     tracing::debug!(tx_id = %event.merchant_transaction_id, status = event.status.as_str(), "webhook delivered");
                 }
-                Ok(r) => tracing::warn!(tx_id = %event.merchant_transaction_id, http = r.status().as_u16(), "webhook refused; not retried"),
+                Ok(r) => {
+                    tracing::warn!(tx_id = %event.merchant_transaction_id, http = r.status().as_u16(), "webhook refused; not retried")
+                }
                 Err(e) => tracing::warn!(tx_id = %event.merchant_transaction_id, "webhook failed, not retried: {e}"),
             }
         }

@@ -51,7 +51,9 @@ async fn chromedriver() -> (ChildGuard, String) {
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
-        .unwrap_or_else(|e| panic!("cannot start {bin}: {e}; install chromium and chromium-driver, or set PROOF_SKIP_BROWSER_TESTS=1"));
+        .unwrap_or_else(|e| {
+            panic!("cannot start {bin}: {e}; install chromium and chromium-driver, or set PROOF_SKIP_BROWSER_TESTS=1")
+        });
     let guard = ChildGuard(child);
     let url = format!("http://127.0.0.1:{port}");
     for _ in 0..100 {
@@ -178,7 +180,11 @@ fn profile_dir(name: &str) -> PathBuf {
 }
 
 async fn wait_css(c: &Client, css: &str) -> fantoccini::elements::Element {
-    c.wait().at_most(Duration::from_secs(15)).for_element(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css} never appeared: {e}"))
+    c.wait()
+        .at_most(Duration::from_secs(15))
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css} never appeared: {e}"))
 }
 
 /// Save a screenshot when `PROOF_SCREENSHOT_DIR` is set (for looking at the widget, not asserting).
@@ -223,7 +229,12 @@ async fn first_time_buyer_goes_from_run_to_completed_in_chromium() {
     wait_css(&c, "[data-camera=live]").await;
     let mut width = 0;
     for _ in 0..50 {
-        width = c.execute("return document.getElementById('pw-preview').videoWidth;", vec![]).await.expect("js").as_u64().unwrap_or(0);
+        width = c
+            .execute("return document.getElementById('pw-preview').videoWidth;", vec![])
+            .await
+            .expect("js")
+            .as_u64()
+            .unwrap_or(0);
         if width > 0 {
             break;
         }
@@ -252,7 +263,16 @@ async fn first_time_buyer_goes_from_run_to_completed_in_chromium() {
     assert_eq!(finished.len(), 1);
     assert_eq!(finished[0]["payload"], json!({"payment_method": "card"}));
     let paid = ev.iter().find(|e| e["payload"]["status"] == "paid").expect("paid event");
-    for key in ["amount", "currency", "network", "fiat_amount", "fiat_currency", "merchant_transaction_id", "status", "payment_method"] {
+    for key in [
+        "amount",
+        "currency",
+        "network",
+        "fiat_amount",
+        "fiat_currency",
+        "merchant_transaction_id",
+        "status",
+        "payment_method",
+    ] {
         assert!(paid["payload"][key].is_string(), "onStatusChange.{key} is a string: {paid}");
     }
     assert_eq!(paid["payload"]["merchant_transaction_id"], session.merchant_transaction_id.as_str());

@@ -55,8 +55,22 @@ async fn rejects_missing_auth() {
 #[tokio::test]
 async fn rejects_unknown_token_and_wrong_scheme() {
     let app = router(Config::default());
-    expect_error(&app, post_session(session_body().to_string(), Some("Bearer nope")), 401, "unauthorised", "invalid_token").await;
-    expect_error(&app, post_session(session_body().to_string(), Some("Basic abc")), 401, "unauthorised", "invalid_token").await;
+    expect_error(
+        &app,
+        post_session(session_body().to_string(), Some("Bearer nope")),
+        401,
+        "unauthorised",
+        "invalid_token",
+    )
+    .await;
+    expect_error(
+        &app,
+        post_session(session_body().to_string(), Some("Basic abc")),
+        401,
+        "unauthorised",
+        "invalid_token",
+    )
+    .await;
     let get = Request::get("/widget/transactions/x").body(Body::empty()).expect("request");
     expect_error(&app, get, 401, "unauthorised", "missing_token").await;
 }
@@ -82,7 +96,8 @@ async fn each_missing_field_is_named() {
     for field in ["partner_user_id", "user_email", "network", "currency", "amount"] {
         let mut body = session_body();
         body.as_object_mut().expect("object").remove(field);
-        let b = expect_error(&app, post_session(body.to_string(), bearer()), 400, "invalid_request", "missing_param").await;
+        let b =
+            expect_error(&app, post_session(body.to_string(), bearer()), 400, "invalid_request", "missing_param").await;
         assert!(b["message"].as_str().is_some_and(|m| m.contains(field)), "{b}");
     }
 }
@@ -112,7 +127,9 @@ async fn bad_values_are_validation_errors() {
     for (field, value) in cases {
         let mut body = session_body();
         body[field] = value.clone();
-        let b = expect_error(&app, post_session(body.to_string(), bearer()), 400, "invalid_request", "validation_error").await;
+        let b =
+            expect_error(&app, post_session(body.to_string(), bearer()), 400, "invalid_request", "validation_error")
+                .await;
         assert!(b["message"].as_str().is_some_and(|m| m.contains(field)), "{field}={value}: {b}");
     }
 }
@@ -125,7 +142,8 @@ async fn currency_and_wallet_policy() {
     expect_error(&app, post_session(body.to_string(), bearer()), 400, "invalid_request", "currency_not_allowed").await;
     body["currency"] = json!("USDC");
     body["network"] = json!("TRC20");
-    expect_error(&app, post_session(body.to_string(), bearer()), 400, "wallet_not_supported", "WALLET_NOT_SUPPORTED").await;
+    expect_error(&app, post_session(body.to_string(), bearer()), 400, "wallet_not_supported", "WALLET_NOT_SUPPORTED")
+        .await;
 }
 
 #[tokio::test]
@@ -135,9 +153,28 @@ async fn session_has_every_documented_field() {
     assert_eq!(status, StatusCode::OK);
     assert!(id.is_some());
     for f in [
-        "merchant_transaction_id", "widget_id", "address", "signature", "init_token", "init_token_type", "currency",
-        "currencies", "fix_currency", "network", "networks", "fix_network", "amount", "fix_amount", "fiat_currency",
-        "fiat_currencies", "fix_fiat_currency", "fix_fiat_amount", "type", "lang", "theme", "redirect_url",
+        "merchant_transaction_id",
+        "widget_id",
+        "address",
+        "signature",
+        "init_token",
+        "init_token_type",
+        "currency",
+        "currencies",
+        "fix_currency",
+        "network",
+        "networks",
+        "fix_network",
+        "amount",
+        "fix_amount",
+        "fiat_currency",
+        "fiat_currencies",
+        "fix_fiat_currency",
+        "fix_fiat_amount",
+        "type",
+        "lang",
+        "theme",
+        "redirect_url",
     ] {
         assert!(s.get(f).is_some(), "missing {f}: {s}");
     }
@@ -149,8 +186,11 @@ async fn session_has_every_documented_field() {
 #[tokio::test]
 async fn unknown_ids_are_not_found() {
     let app = router(Config::default());
-    let get = |p: &str| Request::get(p).header(header::AUTHORIZATION, "Bearer router-test-token").body(Body::empty()).expect("req");
-    expect_error(&app, get("/widget/transactions/550e8400-e29b-41d4-a716-446655440000"), 404, "not_found", "not_found").await;
+    let get = |p: &str| {
+        Request::get(p).header(header::AUTHORIZATION, "Bearer router-test-token").body(Body::empty()).expect("req")
+    };
+    expect_error(&app, get("/widget/transactions/550e8400-e29b-41d4-a716-446655440000"), 404, "not_found", "not_found")
+        .await;
     expect_error(&app, get("/widget/users/user-123/kyc-status"), 404, "not_found", "not_found").await;
     expect_error(&app, get("/ws"), 400, "invalid_request", "missing_param").await;
     expect_error(&app, get("/ws?tx_id=nope"), 404, "not_found", "not_found").await;
@@ -159,14 +199,27 @@ async fn unknown_ids_are_not_found() {
 #[tokio::test]
 async fn faults_can_be_read_and_changed_and_are_validated() {
     let app = router(Config::default());
-    let put = |b: &str| Request::put("/_sandbox/faults").header(header::CONTENT_TYPE, "application/json").body(Body::from(b.to_owned())).expect("req");
+    let put = |b: &str| {
+        Request::put("/_sandbox/faults")
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(b.to_owned()))
+            .expect("req")
+    };
     let (s, _, body) = send(&app, put(r#"{"error_502_rate":1.0}"#)).await;
     assert_eq!((s, body["error_502_rate"].as_f64()), (StatusCode::OK, Some(1.0)));
-    expect_error(&app, post_session(session_body().to_string(), bearer()), 502, "upstream_error", "provider_error").await;
+    expect_error(&app, post_session(session_body().to_string(), bearer()), 502, "upstream_error", "provider_error")
+        .await;
     expect_error(&app, put(r#"{"error_502_rate":2}"#), 400, "invalid_request", "validation_error").await;
     expect_error(&app, put(r#"{"nonsense":1}"#), 400, "invalid_request", "decode_error").await;
     // Auth comes before faults: a bad token is still a 401.
-    expect_error(&app, post_session(session_body().to_string(), Some("Bearer x")), 401, "unauthorised", "invalid_token").await;
+    expect_error(
+        &app,
+        post_session(session_body().to_string(), Some("Bearer x")),
+        401,
+        "unauthorised",
+        "invalid_token",
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -177,7 +230,9 @@ async fn serves_the_widget_script() {
     assert!(resp.headers()[header::CONTENT_TYPE].to_str().is_ok_and(|c| c.starts_with("application/javascript")));
     let js = axum::body::to_bytes(resp.into_body(), 1 << 20).await.expect("body");
     let js = String::from_utf8_lossy(&js);
-    for needle in ["proofWidget", "getUserMedia({ video: true })", "onSellTransferEnabled", "onPaymentFinished", "Sandbox"] {
+    for needle in
+        ["proofWidget", "getUserMedia({ video: true })", "onSellTransferEnabled", "onPaymentFinished", "Sandbox"]
+    {
         assert!(js.contains(needle), "widget script lacks {needle}");
     }
 }

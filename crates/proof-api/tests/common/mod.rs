@@ -32,7 +32,11 @@ pub fn fast_retry() -> RetryPolicy {
 }
 
 pub fn client(base: &str, token: &str) -> ProofClient {
-    ProofClient::builder(base, token).retry(fast_retry()).timeout(Duration::from_secs(5)).build().expect("client builds")
+    ProofClient::builder(base, token)
+        .retry(fast_retry())
+        .timeout(Duration::from_secs(5))
+        .build()
+        .expect("client builds")
 }
 
 pub fn session_request(user: &str, email: &str, tx_type: TxType) -> CreateSession {

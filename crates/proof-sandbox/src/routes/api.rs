@@ -55,12 +55,9 @@ fn authenticate(state: &SandboxState, headers: &HeaderMap) -> Result<PartnerId, 
         .ok()
         .and_then(|v| v.strip_prefix("Bearer "))
         .ok_or_else(|| ApiFailure::invalid_token("the Authorization header must be `Bearer <client_token>`"))?;
-    state
-        .config()
-        .client_tokens
-        .iter()
-        .position(|t| t == token.trim())
-        .ok_or_else(|| ApiFailure::invalid_token("the client token is unknown or inactive; check the backend configuration"))
+    state.config().client_tokens.iter().position(|t| t == token.trim()).ok_or_else(|| {
+        ApiFailure::invalid_token("the client token is unknown or inactive; check the backend configuration")
+    })
 }
 
 /// Refuse an `Origin` that is present but not registered. No registered origins: no check.

@@ -24,15 +24,18 @@ pub(crate) async fn sessions_create(
     Extension(Partner(partner)): Extension<Partner>,
     body: Bytes,
 ) -> Result<Json<Session>, ApiFailure> {
-    let value: Value = serde_json::from_slice(&body)
-        .map_err(|e| ApiFailure::decode(format!("the body is not valid JSON: {e}")))?;
+    let value: Value =
+        serde_json::from_slice(&body).map_err(|e| ApiFailure::decode(format!("the body is not valid JSON: {e}")))?;
     let obj = value.as_object().ok_or_else(|| ApiFailure::decode("the body must be a JSON object"))?;
     let req = Validated::from_body(&state, obj)?;
 
     let cfg = state.config();
     let id = uuid::Uuid::new_v4().to_string();
     let address = req.address.clone().unwrap_or_else(|| wallet_address(partner, &req.currency, &req.network));
-    let signature = sign(&state, &[&id, &req.user_id, &req.currency, &req.network, req.amount.as_str(), req.client_ip.as_deref().unwrap_or("")]);
+    let signature = sign(
+        &state,
+        &[&id, &req.user_id, &req.currency, &req.network, req.amount.as_str(), req.client_ip.as_deref().unwrap_or("")],
+    );
     let init_token = init_token(&state, &id, &cfg.widget_id);
     let now = now_iso();
     let tx = Transaction {
@@ -75,7 +78,8 @@ pub(crate) async fn sessions_create(
     };
 
     let mut db = state.db();
-    let persona = db.user(partner, &req.user_id, Some(&req.email), true).map(|u| u.persona).unwrap_or(crate::Persona::FirstTime);
+    let persona =
+        db.user(partner, &req.user_id, Some(&req.email), true).map(|u| u.persona).unwrap_or(crate::Persona::FirstTime);
     let (updates, _) = broadcast::channel(16);
     let record = TxRecord {
         partner,
@@ -129,17 +133,22 @@ impl Validated {
         let tx_type = match optional(obj, "type")?.as_deref() {
             None | Some("buy") => TxType::Buy,
             Some("sell") => TxType::Sell,
-            Some(other) => return Err(ApiFailure::validation(format!("type must be \"buy\" or \"sell\", got {other:?}"))),
+            Some(other) => {
+                return Err(ApiFailure::validation(format!("type must be \"buy\" or \"sell\", got {other:?}")));
+            }
         };
         if tx_type == TxType::Sell && !cfg.sell_enabled {
-            return Err(ApiFailure::validation("sell (off-ramp) is not enabled for this partner; ask Proof to enable it"));
+            return Err(ApiFailure::validation(
+                "sell (off-ramp) is not enabled for this partner; ask Proof to enable it",
+            ));
         }
         if email.split_once('@').is_none_or(|(local, domain)| local.is_empty() || !domain.contains('.')) {
             return Err(ApiFailure::validation(format!("user_email {email:?} is not an email address")));
         }
         let client_ip = optional(obj, "client_ip")?;
         if let Some(ip) = &client_ip {
-            ip.parse::<IpAddr>().map_err(|_| ApiFailure::validation(format!("client_ip {ip:?} is not an IPv4 or IPv6 address")))?;
+            ip.parse::<IpAddr>()
+                .map_err(|_| ApiFailure::validation(format!("client_ip {ip:?} is not an IPv4 or IPv6 address")))?;
         }
         let redirect_url = optional(obj, "redirect_url")?;
         if let Some(u) = &redirect_url {
@@ -199,7 +208,8 @@ fn init_token(state: &SandboxState, tx_id: &str, widget_id: &str) -> String {
         .map(|d| d + state.config().init_token_ttl)
         .map(|d| d.as_secs())
         .unwrap_or_default();
-    let payload = URL_SAFE_NO_PAD.encode(json!({"sub": tx_id, "wid": widget_id, "exp": exp, "iss": "proof-sandbox"}).to_string());
+    let payload =
+        URL_SAFE_NO_PAD.encode(json!({"sub": tx_id, "wid": widget_id, "exp": exp, "iss": "proof-sandbox"}).to_string());
     let mut mac = Hmac::<Sha256>::new_from_slice(&state.inner.secret).expect("HMAC takes any key length");
     mac.update(format!("{header}.{payload}").as_bytes());
     format!("{header}.{payload}.{}", URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes()))

@@ -5,8 +5,8 @@
 use std::time::Instant;
 
 use axum::Json;
-use axum::extract::rejection::JsonRejection;
 use axum::extract::State;
+use axum::extract::rejection::JsonRejection;
 use axum::http::HeaderMap;
 use proof_api::{Amount, KycStatus, TxStatus, TxType};
 use serde::{Deserialize, Serialize};
@@ -66,21 +66,32 @@ pub(crate) struct WidgetState {
 type Answer = Result<Json<WidgetState>, ApiFailure>;
 
 /// `POST /_sandbox/widget/state`.
-pub(crate) async fn widget_state(State(state): State<SandboxState>, headers: HeaderMap, body: Result<Json<WidgetAuth>, JsonRejection>) -> Answer {
+pub(crate) async fn widget_state(
+    State(state): State<SandboxState>,
+    headers: HeaderMap,
+    body: Result<Json<WidgetAuth>, JsonRejection>,
+) -> Answer {
     check_origin(&state, &headers)?;
     let Json(auth) = body.map_err(|e| ApiFailure::decode(e.body_text()))?;
     snapshot(&mut state.db(), &auth).map(Json)
 }
 
 /// `POST /_sandbox/widget/kyc`: documents sent, or liveness check done.
-pub(crate) async fn widget_kyc(State(state): State<SandboxState>, headers: HeaderMap, body: Result<Json<KycStep>, JsonRejection>) -> Answer {
+pub(crate) async fn widget_kyc(
+    State(state): State<SandboxState>,
+    headers: HeaderMap,
+    body: Result<Json<KycStep>, JsonRejection>,
+) -> Answer {
     check_origin(&state, &headers)?;
     let Json(KycStep { auth, step }) = body.map_err(|e| ApiFailure::decode(e.body_text()))?;
     let fail_tx = {
         let mut db = state.db();
         let now = snapshot(&mut db, &auth)?;
         if now.next_step != step {
-            return Err(ApiFailure::validation(format!("the {step} step is not expected now; the next step is {}", now.next_step)));
+            return Err(ApiFailure::validation(format!(
+                "the {step} step is not expected now; the next step is {}",
+                now.next_step
+            )));
         }
         let (partner, user_id) = owner(&db, &auth.merchant_transaction_id)?;
         let user = db.user(partner, &user_id, None, true).ok_or_else(|| ApiFailure::not_found("user"))?;
@@ -102,7 +113,11 @@ pub(crate) async fn widget_kyc(State(state): State<SandboxState>, headers: Heade
 }
 
 /// `POST /_sandbox/widget/action`: pay (buy), confirm the deposit (sell), or cancel.
-pub(crate) async fn widget_action(State(state): State<SandboxState>, headers: HeaderMap, body: Result<Json<Action>, JsonRejection>) -> Answer {
+pub(crate) async fn widget_action(
+    State(state): State<SandboxState>,
+    headers: HeaderMap,
+    body: Result<Json<Action>, JsonRejection>,
+) -> Answer {
     check_origin(&state, &headers)?;
     let Json(Action { auth, action }) = body.map_err(|e| ApiFailure::decode(e.body_text()))?;
     let now = snapshot(&mut state.db(), &auth)?;
@@ -126,7 +141,9 @@ pub(crate) async fn widget_action(State(state): State<SandboxState>, headers: He
         }
         (_, "done") => return Err(ApiFailure::session_used("this transaction has ended; create a new session")),
         (other, next) => {
-            return Err(ApiFailure::validation(format!("action {other:?} is not possible now; the next step is {next}")));
+            return Err(ApiFailure::validation(format!(
+                "action {other:?} is not possible now; the next step is {next}"
+            )));
         }
     }
     snapshot(&mut state.db(), &auth).map(Json)
@@ -141,10 +158,11 @@ fn owner(db: &Db, id: &str) -> Result<(usize, String), ApiFailure> {
 
 /// Check the widget's credentials and describe where the flow stands.
 fn snapshot(db: &mut Db, auth: &WidgetAuth) -> Result<WidgetState, ApiFailure> {
-    let rec = db
-        .txs
-        .get(&auth.merchant_transaction_id)
-        .ok_or_else(|| ApiFailure::invalid_token("unknown merchantTransactionId: pass the session response to proofWidget.run unmodified"))?;
+    let rec = db.txs.get(&auth.merchant_transaction_id).ok_or_else(|| {
+        ApiFailure::invalid_token(
+            "unknown merchantTransactionId: pass the session response to proofWidget.run unmodified",
+        )
+    })?;
     if rec.init_token != auth.init_token || rec.widget_id != auth.widget_id || rec.signature != auth.signature {
         return Err(ApiFailure::invalid_token(
             "widgetId, signature or initToken do not match the session: pass the session response to proofWidget.run unmodified",
@@ -155,7 +173,8 @@ fn snapshot(db: &mut Db, auth: &WidgetAuth) -> Result<WidgetState, ApiFailure> {
     }
     let (partner, user_id) = (rec.partner, rec.tx.partner_user_id.clone());
     let tx = rec.tx.clone();
-    let (amount, address, payment_method, persona) = (rec.amount.clone(), rec.address.clone(), rec.payment_method.clone(), rec.persona);
+    let (amount, address, payment_method, persona) =
+        (rec.amount.clone(), rec.address.clone(), rec.payment_method.clone(), rec.persona);
     let user = db.user(partner, &user_id, None, true).cloned().ok_or_else(|| ApiFailure::not_found("user"))?;
     let next_step = match (&tx.status, &user.kyc) {
         (s, _) if s.is_terminal() => "done",

@@ -7,8 +7,8 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::ws::rejection::WebSocketUpgradeRejection;
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Extension, Query, State};
 use axum::response::Response;
 use proof_api::TxUpdate;
@@ -45,7 +45,12 @@ pub(crate) async fn ws_connect(
     Ok(upgrade.on_upgrade(move |socket| serve(socket, updates, already_final, drop_after)))
 }
 
-async fn serve(mut socket: WebSocket, mut updates: broadcast::Receiver<TxUpdate>, already_final: Option<TxUpdate>, drop_after: Option<Duration>) {
+async fn serve(
+    mut socket: WebSocket,
+    mut updates: broadcast::Receiver<TxUpdate>,
+    already_final: Option<TxUpdate>,
+    drop_after: Option<Duration>,
+) {
     if let Some(update) = already_final {
         let _ = send(&mut socket, &update).await;
         let _ = socket.send(Message::Close(None)).await;
