@@ -9,12 +9,21 @@
 //! The client holds the secret `client_token`: use it only on a server, never in an app.
 //! TLS is rustls with the ring provider; there is no OpenSSL dependency.
 
+//!
+//! With `default-features = false` only [`models`] remain, without any network dependency.
+
+#[cfg(feature = "client")]
 mod client;
+#[cfg(feature = "client")]
 mod error;
 pub mod models;
+#[cfg(feature = "client")]
 mod ws;
 
+#[cfg(feature = "client")]
 pub use client::{ClientBuilder, ClientToken, ProofClient, RetryPolicy};
+#[cfg(feature = "client")]
 pub use error::{ApiError, Error, Result};
 pub use models::*;
+#[cfg(feature = "client")]
 pub use ws::{TxSubscription, WsOptions};

@@ -41,7 +41,7 @@ use tokio::task::JoinHandle;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
 pub use config::{Config, DEFAULT_CLIENT_TOKEN, DEFAULT_PORT, DEFAULT_WIDGET_ID, Faults, WalletPair};
-pub use personas::{KEYWORDS as PERSONA_KEYWORDS, Persona};
+pub use personas::Persona;
 pub use state::SandboxState;
 
 /// The stand-in widget script.

@@ -26,21 +26,75 @@ pub enum Persona {
     Seller,
 }
 
-/// Keywords in match order; the first that appears wins.
-pub const KEYWORDS: &[(&str, Persona)] = &[
-    ("kycfail", Persona::KycFails),
-    ("pending", Persona::PendingReview),
-    ("declined", Persona::PaymentFails),
-    ("cancel", Persona::Cancels),
-    ("seller", Persona::Seller),
-    ("verified", Persona::Verified),
-];
-
 impl Persona {
+    /// Every persona, in keyword match order (the first keyword that appears wins); the
+    /// first-time user, which has no keyword, comes last.
+    pub const ALL: [Self; 7] = [
+        Self::KycFails,
+        Self::PendingReview,
+        Self::PaymentFails,
+        Self::Cancels,
+        Self::Seller,
+        Self::Verified,
+        Self::FirstTime,
+    ];
+
+    /// Stable id, e.g. `first_time`.
+    pub fn id(self) -> &'static str {
+        match self {
+            Self::FirstTime => "first_time",
+            Self::Verified => "verified",
+            Self::PendingReview => "pending_review",
+            Self::KycFails => "kyc_fails",
+            Self::PaymentFails => "payment_fails",
+            Self::Cancels => "cancels",
+            Self::Seller => "seller",
+        }
+    }
+
+    /// The keyword that selects it in a user id or email; `None` for the first-time user.
+    pub fn keyword(self) -> Option<&'static str> {
+        match self {
+            Self::FirstTime => None,
+            Self::Verified => Some("verified"),
+            Self::PendingReview => Some("pending"),
+            Self::KycFails => Some("kycfail"),
+            Self::PaymentFails => Some("declined"),
+            Self::Cancels => Some("cancel"),
+            Self::Seller => Some("seller"),
+        }
+    }
+
+    /// A short name for a sign-in screen.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::FirstTime => "First-time buyer",
+            Self::Verified => "Verified returning user",
+            Self::PendingReview => "Verification under review",
+            Self::KycFails => "Verification fails",
+            Self::PaymentFails => "Card declined",
+            Self::Cancels => "Abandons payment",
+            Self::Seller => "Verified seller",
+        }
+    }
+
+    /// What happens to this user in the widget.
+    pub fn description(self) -> &'static str {
+        match self {
+            Self::FirstTime => "Uploads a document, takes a selfie, is verified, and the purchase completes.",
+            Self::Verified => "Already verified: goes straight to payment, which completes.",
+            Self::PendingReview => "Documents are under review: cannot pay yet.",
+            Self::KycFails => "Uploads a document and a selfie, but verification fails.",
+            Self::PaymentFails => "Verified, but the card is declined: the transaction fails.",
+            Self::Cancels => "Verified, but abandons the 3-D Secure step: the transaction is cancelled.",
+            Self::Seller => "Verified: sells crypto, sends the deposit and is paid out.",
+        }
+    }
+
     /// Pick the persona for a user id and, when known, an email.
     pub fn detect(partner_user_id: &str, email: Option<&str>) -> Self {
         let hay = format!("{} {}", partner_user_id, email.unwrap_or_default()).to_ascii_lowercase();
-        KEYWORDS.iter().find(|(k, _)| hay.contains(k)).map_or(Self::FirstTime, |(_, p)| *p)
+        Self::ALL.into_iter().find(|p| p.keyword().is_some_and(|k| hay.contains(k))).unwrap_or(Self::FirstTime)
     }
 
     /// KYC status the first time Proof hears of the user.

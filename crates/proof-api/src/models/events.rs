@@ -57,7 +57,7 @@ impl From<Transaction> for TxUpdate {
 /// Body of Proof's outbound webhook: unsigned, best effort, possibly duplicated.
 ///
 /// Treat it as "something changed for this id" and confirm with
-/// [`ProofClient::transaction`](crate::ProofClient::transaction) before acting. Idempotency key:
+/// `ProofClient::transaction` before acting. Idempotency key:
 /// (`merchant_transaction_id`, `status`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WebhookEvent {

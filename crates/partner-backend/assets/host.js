@@ -1,0 +1,85 @@
+/*
+ * Host page glue: runs the Proof widget with the session's fields, exactly as the reference maps
+ * them, and reports each widget callback to the app by navigating to the widget event URL. The
+ * app intercepts and cancels those navigations; a plain browser gets 204 and stays on the page.
+ * There is no IPC here, by design.
+ */
+(function () {
+  "use strict";
+
+  function data(id) {
+    try { return JSON.parse(document.getElementById(id).textContent); } catch (e) { return null; }
+  }
+
+  var session = data("proof-session");
+  var cfg = data("host-config");
+  var statusBox = document.getElementById("host-status");
+
+  function say(text) {
+    statusBox.textContent = text;
+    statusBox.hidden = false;
+  }
+
+  // One navigation at a time: a second one started too soon would cancel the first.
+  var queue = [];
+  var busy = false;
+  function pump() {
+    if (busy || !queue.length) return;
+    busy = true;
+    window.location.href = queue.shift();
+    setTimeout(function () { busy = false; pump(); }, 300);
+  }
+  function report(params) {
+    var url = new URL(cfg.event_url);
+    url.searchParams.set("v", "1");
+    url.searchParams.set("tx", cfg.tx);
+    Object.keys(params).forEach(function (k) {
+      var v = params[k];
+      if (v !== undefined && v !== null && v !== "") url.searchParams.set(k, String(v));
+    });
+    queue.push(url.toString());
+    pump();
+  }
+
+  if (!session || !cfg) {
+    say("This page is incomplete. Go back to the app and try again.");
+    return;
+  }
+  if (!window.proofWidget || typeof window.proofWidget.run !== "function") {
+    say("The payment widget could not load. Check your connection, then go back to the app and try again.");
+    return;
+  }
+
+  var s = session;
+  window.proofWidget.run({
+    widgetId: s.widget_id,
+    host: document.getElementById("proof-widget"),
+    address: s.address,
+    signature: s.signature,
+    initToken: s.init_token,
+    initTokenType: s.init_token_type,
+    merchantTransactionId: s.merchant_transaction_id,
+    currency: s.currency,
+    network: s.network,
+    amount: s.amount,
+    fixCurrency: s.fix_currency,
+    fixNetwork: s.fix_network,
+    fixAmount: s.fix_amount,
+    fiatCurrency: s.fiat_currency,
+    type: s.type,
+    onLoad: function () {},
+    onReady: function () { report({ event: "ready" }); },
+    onStatusChange: function (d) {
+      d = d || {};
+      report({ event: "status", status: d.status, payment_method: d.payment_method });
+    },
+    onPaymentFinished: function (d) {
+      d = d || {};
+      report({ event: "payment_finished", payment_method: d.payment_method });
+    },
+    onSellTransferEnabled: function (d) {
+      d = d || {};
+      report({ event: "sell_transfer_enabled", amount: d.amount, currency: d.currency, network: d.network, address: d.address });
+    }
+  });
+})();

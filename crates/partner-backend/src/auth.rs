@@ -1,0 +1,138 @@
+//! App authentication: the seam where a partner plugs in their own user auth.
+//!
+//! Implement [`AppAuth`] to turn the app's bearer token into an [`AppUser`] (your session
+//! service, OIDC introspection, a JWT from your identity provider…) and pass it to
+//! [`crate::AppState::new`]. The reference [`SignedTokens`] issues short-lived HS256 tokens that
+//! carry the user's id and email; in sandbox mode `POST /v1/sandbox/login` issues them for the
+//! sandbox personas.
+
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use async_trait::async_trait;
+use axum::extract::FromRequestParts;
+use axum::http::header;
+use axum::http::request::Parts;
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+
+/// The signed-in user: what Proof needs to know about them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AppUser {
+    /// Stable internal id, sent to Proof as `partner_user_id`.
+    pub id: String,
+    /// Email, sent to Proof as `user_email`.
+    pub email: String,
+}
+
+/// Why a token was refused. The message is shown to the user as "sign in again (…)".
+#[derive(Debug, thiserror::Error)]
+pub enum AuthError {
+    /// No usable `Authorization: Bearer` header.
+    #[error("missing token")]
+    Missing,
+    /// Expired.
+    #[error("session expired")]
+    Expired,
+    /// Anything else: bad signature, malformed, revoked.
+    #[error("invalid token")]
+    Invalid,
+}
+
+/// Turns a bearer token into a user. Must be cheap: it runs on every request.
+#[async_trait]
+pub trait AppAuth: Send + Sync + 'static {
+    /// Check `token` and say who it belongs to.
+    async fn authenticate(&self, token: &str) -> Result<AppUser, AuthError>;
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Claims {
+    sub: String,
+    email: String,
+    exp: u64,
+    iat: u64,
+    iss: String,
+}
+
+const ISSUER: &str = "proof-ramp-backend";
+
+/// The reference implementation: HS256 tokens signed with `APP_AUTH_SIGNING_KEY`.
+#[derive(Clone)]
+pub struct SignedTokens {
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+    ttl: Duration,
+}
+
+impl std::fmt::Debug for SignedTokens {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SignedTokens").field("ttl", &self.ttl).finish_non_exhaustive()
+    }
+}
+
+impl SignedTokens {
+    /// Tokens signed with `key` that live `ttl`.
+    pub fn new(key: &[u8], ttl: Duration) -> Self {
+        Self { encoding: EncodingKey::from_secret(key), decoding: DecodingKey::from_secret(key), ttl }
+    }
+
+    /// Issue a token for `user`; returns it with its expiry (unix seconds).
+    ///
+    /// # Errors
+    /// Only if signing fails, which HS256 does not do for valid claims.
+    pub fn issue(&self, user: &AppUser) -> Result<(String, u64), AppError> {
+        let now = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or_default();
+        let exp = now + self.ttl.as_secs();
+        let claims = Claims { sub: user.id.clone(), email: user.email.clone(), exp, iat: now, iss: ISSUER.into() };
+        let token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
+            .map_err(|e| AppError::Internal(format!("signing a token: {e}")))?;
+        Ok((token, exp))
+    }
+}
+
+#[async_trait]
+impl AppAuth for SignedTokens {
+    async fn authenticate(&self, token: &str) -> Result<AppUser, AuthError> {
+        let mut v = Validation::new(Algorithm::HS256);
+        v.set_issuer(&[ISSUER]);
+        v.leeway = 5;
+        match jsonwebtoken::decode::<Claims>(token, &self.decoding, &v) {
+            Ok(data) => Ok(AppUser { id: data.claims.sub, email: data.claims.email }),
+            Err(e) if matches!(e.kind(), jsonwebtoken::errors::ErrorKind::ExpiredSignature) => Err(AuthError::Expired),
+            Err(_) => Err(AuthError::Invalid),
+        }
+    }
+}
+
+/// Extractor: the authenticated user, or `401` in the API's error shape.
+#[derive(Clone, Debug)]
+pub struct Authenticated(pub AppUser);
+
+impl<S> FromRequestParts<S> for Authenticated
+where
+    S: Send + Sync,
+    Arc<dyn AppAuth>: axum::extract::FromRef<S>,
+{
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let auth: Arc<dyn AppAuth> = axum::extract::FromRef::from_ref(state);
+        let token = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .ok_or(AppError::Unauthenticated("missing token"))?;
+        match auth.authenticate(token).await {
+            Ok(user) => Ok(Self(user)),
+            Err(AuthError::Expired) => Err(AppError::Unauthenticated("session expired")),
+            Err(AuthError::Missing) => Err(AppError::Unauthenticated("missing token")),
+            Err(AuthError::Invalid) => Err(AppError::Unauthenticated("invalid token")),
+        }
+    }
+}

@@ -1,0 +1,155 @@
+//! `AppError`: every failure toward the app, as one JSON shape with a status.
+//!
+//! 5xx bodies stay generic; the detail goes to the log with the request id. Proof's errors are
+//! mapped here once: `502`s (after the client's retries) become `503 provider_unavailable`,
+//! `currency_not_allowed`/`wallet_not_supported` a `422 pair_unavailable` plus an operator log
+//! line, and `401`/`403` from Proof a configuration error in the log and a generic `500`.
+
+use axum::Json;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use ramp_api::{ApiErrorBody, ErrorEnvelope, codes};
+
+/// An error answer.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum AppError {
+    /// 401: no valid app token.
+    #[error("sign in again: {0}")]
+    Unauthenticated(&'static str),
+    /// 400/422: a field is wrong.
+    #[error("{message}")]
+    Invalid {
+        /// The field at fault.
+        field: &'static str,
+        /// What to do.
+        message: String,
+    },
+    /// 422: the (currency, network) pair was refused by Proof; an operator must act.
+    #[error("{currency} on {network} is not available right now")]
+    PairUnavailable {
+        /// Currency.
+        currency: String,
+        /// Network.
+        network: String,
+    },
+    /// 404.
+    #[error("not found")]
+    NotFound,
+    /// 429.
+    #[error("too many requests")]
+    RateLimited {
+        /// Seconds to wait.
+        retry_after: u64,
+    },
+    /// 503: Proof is unreachable or failing after retries.
+    #[error("the ramp provider is unavailable")]
+    ProviderUnavailable,
+    /// 500: anything else; the detail is logged, never sent.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl AppError {
+    pub(crate) fn invalid(field: &'static str, message: impl Into<String>) -> Self {
+        Self::Invalid { field, message: message.into() }
+    }
+
+    /// Map a Proof client error, logging what an operator must see.
+    pub(crate) fn from_proof(e: proof_api::Error, currency: Option<(&str, &str)>) -> Self {
+        let request_id = e.request_id().unwrap_or("-").to_owned();
+        match e {
+            proof_api::Error::CurrencyNotAllowed(_) | proof_api::Error::WalletNotSupported(_) => {
+                let (currency, network) = currency.unwrap_or(("?", "?"));
+                tracing::error!(
+                    operator_action = true,
+                    proof_request_id = %request_id,
+                    currency, network,
+                    "Proof refused the pair; ask Proof to enable the currency or provision a wallet: {e}"
+                );
+                Self::PairUnavailable { currency: currency.to_owned(), network: network.to_owned() }
+            }
+            proof_api::Error::Upstream(_) | proof_api::Error::Transport(_) | proof_api::Error::RateLimited(_) => {
+                tracing::warn!(proof_request_id = %request_id, "Proof unavailable after retries: {e}");
+                Self::ProviderUnavailable
+            }
+            proof_api::Error::ProofFault(_) => {
+                tracing::error!(proof_request_id = %request_id, "Proof internal error; contact Proof support with the request id: {e}");
+                Self::ProviderUnavailable
+            }
+            proof_api::Error::NotFound(_) => Self::NotFound,
+            e if e.is_configuration() => {
+                tracing::error!(
+                    operator_action = true,
+                    proof_request_id = %request_id,
+                    "CONFIGURATION ERROR: Proof refused this backend (token, egress IP or origin): {e}"
+                );
+                Self::Internal("Proof configuration error".into())
+            }
+            e => {
+                tracing::error!(proof_request_id = %request_id, "unexpected Proof error: {e}");
+                Self::Internal(e.to_string())
+            }
+        }
+    }
+
+    fn parts(&self) -> (StatusCode, &'static str, String, Option<&'static str>) {
+        match self {
+            Self::Unauthenticated(why) => (StatusCode::UNAUTHORIZED, codes::UNAUTHENTICATED, format!("Please sign in again ({why})."), None),
+            Self::Invalid { field, message } => (StatusCode::UNPROCESSABLE_ENTITY, codes::INVALID_REQUEST, message.clone(), Some(field)),
+            Self::PairUnavailable { currency, network } => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                codes::PAIR_UNAVAILABLE,
+                format!("{currency} on {network} is not available right now. Choose another currency or network, or try again later."),
+                None,
+            ),
+            Self::NotFound => (StatusCode::NOT_FOUND, codes::NOT_FOUND, "Nothing was found here.".into(), None),
+            Self::RateLimited { retry_after } => (
+                StatusCode::TOO_MANY_REQUESTS,
+                codes::RATE_LIMITED,
+                format!("Too many attempts. Wait {retry_after} seconds and try again."),
+                None,
+            ),
+            Self::ProviderUnavailable => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                codes::PROVIDER_UNAVAILABLE,
+                "The ramp provider is temporarily unavailable. Try again in a minute.".into(),
+                None,
+            ),
+            Self::Internal(_) => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                codes::INTERNAL,
+                "Something went wrong on our side. Try again later; if it persists, contact support with the request id.".into(),
+                None,
+            ),
+        }
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let (status, code, message, field) = self.parts();
+        if let Self::Internal(detail) = &self {
+            tracing::error!("internal error: {detail}");
+        }
+        let body = ErrorEnvelope {
+            error: ApiErrorBody { code: code.to_owned(), message, request_id: None, field: field.map(str::to_owned) },
+        };
+        let mut resp = (status, Json(body)).into_response();
+        if let Self::RateLimited { retry_after } = self {
+            if let Ok(v) = HeaderValue::from_str(&retry_after.to_string()) {
+                resp.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+        }
+        resp
+    }
+}
+
+impl From<sqlx::Error> for AppError {
+    fn from(e: sqlx::Error) -> Self {
+        Self::Internal(format!("database: {e}"))
+    }
+}
+
+/// Handler result.
+pub(crate) type AppResult<T> = Result<T, AppError>;

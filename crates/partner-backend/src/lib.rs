@@ -1,0 +1,242 @@
+//! The Proof Ramp partner backend.
+//!
+//! Holds the Proof `client_token` and makes every Proof call; creates widget sessions for the
+//! signed-in app user and hands the app a single-use link to a host page on this backend's own
+//! origin; relays transaction status from Proof (WebSocket, polling, webhook hints) to the app as
+//! Server-Sent Events; persists everything in SQLite.
+//!
+//! Start it with [`Backend::start`]; build the router alone with [`app`]. Plug in your own user
+//! authentication with [`Backend::start_with_auth`] and an [`auth::AppAuth`] implementation.
+
+mod address;
+pub mod auth;
+mod client_ip;
+pub mod config;
+mod error;
+mod middleware;
+pub mod relay;
+mod routes;
+mod state;
+pub mod store;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+use proof_api::{ProofClient, WsOptions};
+use proof_sandbox::Sandbox;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+use url::Url;
+
+pub use error::AppError;
+pub use state::{AppState, Parts};
+
+use crate::auth::{AppAuth, SignedTokens};
+use crate::config::{Config, ProofTarget};
+use crate::relay::{Relay, RelayOptions};
+use crate::store::{SqliteStore, Store};
+
+/// The router: app API under `/v1`, host pages under `/w`, the webhook, health checks.
+pub fn app(state: AppState) -> Router {
+    Router::new()
+        .route("/healthz", get(routes::health::healthz))
+        .route("/readyz", get(routes::health::readyz))
+        .route("/v1/config", get(routes::config::config_get))
+        .route("/v1/me/kyc", get(routes::kyc::kyc_get))
+        .route("/v1/sessions", post(routes::sessions::sessions_create))
+        .route("/v1/transactions", get(routes::transactions::transactions_list))
+        .route("/v1/transactions/{id}", get(routes::transactions::transactions_get))
+        .route("/v1/transactions/{id}/events", get(routes::transactions::transactions_events))
+        .route("/v1/sandbox/personas", get(routes::sandbox::personas_list))
+        .route("/v1/sandbox/login", post(routes::sandbox::sandbox_login))
+        .route("/w/host.js", get(routes::host_page::host_js))
+        .route("/w/host.css", get(routes::host_page::host_css))
+        .route("/w/{link}", get(routes::host_page::host_page))
+        .route(ramp_api::EVENT_PATH, get(routes::host_page::widget_event))
+        .route("/proof/webhook/{secret}", post(routes::webhook::webhook_receive))
+        .layer(DefaultBodyLimit::max(16 * 1024))
+        .layer(axum::middleware::from_fn(middleware::request_context))
+        .with_state(state)
+}
+
+/// Why the backend could not start.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StartError {
+    /// The listen address could not be bound.
+    #[error("could not listen on {addr}: {source} (LISTEN_ADDR)")]
+    Bind {
+        /// Address.
+        addr: SocketAddr,
+        /// Cause.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The database could not be opened or migrated.
+    #[error("could not open the database (DATABASE_URL): {0}")]
+    Database(#[from] sqlx::Error),
+    /// The embedded sandbox failed.
+    #[error("could not start the embedded Proof sandbox: {0}")]
+    Sandbox(#[from] proof_sandbox::StartError),
+    /// A URL or client setting is unusable.
+    #[error("invalid configuration: {0}")]
+    Config(String),
+}
+
+/// A running backend.
+#[derive(Debug)]
+pub struct Backend {
+    addr: SocketAddr,
+    public_base: Url,
+    state: AppState,
+    sandbox: Option<Sandbox>,
+    stop: Option<oneshot::Sender<()>>,
+    task: JoinHandle<()>,
+}
+
+impl Backend {
+    /// Start with the reference app authentication ([`SignedTokens`]).
+    ///
+    /// # Errors
+    /// [`StartError`] naming what failed.
+    pub async fn start(config: Config) -> Result<Self, StartError> {
+        Self::start_with_auth(config, None).await
+    }
+
+    /// Start with a partner's own [`AppAuth`] (`None`: the reference signed tokens).
+    ///
+    /// # Errors
+    /// [`StartError`] naming what failed.
+    pub async fn start_with_auth(config: Config, auth: Option<Arc<dyn AppAuth>>) -> Result<Self, StartError> {
+        let listener = tokio::net::TcpListener::bind(config.listen)
+            .await
+            .map_err(|source| StartError::Bind { addr: config.listen, source })?;
+        let addr = listener.local_addr().map_err(|source| StartError::Bind { addr: config.listen, source })?;
+        let public_base = match &config.public_base_url {
+            Some(u) => u.clone(),
+            None => Url::parse(&format!("http://{addr}/")).map_err(|e| StartError::Config(e.to_string()))?,
+        };
+        let public_base = with_trailing_slash(public_base);
+        let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&config.database_url).await?);
+
+        let (sandbox, base_url, token, widget_script) = match &config.proof {
+            ProofTarget::Sandbox => {
+                let token = config::random_token();
+                let secret = config.webhook_path_secret.as_ref().map(|s| s.0.clone()).unwrap_or_default();
+                let sandbox = Sandbox::start(proof_sandbox::Config {
+                    listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+                    client_tokens: vec![token.clone()],
+                    origins: vec![public_base.origin().ascii_serialization()],
+                    webhook_url: Url::parse(&format!("http://{addr}/proof/webhook/{secret}")).ok(),
+                    ..proof_sandbox::Config::default()
+                })
+                .await?;
+                let (base, script) = (sandbox.base_url(), sandbox.widget_script_url());
+                let script = Url::parse(&script).map_err(|e| StartError::Config(e.to_string()))?;
+                (Some(sandbox), base, token, script)
+            }
+            ProofTarget::Remote { base_url, client_token, widget_script_url } => {
+                (None, base_url.to_string(), client_token.0.clone(), widget_script_url.clone())
+            }
+        };
+        let proof = ProofClient::builder(base_url, token).build().map_err(|e| StartError::Config(e.to_string()))?;
+        let tokens = SignedTokens::new(config.auth_signing_key.0.as_bytes(), config.app_token_ttl);
+        let sandbox_tokens = config.is_sandbox().then(|| tokens.clone());
+        let auth = auth.unwrap_or_else(|| Arc::new(tokens));
+        let relay = Relay::new(
+            proof.clone(),
+            store.clone(),
+            RelayOptions {
+                poll_interval: config.poll_interval,
+                ws: WsOptions {
+                    min_delay: config.ws_min_delay,
+                    max_delay: config.ws_max_delay,
+                    ..WsOptions::default()
+                },
+                watch_limit: Duration::from_secs(24 * 3600),
+            },
+        );
+        let state = AppState::new(Parts {
+            config,
+            public_base: public_base.clone(),
+            widget_script,
+            proof,
+            store,
+            auth,
+            sandbox_tokens,
+            relay: relay.clone(),
+        })
+        .map_err(|e| StartError::Config(e.to_string()))?;
+
+        let resumed = relay.resume_open().await?;
+        if resumed > 0 {
+            tracing::info!(resumed, "resumed status relays for open transactions");
+        }
+        let router = app(state.clone());
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            let service = router.into_make_service_with_connect_info::<SocketAddr>();
+            let serve = axum::serve(listener, service).with_graceful_shutdown(async {
+                let _ = stopped.await;
+            });
+            if let Err(e) = serve.await {
+                tracing::error!("the backend stopped: {e}");
+            }
+        });
+        Ok(Self { addr, public_base, state, sandbox, stop: Some(stop), task })
+    }
+
+    /// The bound address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The public base URL (ends in `/`).
+    pub fn public_base(&self) -> &Url {
+        &self.public_base
+    }
+
+    /// The embedded sandbox, in sandbox mode.
+    pub fn sandbox(&self) -> Option<&Sandbox> {
+        self.sandbox.as_ref()
+    }
+
+    /// Number of upstream status watchers running (one Proof WebSocket or poller each).
+    pub fn upstream_watchers(&self) -> usize {
+        self.state.relay.upstream_watchers()
+    }
+
+    /// Stop serving; waits for open requests (SSE streams end when their watcher does).
+    pub async fn shutdown(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        self.state.relay.stop();
+        // Open SSE streams would hold a graceful shutdown forever: give requests a moment, then go.
+        if tokio::time::timeout(Duration::from_secs(2), &mut self.task).await.is_err() {
+            self.task.abort();
+        }
+        if let Some(sb) = self.sandbox.take() {
+            sb.shutdown().await;
+        }
+    }
+}
+
+impl Drop for Backend {
+    fn drop(&mut self) {
+        self.state.relay.stop();
+        self.task.abort();
+    }
+}
+
+fn with_trailing_slash(mut u: Url) -> Url {
+    if !u.path().ends_with('/') {
+        let p = format!("{}/", u.path());
+        u.set_path(&p);
+    }
+    u
+}

@@ -1,0 +1,33 @@
+//! `proof-ramp-backend`: the partner backend. `--sandbox` runs the whole stack locally.
+
+use anyhow::Context;
+use clap::Parser;
+use partner_backend::Backend;
+use partner_backend::config::{Cli, Config};
+use tracing_subscriber::EnvFilter;
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    if std::env::var("LOG_FORMAT").is_ok_and(|f| f == "json") {
+        tracing_subscriber::fmt().json().with_env_filter(filter).init();
+    } else {
+        tracing_subscriber::fmt().with_env_filter(filter).init();
+    }
+    let config = Config::from_cli(Cli::parse()).context("invalid configuration")?;
+    let sandbox = config.is_sandbox();
+    let backend = Backend::start(config).await.context("the backend could not start")?;
+    tracing::info!("Proof Ramp backend listening on {} (public base {})", backend.addr(), backend.public_base());
+    if let Some(sb) = backend.sandbox() {
+        tracing::info!(
+            "sandbox mode: embedded Proof sandbox at {}; sign in with POST /v1/sandbox/login",
+            sb.base_url()
+        );
+    } else if !sandbox {
+        tracing::info!("production mode");
+    }
+    tokio::signal::ctrl_c().await.context("waiting for Ctrl-C")?;
+    tracing::info!("shutting down");
+    backend.shutdown().await;
+    Ok(())
+}

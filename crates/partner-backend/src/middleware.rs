@@ -1,0 +1,68 @@
+//! Request context: a request id on every answer and in every log line of the request, one
+//! access-log line (method, route template, status, duration; never the path's values, headers
+//! or bodies), and every error body in the API's one shape.
+
+use std::time::Instant;
+
+use axum::extract::{MatchedPath, Request};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use ramp_api::{ApiErrorBody, ErrorEnvelope, codes};
+use tracing::Instrument;
+
+/// The request id header.
+pub(crate) const REQUEST_ID: &str = "x-request-id";
+
+pub(crate) async fn request_context(req: Request, next: Next) -> Response {
+    let id = format!("req_{}", uuid::Uuid::new_v4().simple());
+    let method = req.method().clone();
+    let route =
+        req.extensions().get::<MatchedPath>().map_or_else(|| "<unmatched>".to_owned(), |m| m.as_str().to_owned());
+    let span = tracing::info_span!("request", request_id = %id);
+    let started = Instant::now();
+    let resp = next.run(req).instrument(span.clone()).await;
+    let status = resp.status();
+    let mut resp = if status.is_client_error() || status.is_server_error() { normalise(resp, &id).await } else { resp };
+    if let Ok(v) = HeaderValue::from_str(&id) {
+        resp.headers_mut().insert(REQUEST_ID, v);
+    }
+    span.in_scope(|| {
+        tracing::info!(%method, %route, status = status.as_u16(), ms = started.elapsed().as_millis() as u64, "request");
+    });
+    resp
+}
+
+/// Put the request id into our error bodies, and wrap anything else (framework rejections,
+/// plain-text errors) in the same shape. HTML pages are left alone.
+async fn normalise(resp: Response, id: &str) -> Response {
+    let (parts, body) = resp.into_parts();
+    let ctype = parts.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+    if ctype.starts_with("text/html") || ctype.starts_with("text/event-stream") {
+        return Response::from_parts(parts, body);
+    }
+    let bytes = axum::body::to_bytes(body, 64 * 1024).await.unwrap_or_default();
+    let mut envelope = serde_json::from_slice::<ErrorEnvelope>(&bytes).unwrap_or_else(|_| {
+        let status = parts.status;
+        let code = match status {
+            StatusCode::PAYLOAD_TOO_LARGE => codes::PAYLOAD_TOO_LARGE,
+            StatusCode::NOT_FOUND => codes::NOT_FOUND,
+            StatusCode::UNAUTHORIZED => codes::UNAUTHENTICATED,
+            s if s.is_client_error() => codes::INVALID_REQUEST,
+            _ => codes::INTERNAL,
+        };
+        let text = String::from_utf8_lossy(&bytes).trim().chars().take(300).collect::<String>();
+        let message = if status.is_client_error() && !text.is_empty() {
+            text
+        } else {
+            status.canonical_reason().unwrap_or("Error").to_owned()
+        };
+        ErrorEnvelope { error: ApiErrorBody { code: code.to_owned(), message, request_id: None, field: None } }
+    });
+    envelope.error.request_id = Some(id.to_owned());
+    let mut out = (parts.status, axum::Json(envelope)).into_response();
+    for (k, v) in parts.headers.iter().filter(|(k, _)| *k != header::CONTENT_TYPE && *k != header::CONTENT_LENGTH) {
+        out.headers_mut().insert(k.clone(), v.clone());
+    }
+    out
+}

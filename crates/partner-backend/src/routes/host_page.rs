@@ -1,0 +1,169 @@
+//! The host page: the widget runs here, on the backend's own origin, in a page that has nothing
+//! to do with the app's privileged UI and no IPC.
+//!
+//! `GET /w/{link}` opens a single-use link: the first open renders the page with the Proof
+//! session and the widget script; any later open, or one after expiry, renders a page with a way
+//! back to the app. The page reports widget callbacks by navigating to the widget event URL
+//! (`ramp_api::WidgetEventUrl`), which answers `204` so a browser that does not intercept it stays
+//! on the page.
+
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use ramp_api::WidgetEvent;
+use serde_json::json;
+use url::Url;
+
+use super::now_unix;
+use super::sessions::link_hash;
+use crate::state::AppState;
+use crate::store::LinkOpen;
+
+const HOST_JS: &str = include_str!("../../assets/host.js");
+const HOST_CSS: &str = include_str!("../../assets/host.css");
+
+/// `GET /w/{link}`.
+pub(crate) async fn host_page(State(s): State<AppState>, Path(link): Path<String>) -> Response {
+    let opened =
+        if link.len() > 128 { Ok(LinkOpen::Unknown) } else { s.store.open_link(&link_hash(&link), now_unix()).await };
+    match opened {
+        Ok(LinkOpen::Fresh { tx_id, session_json }) => {
+            tracing::info!(tx_id = %tx_id, "widget link opened");
+            let config = json!({ "event_url": s.events.endpoint().as_str(), "tx": tx_id });
+            let page = format!(
+                include_str!("../../assets/host.html"),
+                session = script_json(&session_json),
+                config = script_json(&config.to_string()),
+                widget_script = escape_attr(s.widget_script.as_str()),
+                close_url = escape_attr(s.events.build(&tx_id, &WidgetEvent::Close { reason: "user".into() }).as_str()),
+            );
+            (StatusCode::OK, security_headers(&s, true), Html(page)).into_response()
+        }
+        Ok(other) => {
+            let (status, title, text, reason) = match other {
+                LinkOpen::Used => (
+                    StatusCode::GONE,
+                    "This link was already used",
+                    "For your security each payment link opens only once. Go back to the app and start again.",
+                    "used",
+                ),
+                LinkOpen::Expired => (
+                    StatusCode::GONE,
+                    "This link has expired",
+                    "Payment links are valid for a few minutes. Go back to the app and start again.",
+                    "expired",
+                ),
+                _ => {
+                    (StatusCode::NOT_FOUND, "This link is not valid", "Go back to the app and start again.", "invalid")
+                }
+            };
+            tracing::info!(reason, "dead widget link opened");
+            let back = s.events.build("-", &WidgetEvent::Close { reason: reason.into() });
+            (status, security_headers(&s, false), Html(message_page(&s, title, text, Some(back.as_str()))))
+                .into_response()
+        }
+        Err(e) => {
+            tracing::error!("opening a widget link: database: {e}");
+            let page = message_page(&s, "Something went wrong", "Go back to the app and try again in a moment.", None);
+            (StatusCode::SERVICE_UNAVAILABLE, security_headers(&s, false), Html(page)).into_response()
+        }
+    }
+}
+
+/// `GET /w/host.js` and `GET /w/host.css`.
+pub(crate) async fn host_js() -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "application/javascript; charset=utf-8"), (header::CACHE_CONTROL, "no-cache")], HOST_JS)
+}
+
+pub(crate) async fn host_css() -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "no-cache")], HOST_CSS)
+}
+
+/// `GET /app/widget-event`: the app intercepts these; a browser that does not gets `204` (and
+/// stays on the widget), except for `close`, which shows a page pointing back to the app.
+pub(crate) async fn widget_event(
+    State(s): State<AppState>,
+    Query(q): Query<std::collections::HashMap<String, String>>,
+) -> Response {
+    if q.get("event").map(String::as_str) != Some("close") {
+        return StatusCode::NO_CONTENT.into_response();
+    }
+    let page = message_page(
+        &s,
+        "You can return to the app",
+        "Switch back to the app to see the status of your transaction.",
+        None,
+    );
+    (StatusCode::OK, security_headers(&s, false), Html(page)).into_response()
+}
+
+/// CSP and Permissions-Policy. Scripts come only from this origin and the widget's; the camera,
+/// microphone and payments are allowed only to this page and the widget's and verification
+/// frames' origins.
+fn security_headers(s: &AppState, widget: bool) -> HeaderMap {
+    let widget_origin = origin(&s.widget_script);
+    let frames = s.config.frame_origins.join(" ");
+    let csp = if widget {
+        format!(
+            "default-src 'none'; script-src 'self' {widget_origin}; style-src 'self' 'unsafe-inline' {widget_origin}; \
+             img-src 'self' data: blob: https: {widget_origin}; font-src 'self' data: https:; \
+             connect-src 'self' {widget_origin} https: wss:; frame-src {widget_origin} {frames} https:; \
+             media-src 'self' blob: mediastream:; worker-src blob:; form-action {widget_origin} https:; \
+             frame-ancestors 'none'; base-uri 'none'"
+        )
+    } else {
+        "default-src 'none'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'".to_owned()
+    };
+    let allowed: Vec<String> = std::iter::once("self".to_owned())
+        .chain(std::iter::once(format!("\"{widget_origin}\"")))
+        .chain(s.config.frame_origins.iter().map(|o| format!("\"{o}\"")))
+        .collect();
+    let allowed = allowed.join(" ");
+    let policy = if widget {
+        format!(
+            "camera=({allowed}), microphone=({allowed}), payment=({allowed}), fullscreen=({allowed}), \
+             geolocation=(), usb=(), serial=(), bluetooth=(), hid=(), midi=(), display-capture=()"
+        )
+    } else {
+        "camera=(), microphone=(), payment=(), geolocation=()".to_owned()
+    };
+    let mut h = HeaderMap::new();
+    let mut put = |name: HeaderName, value: &str| {
+        if let Ok(v) = HeaderValue::from_str(value) {
+            h.insert(name, v);
+        }
+    };
+    put(header::CONTENT_SECURITY_POLICY, &csp);
+    put(HeaderName::from_static("permissions-policy"), &policy);
+    put(header::CACHE_CONTROL, "no-store");
+    put(header::REFERRER_POLICY, "no-referrer");
+    put(header::X_CONTENT_TYPE_OPTIONS, "nosniff");
+    h
+}
+
+fn origin(u: &Url) -> String {
+    u.origin().ascii_serialization()
+}
+
+/// JSON safe inside `<script type="application/json">`.
+fn script_json(json: &str) -> String {
+    json.replace('<', "\\u003c").replace('>', "\\u003e").replace('&', "\\u0026")
+}
+
+fn escape_attr(s: &str) -> String {
+    s.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;").replace('>', "&gt;")
+}
+
+fn message_page(s: &AppState, title: &str, text: &str, back: Option<&str>) -> String {
+    let css = s.public_base.join("w/host.css").map(|u| u.to_string()).unwrap_or_default();
+    let button = back
+        .map(|b| format!(r#"<a class="button" id="host-back" href="{}">Back to the app</a>"#, escape_attr(b)))
+        .unwrap_or_default();
+    format!(
+        include_str!("../../assets/message.html"),
+        title = escape_attr(title),
+        text = escape_attr(text),
+        button = button,
+        css = escape_attr(&css),
+    )
+}

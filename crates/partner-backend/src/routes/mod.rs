@@ -1,0 +1,36 @@
+//! The HTTP surface, by resource. Every `/v1` route except the sandbox login needs an app token.
+
+pub(crate) mod config;
+pub(crate) mod health;
+pub(crate) mod host_page;
+pub(crate) mod kyc;
+pub(crate) mod sandbox;
+pub(crate) mod sessions;
+pub(crate) mod transactions;
+pub(crate) mod webhook;
+
+use axum::extract::FromRequest;
+use axum::extract::rejection::JsonRejection;
+
+use crate::error::AppError;
+
+/// `Json` whose rejections come out in the API's error shape.
+#[derive(Debug, FromRequest)]
+#[from_request(via(axum::Json), rejection(AppError))]
+pub(crate) struct AppJson<T>(pub(crate) T);
+
+impl From<JsonRejection> for AppError {
+    fn from(r: JsonRejection) -> Self {
+        AppError::invalid("body", format!("The request body is not valid: {}", r.body_text()))
+    }
+}
+
+/// Now as ISO 8601 UTC.
+pub(crate) fn now_iso() -> String {
+    humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string()
+}
+
+/// Now as unix seconds.
+pub(crate) fn now_unix() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or_default()
+}

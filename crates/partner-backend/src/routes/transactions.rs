@@ -1,0 +1,100 @@
+//! The user's transactions: list, one, and a live status stream (Server-Sent Events).
+
+use std::collections::VecDeque;
+use std::convert::Infallible;
+use std::sync::Arc;
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use futures_util::Stream;
+use ramp_api::{STATUS_EVENT, StatusEvent, TransactionList, TransactionView};
+use tokio::sync::broadcast;
+
+use crate::auth::Authenticated;
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use crate::store::Store;
+
+/// `GET /v1/transactions`: the user's 50 newest.
+pub(crate) async fn transactions_list(
+    State(s): State<AppState>,
+    Authenticated(user): Authenticated,
+) -> AppResult<Json<TransactionList>> {
+    Ok(Json(TransactionList { transactions: s.store.transactions_of(&user.id, 50).await? }))
+}
+
+/// The transaction if the user owns it; `404` otherwise, whoever owns it.
+async fn owned(s: &AppState, user: &str, id: &str) -> AppResult<TransactionView> {
+    match s.store.transaction(id).await? {
+        Some((owner, view)) if owner == user => Ok(view),
+        _ => Err(AppError::NotFound),
+    }
+}
+
+/// `GET /v1/transactions/{id}`.
+pub(crate) async fn transactions_get(
+    State(s): State<AppState>,
+    Authenticated(user): Authenticated,
+    Path(id): Path<String>,
+) -> AppResult<Json<TransactionView>> {
+    owned(&s, &user.id, &id).await.map(Json)
+}
+
+/// `GET /v1/transactions/{id}/events`: every status after `Last-Event-ID` (all of them without
+/// it), then live ones; the stream ends after a terminal status.
+pub(crate) async fn transactions_events(
+    State(s): State<AppState>,
+    Authenticated(user): Authenticated,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> AppResult<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
+    let view = owned(&s, &user.id, &id).await?;
+    let last =
+        headers.get("last-event-id").and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse().ok()).unwrap_or(0);
+    // Subscribe before reading history, so nothing falls between the two.
+    let live = (!view.status.is_terminal()).then(|| s.relay.watch(&id));
+    let history: VecDeque<StatusEvent> = s.store.events_after(&id, last).await?.into();
+    let feed = Feed { store: s.store.clone(), id, history, live, last, done: false };
+    Ok(Sse::new(futures_util::stream::unfold(feed, Feed::next)).keep_alive(KeepAlive::default()))
+}
+
+struct Feed {
+    store: Arc<dyn Store>,
+    id: String,
+    history: VecDeque<StatusEvent>,
+    live: Option<broadcast::Receiver<StatusEvent>>,
+    last: u64,
+    done: bool,
+}
+
+impl Feed {
+    async fn next(mut self) -> Option<(Result<Event, Infallible>, Self)> {
+        if self.done {
+            return None;
+        }
+        loop {
+            let ev = match self.history.pop_front() {
+                Some(ev) => ev,
+                None => match self.live.as_mut()?.recv().await {
+                    Ok(ev) => ev,
+                    Err(broadcast::error::RecvError::Lagged(_)) => {
+                        // Too slow for the live channel: catch up from the store.
+                        self.history = self.store.events_after(&self.id, self.last).await.ok()?.into();
+                        continue;
+                    }
+                    Err(broadcast::error::RecvError::Closed) => return None,
+                },
+            };
+            if ev.seq <= self.last {
+                continue;
+            }
+            self.last = ev.seq;
+            self.done = ev.status.is_terminal();
+            let data = serde_json::to_string(&ev).ok()?;
+            let event = Event::default().id(ev.seq.to_string()).event(STATUS_EVENT).data(data);
+            return Some((Ok(event), self));
+        }
+    }
+}

@@ -1,0 +1,56 @@
+//! `POST /proof/webhook/{secret}`: Proof's outbound webhook.
+//!
+//! Unsigned and best effort, so it is only a hint: the receiver answers `204` at once, records
+//! (`merchant_transaction_id`, `status`) so duplicates are no-ops, and confirms by fetching the
+//! transaction from Proof before anything changes. The unguessable path segment cuts noise; it is
+//! not authentication.
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use serde::Deserialize;
+
+use super::now_iso;
+use crate::state::AppState;
+
+/// Only the fields the receiver needs; the rest of the body is ignored.
+#[derive(Deserialize)]
+struct Hint {
+    merchant_transaction_id: String,
+    status: String,
+}
+
+pub(crate) async fn webhook_receive(State(s): State<AppState>, Path(secret): Path<String>, body: Bytes) -> StatusCode {
+    let expected = s.config.webhook_path_secret.as_ref().map(|x| x.0.as_bytes());
+    if expected.is_none_or(|e| !constant_time_eq(e, secret.as_bytes())) {
+        return StatusCode::NOT_FOUND;
+    }
+    let Ok(hint) = serde_json::from_slice::<Hint>(&body) else {
+        tracing::warn!("ignored a webhook whose body is not Proof's shape");
+        return StatusCode::BAD_REQUEST;
+    };
+    match s.store.transaction(&hint.merchant_transaction_id).await {
+        Ok(Some(_)) => {}
+        Ok(None) => return StatusCode::NO_CONTENT, // not ours (or not yet recorded): nothing to do
+        Err(e) => {
+            tracing::error!("webhook: database: {e}");
+            return StatusCode::SERVICE_UNAVAILABLE;
+        }
+    }
+    match s.store.record_webhook(&hint.merchant_transaction_id, &hint.status, &now_iso()).await {
+        Ok(true) => {
+            let relay = s.relay.clone();
+            tokio::spawn(async move { relay.confirm(&hint.merchant_transaction_id).await });
+        }
+        Ok(false) => tracing::debug!(tx_id = %hint.merchant_transaction_id, "duplicate webhook ignored"),
+        Err(e) => {
+            tracing::error!("webhook: database: {e}");
+            return StatusCode::SERVICE_UNAVAILABLE;
+        }
+    }
+    StatusCode::NO_CONTENT
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}

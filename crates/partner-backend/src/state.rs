@@ -1,0 +1,87 @@
+//! `AppState`: everything a handler needs, built once at start-up, cheap to clone.
+
+use std::num::NonZeroU32;
+use std::sync::Arc;
+
+use axum::extract::FromRef;
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use proof_api::ProofClient;
+use ramp_api::WidgetEventUrl;
+use url::Url;
+
+use crate::auth::{AppAuth, SignedTokens};
+use crate::config::Config;
+use crate::relay::Relay;
+use crate::store::Store;
+
+/// Shared state of the backend.
+#[derive(Clone)]
+pub struct AppState {
+    pub(crate) config: Arc<Config>,
+    /// Public base URL, always ending in `/`.
+    pub(crate) public_base: Url,
+    pub(crate) widget_script: Url,
+    pub(crate) proof: ProofClient,
+    pub(crate) store: Arc<dyn Store>,
+    pub(crate) auth: Arc<dyn AppAuth>,
+    /// Issues tokens for `POST /v1/sandbox/login`; `None` outside sandbox mode.
+    pub(crate) sandbox_tokens: Option<SignedTokens>,
+    pub(crate) relay: Arc<Relay>,
+    pub(crate) session_limiter: Arc<DefaultKeyedRateLimiter<String>>,
+    pub(crate) events: WidgetEventUrl,
+}
+
+impl std::fmt::Debug for AppState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppState").field("public_base", &self.public_base.as_str()).finish_non_exhaustive()
+    }
+}
+
+/// The pieces [`AppState::new`] assembles.
+pub struct Parts {
+    /// Validated configuration.
+    pub config: Config,
+    /// Public base URL.
+    pub public_base: Url,
+    /// Widget script URL.
+    pub widget_script: Url,
+    /// Proof client.
+    pub proof: ProofClient,
+    /// Storage.
+    pub store: Arc<dyn Store>,
+    /// App authentication.
+    pub auth: Arc<dyn AppAuth>,
+    /// Token issuer for sandbox logins.
+    pub sandbox_tokens: Option<SignedTokens>,
+    /// Status relay.
+    pub relay: Arc<Relay>,
+}
+
+impl AppState {
+    /// Assemble the state.
+    ///
+    /// # Errors
+    /// When the public base URL cannot carry the event path.
+    pub fn new(p: Parts) -> Result<Self, url::ParseError> {
+        let per_minute = NonZeroU32::new(p.config.session_rate_per_minute).unwrap_or(NonZeroU32::MIN);
+        let events = WidgetEventUrl::new(&p.public_base)?;
+        Ok(Self {
+            config: Arc::new(p.config),
+            public_base: p.public_base,
+            widget_script: p.widget_script,
+            proof: p.proof,
+            store: p.store,
+            auth: p.auth,
+            sandbox_tokens: p.sandbox_tokens,
+            relay: p.relay,
+            session_limiter: Arc::new(RateLimiter::keyed(Quota::per_minute(per_minute))),
+            events,
+        })
+    }
+}
+
+impl FromRef<AppState> for Arc<dyn AppAuth> {
+    fn from_ref(s: &AppState) -> Self {
+        s.auth.clone()
+    }
+}

@@ -1,0 +1,224 @@
+//! The JSON contract between the Proof Ramp app and the partner backend, version 1 (`/v1`).
+//!
+//! Both sides compile against these types, so a field renamed on one side breaks the other's
+//! build rather than a user's session. Statuses are Proof's own ([`TxStatus`], [`KycStatus`]),
+//! re-exported from `proof-api` without its network client. Field names are `snake_case`.
+
+mod widget_event;
+
+pub use proof_api::{Amount, KycStatus, TxStatus, TxType};
+use serde::{Deserialize, Serialize};
+pub use widget_event::{EVENT_PATH, WidgetEvent, WidgetEventUrl};
+
+/// Path prefix of every app-facing endpoint.
+pub const API_PREFIX: &str = "/v1";
+
+/// Every error from the backend: `{"error": {"code", "message", "request_id"}}`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorEnvelope {
+    /// The error.
+    pub error: ApiErrorBody,
+}
+
+/// What went wrong, for a person and for code.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiErrorBody {
+    /// Stable machine code; see [`codes`].
+    pub code: String,
+    /// A sentence a person can act on; safe to show in the UI.
+    pub message: String,
+    /// Quote it when reporting a problem.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+    /// The request field at fault, for validation errors.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+}
+
+/// The error codes the backend sends.
+pub mod codes {
+    /// 401: no token, or it is invalid or expired; sign in again.
+    pub const UNAUTHENTICATED: &str = "unauthenticated";
+    /// 400/422: a request field is wrong; `field` names it.
+    pub const INVALID_REQUEST: &str = "invalid_request";
+    /// 422: the currency/network pair cannot be used right now (an operator was alerted).
+    pub const PAIR_UNAVAILABLE: &str = "pair_unavailable";
+    /// 404: no such resource for this user.
+    pub const NOT_FOUND: &str = "not_found";
+    /// 429: too many requests; wait for `Retry-After` seconds.
+    pub const RATE_LIMITED: &str = "rate_limited";
+    /// 503: the ramp provider is unreachable; retry shortly.
+    pub const PROVIDER_UNAVAILABLE: &str = "provider_unavailable";
+    /// 413: the body is too large.
+    pub const PAYLOAD_TOO_LARGE: &str = "payload_too_large";
+    /// 500: something failed on the server; not the user's fault.
+    pub const INTERNAL: &str = "internal";
+}
+
+/// `POST /v1/sandbox/login`: sign in as a sandbox persona (sandbox mode only).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SandboxLogin {
+    /// A persona id from `GET /v1/sandbox/personas`.
+    pub persona: String,
+    /// Sign in as a brand-new user of that persona instead of its standing one.
+    #[serde(default)]
+    pub fresh: bool,
+}
+
+/// A sandbox persona the sign-in screen can offer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Persona {
+    /// Id to pass to [`SandboxLogin`].
+    pub id: String,
+    /// Short name, e.g. "First-time buyer".
+    pub label: String,
+    /// What happens in the widget.
+    pub description: String,
+}
+
+/// A signed-in session of the app.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoginResponse {
+    /// Bearer token for every `/v1` call.
+    pub token: String,
+    /// Unix seconds after which the token is refused.
+    pub expires_at: u64,
+    /// Who signed in.
+    pub user: User,
+}
+
+/// The signed-in user as the backend knows them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct User {
+    /// The partner's stable user id (Proof's `partner_user_id`).
+    pub id: String,
+    /// Email address.
+    pub email: String,
+}
+
+/// `GET /v1/me/kyc`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KycView {
+    /// Proof's status; a user Proof has never seen is `not_started`.
+    pub status: KycStatus,
+}
+
+/// `GET /v1/config`: what the app may offer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RampConfig {
+    /// `sandbox` or `production`.
+    pub environment: String,
+    /// Currencies with their enabled networks.
+    pub assets: Vec<Asset>,
+    /// Whether sell (off-ramp) may be offered.
+    pub sell_enabled: bool,
+    /// Smallest crypto amount accepted.
+    pub min_amount: Amount,
+    /// Largest crypto amount accepted.
+    pub max_amount: Amount,
+    /// Whether a user-supplied destination address is accepted.
+    pub accepts_user_address: bool,
+    /// Origins and host patterns (`*.example.com`) the widget webview may navigate to.
+    pub navigation_allowlist: Vec<String>,
+    /// Where the host page sends widget events; the app intercepts navigations to it.
+    pub widget_event_url: String,
+}
+
+/// A currency and the networks it can be bought or sold on.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Asset {
+    /// E.g. `USDT`.
+    pub currency: String,
+    /// E.g. `["TRC20", "ERC20"]`.
+    pub networks: Vec<String>,
+}
+
+/// `POST /v1/sessions`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreateSession {
+    /// `buy` or `sell`.
+    #[serde(rename = "type")]
+    pub tx_type: TxType,
+    /// Crypto currency.
+    pub currency: String,
+    /// Network.
+    pub network: String,
+    /// Crypto amount, a decimal string.
+    pub amount: Amount,
+    /// Destination wallet, only when the config accepts one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+}
+
+/// The answer to `POST /v1/sessions`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionCreated {
+    /// The transaction's id; every status channel keys on it.
+    pub merchant_transaction_id: String,
+    /// Single-use host-page link that runs the widget. Open it once, soon.
+    pub widget_url: String,
+    /// Unix seconds after which `widget_url` no longer opens.
+    pub widget_url_expires_at: u64,
+}
+
+/// A transaction as the app shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TransactionView {
+    /// Proof's `merchant_transaction_id`.
+    pub id: String,
+    /// `buy` or `sell`.
+    #[serde(rename = "type")]
+    pub tx_type: TxType,
+    /// Last status the backend confirmed with Proof.
+    pub status: TxStatus,
+    /// Crypto currency.
+    pub currency: String,
+    /// Network.
+    pub network: String,
+    /// Requested crypto amount.
+    pub amount: Amount,
+    /// Final crypto amount, once known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub crypto_amount: Option<Amount>,
+    /// Final fiat amount, once known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fiat_amount: Option<Amount>,
+    /// Fiat currency, once known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fiat_currency: Option<String>,
+    /// ISO 8601 UTC.
+    pub created_at: String,
+    /// ISO 8601 UTC of the last status change.
+    pub updated_at: String,
+}
+
+/// `GET /v1/transactions`: newest first.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TransactionList {
+    /// The user's transactions.
+    pub transactions: Vec<TransactionView>,
+}
+
+/// One event of `GET /v1/transactions/{id}/events` (Server-Sent Events, `event: status`).
+///
+/// The SSE `id` is [`StatusEvent::seq`]; send it back as `Last-Event-ID` to resume.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatusEvent {
+    /// Position in the transaction's status history, from 1.
+    pub seq: u64,
+    /// The transaction.
+    pub merchant_transaction_id: String,
+    /// The new status.
+    pub status: TxStatus,
+    /// Final crypto amount, once known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub crypto_amount: Option<Amount>,
+    /// Final fiat amount, once known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fiat_amount: Option<Amount>,
+    /// ISO 8601 UTC.
+    pub occurred_at: String,
+}
+
+/// The SSE event name of [`StatusEvent`]s.
+pub const STATUS_EVENT: &str = "status";
