@@ -36,6 +36,9 @@ pub enum AppError {
     /// 404.
     #[error("not found")]
     NotFound,
+    /// 413: the body is larger than the API accepts.
+    #[error("request body too large")]
+    PayloadTooLarge,
     /// 429.
     #[error("too many requests")]
     RateLimited {
@@ -104,6 +107,9 @@ impl AppError {
                 None,
             ),
             Self::NotFound => (StatusCode::NOT_FOUND, codes::NOT_FOUND, "Nothing was found here.".into(), None),
+            Self::PayloadTooLarge => {
+                (StatusCode::PAYLOAD_TOO_LARGE, codes::PAYLOAD_TOO_LARGE, "The request is too large.".into(), Some("body"))
+            }
             Self::RateLimited { retry_after } => (
                 StatusCode::TOO_MANY_REQUESTS,
                 codes::RATE_LIMITED,

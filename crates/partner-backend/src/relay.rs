@@ -117,23 +117,34 @@ impl Relay {
     /// Fetch the transaction from Proof and record what changed (a webhook is only a hint).
     pub async fn confirm(self: &Arc<Self>, id: &str) {
         match self.proof.transaction(id).await {
-            Ok(tx) => self.apply(id, from_transaction(tx)).await,
+            Ok(tx) => {
+                self.apply(id, from_transaction(tx)).await;
+            }
             Err(e) => tracing::warn!(tx_id = %id, "could not confirm a webhook with Proof: {e}"),
         }
     }
 
-    /// Store a change, then broadcast it if it moved the transaction forward.
-    async fn apply(&self, id: &str, change: StatusChange) {
-        match self.store.apply_status(id, &change).await {
-            Ok(Some(event)) => {
-                tracing::info!(tx_id = %id, status = event.status.as_str(), seq = event.seq, "transaction status changed");
-                if let Some(w) = self.watches().get(id) {
-                    let _ = w.events.send(event);
+    /// Store a change (retrying a busy database), then broadcast it if it moved the transaction
+    /// forward. `false` when it could not be stored: the caller must not treat it as seen.
+    async fn apply(&self, id: &str, change: StatusChange) -> bool {
+        for attempt in 1..=5u32 {
+            match self.store.apply_status(id, &change).await {
+                Ok(Some(event)) => {
+                    tracing::info!(tx_id = %id, status = event.status.as_str(), seq = event.seq, "transaction status changed");
+                    if let Some(w) = self.watches().get(id) {
+                        let _ = w.events.send(event);
+                    }
+                    return true;
+                }
+                Ok(None) => return true,
+                Err(e) => {
+                    tracing::warn!(tx_id = %id, attempt, "could not store a status change: {e}");
+                    tokio::time::sleep(Duration::from_millis(100) * attempt).await;
                 }
             }
-            Ok(None) => {}
-            Err(e) => tracing::error!(tx_id = %id, "could not store a status change: {e}"),
         }
+        tracing::error!(tx_id = %id, "gave up storing a status change; polling will retry it");
+        false
     }
 
     /// Follow one transaction to its end: WebSocket first, polling after.
@@ -143,7 +154,9 @@ impl Relay {
             match next {
                 Ok(update) => {
                     let terminal = update.status.is_terminal();
-                    self.apply(id, from_update(update)).await;
+                    if !self.apply(id, from_update(update)).await {
+                        break;
+                    }
                     if terminal {
                         return;
                     }
@@ -166,8 +179,7 @@ impl Relay {
             match self.proof.transaction(id).await {
                 Ok(tx) => {
                     let terminal = tx.status.is_terminal();
-                    self.apply(id, from_transaction(tx)).await;
-                    if terminal {
+                    if self.apply(id, from_transaction(tx)).await && terminal {
                         return;
                     }
                 }

@@ -222,45 +222,38 @@ impl Store for SqliteStore {
         if matches!(change.status, TxStatus::Unknown(_)) {
             return Ok(None);
         }
-        let mut db = self.pool.begin().await?;
-        let Some(row) = sqlx::query("SELECT status, status_seq FROM transactions WHERE id = ?")
-            .bind(id)
-            .fetch_optional(&mut *db)
-            .await?
-        else {
-            return Ok(None);
-        };
-        let current = status_of(row.try_get("status")?);
-        if rank(&change.status) <= rank(&current) {
-            return Ok(None);
-        }
-        let next: i64 = row.try_get::<i64, _>("status_seq")? + 1;
         let crypto = change.crypto_amount.as_ref().map(Amount::as_str);
         let fiat = change.fiat_amount.as_ref().map(Amount::as_str);
-        // The status guard keeps two writers (instances, webhook and watcher) from both advancing.
-        let updated = sqlx::query(
-            "UPDATE transactions SET status = ?, status_seq = ?, crypto_amount = COALESCE(?, crypto_amount),
-             fiat_amount = COALESCE(?, fiat_amount), fiat_currency = COALESCE(?, fiat_currency), updated_at = ?
-             WHERE id = ? AND status = ?",
+        // Writing first takes the write lock at once (a read-then-write transaction can fail
+        // with SQLITE_BUSY_SNAPSHOT in WAL mode), and the rank guard lets only forward moves in,
+        // so two writers (instances, webhook and watcher) never both advance.
+        let mut db = self.pool.begin().await?;
+        let Some(row) = sqlx::query(
+            "UPDATE transactions SET status = ?1, status_seq = status_seq + 1,
+                 crypto_amount = COALESCE(?2, crypto_amount), fiat_amount = COALESCE(?3, fiat_amount),
+                 fiat_currency = COALESCE(?4, fiat_currency), updated_at = ?5
+             WHERE id = ?6 AND (CASE status WHEN 'processing' THEN 1 WHEN 'completed' THEN 2 WHEN 'failed' THEN 2
+                                            WHEN 'cancelled' THEN 2 ELSE 0 END) < ?7
+             RETURNING status_seq",
         )
         .bind(change.status.as_str())
-        .bind(next)
         .bind(crypto)
         .bind(fiat)
         .bind(&change.fiat_currency)
         .bind(&change.occurred_at)
         .bind(id)
-        .bind(current.as_str())
-        .execute(&mut *db)
-        .await?;
-        if updated.rows_affected() != 1 {
+        .bind(i64::from(rank(&change.status)))
+        .fetch_optional(&mut *db)
+        .await?
+        else {
             return Ok(None);
-        }
+        };
+        let seq: i64 = row.try_get("status_seq")?;
         sqlx::query(
             "INSERT INTO status_events (tx_id, seq, status, crypto_amount, fiat_amount, occurred_at) VALUES (?, ?, ?, ?, ?, ?)",
         )
         .bind(id)
-        .bind(next)
+        .bind(seq)
         .bind(change.status.as_str())
         .bind(crypto)
         .bind(fiat)
@@ -269,7 +262,7 @@ impl Store for SqliteStore {
         .await?;
         db.commit().await?;
         Ok(Some(StatusEvent {
-            seq: u64::try_from(next).unwrap_or_default(),
+            seq: u64::try_from(seq).unwrap_or_default(),
             merchant_transaction_id: id.to_owned(),
             status: change.status.clone(),
             crypto_amount: change.crypto_amount.clone(),

@@ -76,6 +76,7 @@ pub fn app(state: SandboxState) -> Router {
         .route("/", get(|| async { Html(INDEX_HTML) }))
         .route("/widget.2.0.js", get(widget_js))
         .route("/_sandbox/faults", get(routes::control::faults_get).put(routes::control::faults_put))
+        .route("/_sandbox/sessions/{id}", get(routes::control::session_get))
         .route("/healthz", get(routes::control::healthz))
         .layer(DefaultBodyLimit::max(64 * 1024))
         .layer(middleware::from_fn(routes::api::request_id))

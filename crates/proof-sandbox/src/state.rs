@@ -24,6 +24,8 @@ pub(crate) struct TxRecord {
     pub(crate) partner: PartnerId,
     pub(crate) tx: Transaction,
     pub(crate) persona: Persona,
+    pub(crate) email: String,
+    pub(crate) client_ip: Option<String>,
     pub(crate) amount: Amount,
     pub(crate) address: String,
     pub(crate) widget_id: String,

@@ -21,6 +21,9 @@ pub(crate) struct AppJson<T>(pub(crate) T);
 
 impl From<JsonRejection> for AppError {
     fn from(r: JsonRejection) -> Self {
+        if r.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+            return AppError::PayloadTooLarge;
+        }
         AppError::invalid("body", format!("The request body is not valid: {}", r.body_text()))
     }
 }

@@ -85,6 +85,8 @@ pub(crate) async fn sessions_create(
         partner,
         tx,
         persona,
+        email: req.email,
+        client_ip: req.client_ip,
         amount: req.amount,
         address,
         widget_id: cfg.widget_id.clone(),

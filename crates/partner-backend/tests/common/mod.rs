@@ -1,0 +1,181 @@
+//! Shared test harness: a backend on a free loopback port with a real SQLite file, a client
+//! for its API, the stand-in widget's calls, and an SSE reader.
+
+#![allow(dead_code, unreachable_pub)]
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use eventsource_stream::Eventsource;
+use futures_util::StreamExt;
+use partner_backend::Backend;
+use partner_backend::config::Config;
+use ramp_api::{LoginResponse, SessionCreated, StatusEvent};
+use serde_json::{Value, json};
+
+/// A unique scratch directory, removed on drop.
+pub struct Scratch(pub PathBuf);
+
+impl Scratch {
+    pub fn new(name: &str) -> Self {
+        let dir =
+            std::env::temp_dir().join(format!("ramp-{name}-{}-{}", std::process::id(), uuid::Uuid::new_v4().simple()));
+        std::fs::create_dir_all(&dir).expect("scratch dir");
+        Self(dir)
+    }
+
+    pub fn db_url(&self) -> String {
+        format!("sqlite://{}", self.0.join("ramp.db").display())
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Sandbox-mode settings tuned for tests: free port, fast polling and reconnects.
+pub fn test_config(db_url: String) -> Config {
+    if std::env::var_os("TEST_LOG").is_some() {
+        let _ = tracing_subscriber::fmt().with_env_filter("debug,sqlx=warn,hyper=info").with_test_writer().try_init();
+    }
+    let mut c = Config::sandbox(db_url);
+    c.listen = "127.0.0.1:0".parse().expect("addr");
+    c.poll_interval = Duration::from_millis(200);
+    c.ws_min_delay = Duration::from_millis(20);
+    c.ws_max_delay = Duration::from_millis(200);
+    c.session_rate_per_minute = 1000;
+    c
+}
+
+/// The app's view of the backend.
+#[derive(Clone)]
+pub struct Api {
+    pub http: reqwest::Client,
+    pub base: String,
+}
+
+impl Api {
+    pub fn new(backend: &Backend) -> Self {
+        Self { http: reqwest::Client::new(), base: backend.public_base().as_str().trim_end_matches('/').to_owned() }
+    }
+
+    pub async fn login(&self, persona: &str) -> String {
+        let r = self
+            .http
+            .post(format!("{}/v1/sandbox/login", self.base))
+            .json(&json!({"persona": persona, "fresh": true}))
+            .send()
+            .await
+            .expect("login answers");
+        assert_eq!(r.status(), 200);
+        r.json::<LoginResponse>().await.expect("login body").token
+    }
+
+    pub async fn get(&self, token: &str, path: &str) -> reqwest::Response {
+        self.http.get(format!("{}{path}", self.base)).bearer_auth(token).send().await.expect("answers")
+    }
+
+    pub async fn post(&self, token: &str, path: &str, body: &Value) -> reqwest::Response {
+        self.http.post(format!("{}{path}", self.base)).bearer_auth(token).json(body).send().await.expect("answers")
+    }
+
+    pub async fn create(&self, token: &str, body: Value) -> SessionCreated {
+        let r = self.post(token, "/v1/sessions", &body).await;
+        assert_eq!(r.status(), 200, "{:?}", r.text().await);
+        r.json().await.expect("session body")
+    }
+
+    pub async fn buy(&self, token: &str) -> SessionCreated {
+        self.create(token, json!({"type": "buy", "currency": "USDT", "network": "TRC20", "amount": "25"})).await
+    }
+
+    /// Read the status stream to its end (a terminal status), resuming after `last`.
+    pub async fn events(&self, token: &str, tx: &str, last: Option<u64>) -> Vec<StatusEvent> {
+        let mut req = self.http.get(format!("{}/v1/transactions/{tx}/events", self.base)).bearer_auth(token);
+        if let Some(l) = last {
+            req = req.header("Last-Event-ID", l.to_string());
+        }
+        let resp = req.send().await.expect("stream opens");
+        assert_eq!(resp.status(), 200);
+        assert!(resp.headers()["content-type"].to_str().is_ok_and(|c| c.starts_with("text/event-stream")));
+        let mut stream = resp.bytes_stream().eventsource();
+        let mut out = Vec::new();
+        while let Some(ev) = tokio::time::timeout(Duration::from_secs(20), stream.next()).await.expect("stream stalls")
+        {
+            let ev = ev.expect("well-formed SSE");
+            assert_eq!(ev.event, "status");
+            let parsed: StatusEvent = serde_json::from_str(&ev.data).expect("status event JSON");
+            assert_eq!(ev.id, parsed.seq.to_string());
+            out.push(parsed);
+        }
+        out
+    }
+}
+
+/// The stand-in widget, driven over HTTP with the session fields the host page carries.
+pub struct Widget {
+    http: reqwest::Client,
+    sandbox: String,
+    origin: String,
+    auth: Value,
+    pub session: Value,
+}
+
+impl Widget {
+    /// Open the host page and read the session from it, as the widget script would.
+    pub async fn open(api: &Api, widget_url: &str, sandbox: &str) -> Self {
+        let resp = api.http.get(widget_url).send().await.expect("host page answers");
+        assert_eq!(resp.status(), 200);
+        let html = resp.text().await.expect("html");
+        Self::open_parsed(api, session_from_html(&html), sandbox)
+    }
+
+    /// Use a session already read from the host page.
+    pub fn open_parsed(api: &Api, session: Value, sandbox: &str) -> Self {
+        let auth = json!({
+            "init_token": session["init_token"], "widget_id": session["widget_id"],
+            "signature": session["signature"], "merchant_transaction_id": session["merchant_transaction_id"],
+        });
+        Self { http: api.http.clone(), sandbox: sandbox.to_owned(), origin: api.base.clone(), auth, session }
+    }
+
+    pub async fn step(&self, path: &str, extra: Value) -> Value {
+        let mut body = self.auth.clone();
+        if let (Some(b), Some(e)) = (body.as_object_mut(), extra.as_object()) {
+            b.extend(e.clone());
+        }
+        let r = self
+            .http
+            .post(format!("{}/_sandbox/widget/{path}", self.sandbox))
+            .header("Origin", &self.origin)
+            .json(&body)
+            .send()
+            .await
+            .expect("sandbox answers");
+        let status = r.status();
+        let v: Value = r.json().await.expect("json");
+        assert_eq!(status, 200, "{path}: {v}");
+        v
+    }
+
+    /// Documents, selfie and payment for a first-time buyer.
+    pub async fn first_time_buy(&self) {
+        self.step("kyc", json!({"step": "documents"})).await;
+        self.step("kyc", json!({"step": "liveness"})).await;
+        self.step("action", json!({"action": "pay"})).await;
+    }
+}
+
+pub fn session_from_html(html: &str) -> Value {
+    let start = html.find(r#"<script type="application/json" id="proof-session">"#).expect("session block");
+    let rest = &html[start..];
+    let open = rest.find('>').expect("tag end") + 1;
+    let close = rest.find("</script>").expect("script end");
+    serde_json::from_str(&rest[open..close]).expect("session JSON")
+}
+
+pub fn statuses(events: &[StatusEvent]) -> Vec<&str> {
+    events.iter().map(|e| e.status.as_str()).collect()
+}
