@@ -7,89 +7,18 @@
 //! `PROOF_SKIP_BROWSER_TESTS=1` to skip on a machine without them; CI installs both.
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use axum::Router;
 use axum::response::Html;
 use axum::routing::get;
-use fantoccini::{Client, ClientBuilder, Locator};
+use fantoccini::Client;
 use proof_api::{Amount, CreateSession, KycStatus, ProofClient, Session, TxStatus, TxType};
 use proof_sandbox::{Config, Sandbox};
 use serde_json::{Value, json};
+use testkit::{chromedriver, chromium, profile_dir, skip, snap, wait_css};
 
 const TOKEN: &str = "browser-test-token";
-
-fn skip() -> bool {
-    if std::env::var_os("PROOF_SKIP_BROWSER_TESTS").is_some() {
-        eprintln!("PROOF_SKIP_BROWSER_TESTS is set: browser test skipped");
-        return true;
-    }
-    false
-}
-
-/// Kills the process when dropped.
-struct ChildGuard(Child);
-
-impl Drop for ChildGuard {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port")
-}
-
-async fn chromedriver() -> (ChildGuard, String) {
-    let bin = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into());
-    let port = free_port();
-    let child = Command::new(&bin)
-        .arg(format!("--port={port}"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap_or_else(|e| {
-            panic!("cannot start {bin}: {e}; install chromium and chromium-driver, or set PROOF_SKIP_BROWSER_TESTS=1")
-        });
-    let guard = ChildGuard(child);
-    let url = format!("http://127.0.0.1:{port}");
-    for _ in 0..100 {
-        if reqwest::get(format!("{url}/status")).await.is_ok() {
-            return (guard, url);
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("chromedriver did not come up on {url}");
-}
-
-/// A headless Chromium with a fake camera; `allow_camera` answers the permission prompt.
-async fn browser(driver: &str, allow_camera: bool, profile: &std::path::Path) -> Client {
-    let mut args = vec![
-        "--headless=new".to_owned(),
-        "--no-sandbox".into(),
-        "--disable-gpu".into(),
-        "--disable-dev-shm-usage".into(),
-        "--disable-background-networking".into(),
-        "--disable-component-update".into(),
-        "--disable-sync".into(),
-        "--no-first-run".into(),
-        "--window-size=420,900".into(),
-        "--use-fake-device-for-media-stream".into(),
-        format!("--user-data-dir={}", profile.display()),
-    ];
-    args.push(if allow_camera { "--use-fake-ui-for-media-stream" } else { "--deny-permission-prompts" }.into());
-    let binary = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
-    let caps = json!({"browserName": "chrome", "goog:chromeOptions": {"binary": binary, "args": args}});
-    let Value::Object(caps) = caps else { unreachable!("a JSON object") };
-    ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-        .capabilities(caps)
-        .connect(driver)
-        .await
-        .expect("a WebDriver session")
-}
 
 /// The partner's host page: loads the widget and records every callback in `window.__events`.
 fn host_page(script: &str, session: &Session) -> String {
@@ -172,29 +101,6 @@ impl Stack {
     }
 }
 
-fn profile_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("proof-sandbox-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("profile dir");
-    dir
-}
-
-async fn wait_css(c: &Client, css: &str) -> fantoccini::elements::Element {
-    c.wait()
-        .at_most(Duration::from_secs(15))
-        .for_element(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("{css} never appeared: {e}"))
-}
-
-/// Save a screenshot when `PROOF_SCREENSHOT_DIR` is set (for looking at the widget, not asserting).
-async fn snap(c: &Client, name: &str) {
-    if let Some(dir) = std::env::var_os("PROOF_SCREENSHOT_DIR") {
-        let png = c.screenshot().await.expect("screenshot");
-        std::fs::write(PathBuf::from(dir).join(format!("{name}.png")), png).expect("writes screenshot");
-    }
-}
-
 async fn events(c: &Client) -> Vec<Value> {
     match c.execute("return window.__events;", vec![]).await.expect("script runs") {
         Value::Array(a) => a,
@@ -210,39 +116,17 @@ async fn first_time_buyer_goes_from_run_to_completed_in_chromium() {
     let stack = Stack::start().await;
     let (_driver, driver_url) = chromedriver().await;
     let profile = profile_dir("allow");
-    let c = browser(&driver_url, true, &profile).await;
+    let c = chromium(&driver_url, true, &profile).await;
     let (session, url) = stack.page_for("user-browser-1", "first@example.com", TxType::Buy).await;
 
     c.goto(&url).await.expect("page loads");
-    // Documents: a real file input with capture.
+    // Documents: a real file input with capture; then the selfie through the fake camera.
     let input = wait_css(&c, "#pw-document").await;
     assert_eq!(input.attr("accept").await.expect("attr").as_deref(), Some("image/*"));
     assert!(input.attr("capture").await.expect("attr").is_some());
-    let doc = profile.join("passport.png");
-    std::fs::write(&doc, b"\x89PNG\r\n\x1a\n").expect("writes");
-    input.send_keys(&doc.display().to_string()).await.expect("file chosen");
     snap(&c, "widget-documents").await;
-    wait_css(&c, "#pw-documents-continue:not([disabled])").await.click().await.expect("click");
-
-    // Liveness: getUserMedia with Chromium's fake camera, live preview, capture.
-    wait_css(&c, "#pw-camera-start").await.click().await.expect("click");
-    wait_css(&c, "[data-camera=live]").await;
-    let mut width = 0;
-    for _ in 0..50 {
-        width = c
-            .execute("return document.getElementById('pw-preview').videoWidth;", vec![])
-            .await
-            .expect("js")
-            .as_u64()
-            .unwrap_or(0);
-        if width > 0 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    assert!(width > 0, "the preview shows camera frames");
-    snap(&c, "widget-liveness").await;
-    wait_css(&c, "#pw-capture").await.click().await.expect("click");
+    let width = testkit::complete_kyc(&c, &profile).await;
+    assert!(width > 0, "the preview showed camera frames");
 
     // Payment.
     wait_css(&c, "#pw-pay").await;
@@ -291,7 +175,7 @@ async fn a_denied_camera_shows_what_to_do() {
     let stack = Stack::start().await;
     let (_driver, driver_url) = chromedriver().await;
     let profile = profile_dir("deny");
-    let c = browser(&driver_url, false, &profile).await;
+    let c = chromium(&driver_url, false, &profile).await;
     let (session, url) = stack.page_for("user-browser-2", "second@example.com", TxType::Buy).await;
 
     c.goto(&url).await.expect("page loads");
@@ -319,7 +203,7 @@ async fn seller_sees_the_deposit_address_callback() {
     let stack = Stack::start().await;
     let (_driver, driver_url) = chromedriver().await;
     let profile = profile_dir("sell");
-    let c = browser(&driver_url, true, &profile).await;
+    let c = chromium(&driver_url, true, &profile).await;
     let (session, url) = stack.page_for("seller-browser", "seller@example.com", TxType::Sell).await;
 
     c.goto(&url).await.expect("page loads");

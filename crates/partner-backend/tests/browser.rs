@@ -1,0 +1,48 @@
+//! The host page in a real browser engine (headless Chromium, fake camera): the backend's CSP
+//! and Permissions-Policy are enforced, `host.js` runs the widget with the session, the widget's
+//! camera works on the backend's origin, and the event navigations leave the page in place.
+
+mod common;
+
+use common::*;
+use partner_backend::Backend;
+use testkit::{chromedriver, chromium, profile_dir, skip, snap, wait_css};
+
+#[tokio::test]
+async fn the_host_page_runs_the_widget_to_completed() {
+    if skip() {
+        return;
+    }
+    let dir = Scratch::new("browser");
+    let backend = Backend::start(test_config(dir.db_url())).await.expect("starts");
+    let api = Api::new(&backend);
+    let token = api.login("first_time").await;
+    let created = api.buy(&token).await;
+
+    let (_driver, driver_url) = chromedriver().await;
+    let profile = profile_dir("host-page");
+    let c = chromium(&driver_url, true, &profile).await;
+    c.goto(&created.widget_url).await.expect("page loads");
+    snap(&c, "host-page").await;
+    let width = testkit::complete_kyc(&c, &profile).await;
+    assert!(width > 0, "the camera works on the backend's origin");
+    wait_css(&c, "#pw-pay").await.click().await.expect("pay");
+    wait_css(&c, "#pw-result[data-status=completed]").await;
+
+    // Every callback navigated to the event URL; each answered 204, so the page never left.
+    let here = c.current_url().await.expect("url");
+    assert_eq!(here.as_str(), created.widget_url, "the widget page is still shown");
+    let errors = c.execute("return document.getElementById('host-status').hidden;", vec![]).await.expect("js");
+    assert_eq!(errors, serde_json::Value::Bool(true), "host.js reported no error");
+
+    let events = api.events(&token, &created.merchant_transaction_id, None).await;
+    assert_eq!(statuses(&events).last(), Some(&"completed"));
+
+    // Reloading the single-use link shows the friendly page with a way back.
+    c.refresh().await.expect("reload");
+    let title = wait_css(&c, "#host-title").await.text().await.expect("text");
+    assert_eq!(title, "This link was already used");
+    snap(&c, "host-link-used").await;
+    c.close().await.expect("closes");
+    backend.shutdown().await;
+}

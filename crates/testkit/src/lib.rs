@@ -1,0 +1,142 @@
+//! Browser-test helpers: a `chromedriver` process, headless Chromium sessions with a fake
+//! camera, waiting for elements, and optional screenshots. Test-only; never a runtime
+//! dependency.
+//!
+//! Needs `chromium` and `chromedriver` (Debian: `chromium chromium-driver`). Tests call
+//! [`skip`] first so `PROOF_SKIP_BROWSER_TESTS=1` skips them on a machine without a browser.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{Value, json};
+
+/// Whether browser tests are switched off (`PROOF_SKIP_BROWSER_TESTS` set); says so on stderr.
+pub fn skip() -> bool {
+    if std::env::var_os("PROOF_SKIP_BROWSER_TESTS").is_some() {
+        eprintln!("PROOF_SKIP_BROWSER_TESTS is set: browser test skipped");
+        return true;
+    }
+    false
+}
+
+/// Kills the process when dropped.
+#[derive(Debug)]
+pub struct ChildGuard(pub Child);
+
+impl Drop for ChildGuard {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// A free loopback port.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port")
+}
+
+/// Start `chromedriver` (or `$CHROMEDRIVER`) on a free port; returns the guard and its URL.
+pub async fn chromedriver() -> (ChildGuard, String) {
+    let bin = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into());
+    let port = free_port();
+    let child = Command::new(&bin)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| {
+            panic!("cannot start {bin}: {e}; install chromium and chromium-driver, or set PROOF_SKIP_BROWSER_TESTS=1")
+        });
+    let guard = ChildGuard(child);
+    let url = format!("http://127.0.0.1:{port}");
+    for _ in 0..100 {
+        if reqwest::get(format!("{url}/status")).await.is_ok() {
+            return (guard, url);
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("chromedriver did not come up on {url}");
+}
+
+/// A fresh, empty browser profile directory for `name`.
+pub fn profile_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("proof-ramp-browser-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("profile dir");
+    dir
+}
+
+/// A headless Chromium (`$CHROMIUM`, default `/usr/bin/chromium`) with a fake camera;
+/// `allow_camera` answers the permission prompt with yes, otherwise with no.
+pub async fn chromium(driver: &str, allow_camera: bool, profile: &Path) -> Client {
+    let mut args = vec![
+        "--headless=new".to_owned(),
+        "--no-sandbox".into(),
+        "--disable-gpu".into(),
+        "--disable-dev-shm-usage".into(),
+        "--disable-background-networking".into(),
+        "--disable-component-update".into(),
+        "--disable-sync".into(),
+        "--no-first-run".into(),
+        "--window-size=420,900".into(),
+        "--use-fake-device-for-media-stream".into(),
+        format!("--user-data-dir={}", profile.display()),
+    ];
+    args.push(if allow_camera { "--use-fake-ui-for-media-stream" } else { "--deny-permission-prompts" }.into());
+    let binary = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    let caps = json!({"browserName": "chrome", "goog:chromeOptions": {"binary": binary, "args": args}});
+    let Value::Object(caps) = caps else { unreachable!("a JSON object literal") };
+    ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(caps)
+        .connect(driver)
+        .await
+        .expect("a WebDriver session")
+}
+
+/// Wait up to 15 s for `css` to match.
+pub async fn wait_css(c: &Client, css: &str) -> Element {
+    c.wait()
+        .at_most(Duration::from_secs(15))
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css} never appeared: {e}"))
+}
+
+/// Save a screenshot as `<name>.png` when `PROOF_SCREENSHOT_DIR` is set (for looking, not asserting).
+pub async fn snap(c: &Client, name: &str) {
+    if let Some(dir) = std::env::var_os("PROOF_SCREENSHOT_DIR") {
+        let png = c.screenshot().await.expect("screenshot");
+        std::fs::write(PathBuf::from(dir).join(format!("{name}.png")), png).expect("writes screenshot");
+    }
+}
+
+/// Poll a script until it returns a number above zero (e.g. a video's `videoWidth`).
+pub async fn wait_positive(c: &Client, script: &str) -> u64 {
+    for _ in 0..50 {
+        let v = c.execute(script, vec![]).await.expect("script runs").as_u64().unwrap_or(0);
+        if v > 0 {
+            return v;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    0
+}
+
+/// Run the stand-in widget's first-time KYC in the page: document, then a live selfie.
+/// Returns the camera preview's width (above zero when frames arrived).
+pub async fn complete_kyc(c: &Client, profile: &Path) -> u64 {
+    let input = wait_css(c, "#pw-document").await;
+    let doc = profile.join("passport.png");
+    std::fs::write(&doc, b"\x89PNG\r\n\x1a\n").expect("writes");
+    input.send_keys(&doc.display().to_string()).await.expect("file chosen");
+    wait_css(c, "#pw-documents-continue:not([disabled])").await.click().await.expect("click");
+    wait_css(c, "#pw-camera-start").await.click().await.expect("click");
+    wait_css(c, "[data-camera=live]").await;
+    let width = wait_positive(c, "return document.getElementById('pw-preview').videoWidth;").await;
+    snap(c, "widget-liveness").await;
+    wait_css(c, "#pw-capture").await.click().await.expect("click");
+    width
+}
