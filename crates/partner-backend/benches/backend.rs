@@ -1,1 +1,225 @@
-fn main() {}
+//! Backend benchmarks. Run `scripts/bench-backend` (it raises `ulimit -n` for 1,000 streams).
+//!
+//! 1. KYC-status proxy: `GET /v1/me/kyc` through the backend next to
+//!    `GET /widget/users/{id}/kyc-status` on the sandbox directly, with the same load generator:
+//!    throughput and p50/p99 at concurrency 1 and 16, and the ratio.
+//! 2. SSE fan-out: 1,000 subscribers on one transaction; the backend process's resident memory
+//!    before and after, the upstream watchers it runs, and how long the final status takes to
+//!    reach every subscriber.
+//!
+//! The backend runs as a child process (`proof-ramp-backend`, production mode) so its memory is
+//! its own; the sandbox it talks to runs in this process on its own runtime thread.
+
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use eventsource_stream::Eventsource;
+use futures_util::StreamExt;
+use partner_backend::auth::{AppUser, SignedTokens};
+use serde_json::{Value, json};
+
+const TOKEN: &str = "bench-client-token";
+const KEY: &str = "bench-signing-key-0123456789abcdef0123";
+
+struct Kill(Child);
+
+impl Drop for Kill {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn rss_kib(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| {
+            s.lines().find(|l| l.starts_with("VmRSS:")).and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+struct Stats {
+    rps: f64,
+    p50_us: f64,
+    p99_us: f64,
+}
+
+async fn load(http: &reqwest::Client, url: &str, auth: &str, total: usize, conc: usize) -> anyhow::Result<Stats> {
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..conc {
+        let (http, url, auth) = (http.clone(), url.to_owned(), auth.to_owned());
+        tasks.push(tokio::spawn(async move {
+            let mut lat = Vec::new();
+            for _ in 0..total / conc {
+                let t = Instant::now();
+                let r = http.get(&url).header("Authorization", &auth).send().await?;
+                anyhow::ensure!(r.status() == 200, "HTTP {} from {url}", r.status());
+                r.bytes().await?;
+                lat.push(t.elapsed());
+            }
+            anyhow::Ok(lat)
+        }));
+    }
+    let mut all = Vec::new();
+    for t in tasks {
+        all.extend(t.await??);
+    }
+    let secs = started.elapsed().as_secs_f64();
+    all.sort();
+    let pct = |p: f64| all[((all.len() as f64 - 1.0) * p).round() as usize].as_secs_f64() * 1e6;
+    Ok(Stats { rps: all.len() as f64 / secs, p50_us: pct(0.5), p99_us: pct(0.99) })
+}
+
+fn main() -> anyhow::Result<()> {
+    let requests: usize = std::env::var("BENCH_REQUESTS").ok().and_then(|v| v.parse().ok()).unwrap_or(3000);
+    let subscribers: usize = std::env::var("BENCH_SUBSCRIBERS").ok().and_then(|v| v.parse().ok()).unwrap_or(1000);
+
+    // The sandbox, on its own runtime thread.
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || -> anyhow::Result<()> {
+        let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build()?;
+        rt.block_on(async move {
+            let sb = proof_sandbox::Sandbox::start(proof_sandbox::Config {
+                listen: "127.0.0.1:0".parse()?,
+                client_tokens: vec![TOKEN.into()],
+                settle_after: Duration::from_millis(500),
+                ..proof_sandbox::Config::default()
+            })
+            .await?;
+            tx.send(sb.base_url())?;
+            std::future::pending::<()>().await;
+            anyhow::Ok(())
+        })
+    });
+    let sandbox = rx.recv()?;
+
+    // The backend, as its own process.
+    let dir = std::env::temp_dir().join(format!("ramp-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+    let base = format!("http://127.0.0.1:{port}");
+    let child = Command::new(env!("CARGO_BIN_EXE_proof-ramp-backend"))
+        .env("LISTEN_ADDR", format!("127.0.0.1:{port}"))
+        .env("PUBLIC_BASE_URL", &base)
+        .env("PROOF_BASE_URL", &sandbox)
+        .env("PROOF_CLIENT_TOKEN", TOKEN)
+        .env("PROOF_WIDGET_SCRIPT_URL", format!("{sandbox}/widget.2.0.js"))
+        .env("APP_AUTH_SIGNING_KEY", KEY)
+        .env("RAMP_PAIRS", "USDT:TRC20")
+        .env("SESSION_RATE_PER_MINUTE", "100000")
+        .env("DATABASE_URL", format!("sqlite://{}", dir.join("bench.db").display()))
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .spawn()?;
+    let pid = child.id();
+    let _child = Kill(child);
+
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build()?;
+    rt.block_on(async move {
+        let http = reqwest::Client::new();
+        let mut up = false;
+        for _ in 0..200 {
+            if http.get(format!("{base}/healthz")).send().await.is_ok() {
+                up = true;
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        anyhow::ensure!(up, "the backend did not start");
+        let user = AppUser { id: "verified-bench".into(), email: "bench@example.com".into() };
+        let (app_token, _) = SignedTokens::new(KEY.as_bytes(), Duration::from_secs(3600)).issue(&user)?;
+        let app_auth = format!("Bearer {app_token}");
+        let proof_auth = format!("Bearer {TOKEN}");
+
+        println!("KYC status, {requests} requests per row");
+        for conc in [1usize, 16] {
+            let via = format!("{base}/v1/me/kyc");
+            let direct = format!("{sandbox}/widget/users/{}/kyc-status", user.id);
+            load(&http, &via, &app_auth, 200, conc).await?;
+            load(&http, &direct, &proof_auth, 200, conc).await?;
+            let b = load(&http, &via, &app_auth, requests, conc).await?;
+            let d = load(&http, &direct, &proof_auth, requests, conc).await?;
+            println!(
+                "  concurrency {conc:>2}: backend {:>6.0} req/s p50 {:>5.0} µs p99 {:>5.0} µs | sandbox direct {:>6.0} req/s p50 {:>5.0} µs p99 {:>5.0} µs | throughput ratio {:.2}",
+                b.rps, b.p50_us, b.p99_us, d.rps, d.p50_us, d.p99_us, b.rps / d.rps
+            );
+        }
+
+        // SSE fan-out.
+        let created: Value = http
+            .post(format!("{base}/v1/sessions"))
+            .header("Authorization", &app_auth)
+            .json(&json!({"type": "buy", "currency": "USDT", "network": "TRC20", "amount": "25"}))
+            .send()
+            .await?
+            .json()
+            .await?;
+        let tx_id = created["merchant_transaction_id"].as_str().unwrap_or_default().to_owned();
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let rss_before = rss_kib(pid);
+        let streams_http = reqwest::Client::builder().pool_max_idle_per_host(0).build()?;
+        let ready = Arc::new(AtomicUsize::new(0));
+        let finished = Arc::new(AtomicUsize::new(0));
+        let mut tasks = Vec::new();
+        for _ in 0..subscribers {
+            let (http, url, auth) = (streams_http.clone(), format!("{base}/v1/transactions/{tx_id}/events"), app_auth.clone());
+            let (ready, finished) = (ready.clone(), finished.clone());
+            tasks.push(tokio::spawn(async move {
+                let resp = http.get(&url).header("Authorization", &auth).send().await?;
+                let mut events = resp.bytes_stream().eventsource();
+                while let Some(ev) = events.next().await {
+                    let ev = ev?;
+                    if ev.data.contains("\"pending\"") {
+                        ready.fetch_add(1, Ordering::Relaxed);
+                    }
+                    if ev.data.contains("\"completed\"") {
+                        finished.fetch_add(1, Ordering::Relaxed);
+                        break;
+                    }
+                }
+                anyhow::Ok(())
+            }));
+        }
+        while ready.load(Ordering::Relaxed) < subscribers {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let rss_after = rss_kib(pid);
+        let readyz: Value = http.get(format!("{base}/readyz")).send().await?.json().await?;
+
+        // Pay through the widget's back channel, with the session from the host page.
+        let html = http.get(created["widget_url"].as_str().unwrap_or_default()).send().await?.text().await?;
+        let start = html.find("id=\"proof-session\">").map(|i| i + "id=\"proof-session\">".len()).unwrap_or(0);
+        let end = html[start..].find("</script>").map(|i| i + start).unwrap_or(start);
+        let s: Value = serde_json::from_str(&html[start..end])?;
+        let body = json!({"init_token": s["init_token"], "widget_id": s["widget_id"], "signature": s["signature"],
+            "merchant_transaction_id": s["merchant_transaction_id"], "action": "pay"});
+        http.post(format!("{sandbox}/_sandbox/widget/action")).json(&body).send().await?;
+        let paid = Instant::now();
+        // Completed arrives after the sandbox's 500 ms settlement; report the time beyond that.
+        for t in tasks {
+            t.await??;
+        }
+        let fanout = paid.elapsed().saturating_sub(Duration::from_millis(500));
+        println!("SSE fan-out, {subscribers} subscribers on one transaction");
+        println!(
+            "  backend RSS {} KiB before, {} KiB with the streams open: {:.1} KiB per subscriber",
+            rss_before,
+            rss_after,
+            (rss_after.saturating_sub(rss_before)) as f64 / subscribers as f64
+        );
+        println!("  upstream watchers while streaming: {}", readyz["upstream_watchers"]);
+        println!(
+            "  completed reached all {} subscribers {:.0} ms after the sandbox settled",
+            finished.load(Ordering::Relaxed),
+            fanout.as_secs_f64() * 1e3
+        );
+        anyhow::Ok(())
+    })?;
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(())
+}

@@ -161,7 +161,7 @@ impl Relay {
                         return;
                     }
                 }
-                Err(e) if matches!(e, proof_api::Error::NotFound(_)) => {
+                Err(proof_api::Error::NotFound(_)) => {
                     tracing::warn!(tx_id = %id, "Proof does not know this transaction; not watching it");
                     return;
                 }

@@ -48,7 +48,7 @@ async fn full_path_from_sign_in_to_completed() {
     let ttl = created
         .widget_url_expires_at
         .saturating_sub(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("clock").as_secs());
-    assert!(ttl <= 300 && ttl >= 290, "link lives at most five minutes: {ttl}");
+    assert!((290..=300).contains(&ttl), "link lives at most five minutes: {ttl}");
 
     // The host page: HTML, strict headers, every session field.
     let page = api.http.get(&created.widget_url).send().await.expect("page");

@@ -66,7 +66,7 @@ async fn restart_mid_transaction_loses_nothing() {
     // A link issued before the restart still opens once, and the used one stays used.
     let page = api_b
         .http
-        .get(&unopened.widget_url.replace(api_a.base.as_str(), api_b.base.as_str()))
+        .get(unopened.widget_url.replace(api_a.base.as_str(), api_b.base.as_str()))
         .send()
         .await
         .expect("page");
