@@ -1,0 +1,22 @@
+//! The Proof Ramp app's logic, without Tauri, so it builds and tests fast on any machine.
+//!
+//! - [`BackendClient`]: the typed client of the partner backend (`ramp-api` types).
+//! - [`tokens`]: the sign-in between launches, behind [`TokenStore`].
+//! - [`flow`]: screens as a state machine.
+//! - [`stream`]: a transaction's live status over SSE, reconnecting and resuming.
+//! - [`nav`]: the widget webview's navigation policy and the widget event URL.
+//! - [`log`]: the diagnostics event log with redacted export.
+//!
+//! The app never holds a Proof credential: only its own short-lived backend token.
+
+mod client;
+mod error;
+pub mod flow;
+pub mod log;
+pub mod nav;
+pub mod stream;
+pub mod tokens;
+
+pub use client::BackendClient;
+pub use error::{CoreError, ErrorKind, Result};
+pub use tokens::{FileTokenStore, MemoryTokenStore, StoredSession, TokenStore};

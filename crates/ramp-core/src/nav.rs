@@ -1,0 +1,177 @@
+//! Where the widget webview may go. Every navigation (on iOS, subframes too) is decided here:
+//! the widget event URL is intercepted; allowlisted origins load; other web links open in the
+//! system browser; anything else is blocked.
+
+use ramp_api::{RampConfig, WidgetEvent, WidgetEventUrl};
+use url::Url;
+
+use crate::error::{CoreError, ErrorKind, Result};
+
+/// What to do with a navigation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NavDecision {
+    /// Load it in the widget webview.
+    Allow,
+    /// It is a widget event: cancel the navigation and handle the event (or ignore a malformed one).
+    Event(std::result::Result<(String, WidgetEvent), String>),
+    /// A web page outside the allowlist: cancel and open it in the system browser.
+    OpenExternally,
+    /// Cancel: a scheme the app does not hand out.
+    Block,
+}
+
+#[derive(Debug, Clone)]
+enum Pattern {
+    /// `scheme://host[:port]`.
+    Origin(url::Origin),
+    /// `https://*.example.com`: any subdomain (not the bare domain).
+    Subdomains { scheme: String, suffix: String },
+}
+
+/// The widget webview's navigation policy.
+#[derive(Debug, Clone)]
+pub struct NavPolicy {
+    allow: Vec<Pattern>,
+    events: WidgetEventUrl,
+}
+
+impl NavPolicy {
+    /// Build from the backend's configuration (its allowlist and event URL).
+    ///
+    /// # Errors
+    /// [`ErrorKind::App`] for an entry that is neither an origin nor `scheme://*.domain`.
+    pub fn new(config: &RampConfig) -> Result<Self> {
+        let bad =
+            |what: &str| CoreError::new(ErrorKind::App, format!("The backend sent a bad navigation rule: {what}"));
+        let mut allow = Vec::new();
+        for entry in &config.navigation_allowlist {
+            if let Some((scheme, rest)) = entry.split_once("://*.") {
+                if !matches!(scheme, "https" | "http") || rest.is_empty() || rest.contains('/') {
+                    return Err(bad(entry));
+                }
+                allow.push(Pattern::Subdomains {
+                    scheme: scheme.to_owned(),
+                    suffix: format!(".{}", rest.to_ascii_lowercase()),
+                });
+            } else {
+                let url = Url::parse(entry).map_err(|_| bad(entry))?;
+                if !url.origin().is_tuple() {
+                    return Err(bad(entry));
+                }
+                allow.push(Pattern::Origin(url.origin()));
+            }
+        }
+        let event_base = Url::parse(&config.widget_event_url).map_err(|_| bad(&config.widget_event_url))?;
+        let events = WidgetEventUrl::new(&event_base).map_err(|_| bad(&config.widget_event_url))?;
+        Ok(Self { allow, events })
+    }
+
+    /// Decide about `url`.
+    pub fn decide(&self, url: &Url) -> NavDecision {
+        if let Some(event) = self.events.parse(url) {
+            return NavDecision::Event(event);
+        }
+        match url.scheme() {
+            "about" if matches!(url.path(), "blank" | "srcdoc") => NavDecision::Allow,
+            "blob" => NavDecision::Allow,
+            "http" | "https" if self.allowed(url) => NavDecision::Allow,
+            "http" | "https" | "mailto" | "tel" => NavDecision::OpenExternally,
+            _ => NavDecision::Block,
+        }
+    }
+
+    fn allowed(&self, url: &Url) -> bool {
+        let origin = url.origin();
+        let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
+        self.allow.iter().any(|p| match p {
+            Pattern::Origin(o) => *o == origin,
+            Pattern::Subdomains { scheme, suffix } => url.scheme() == scheme && host.ends_with(suffix.as_str()),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn policy() -> NavPolicy {
+        NavPolicy::new(&RampConfig {
+            environment: "production".into(),
+            assets: vec![],
+            sell_enabled: false,
+            min_amount: ramp_api::Amount::parse("1").expect("amount"),
+            max_amount: ramp_api::Amount::parse("2").expect("amount"),
+            accepts_user_address: false,
+            navigation_allowlist: vec![
+                "https://ramp.partner.example".into(),
+                "https://widget.proof.community".into(),
+                "https://*.sumsub.com".into(),
+            ],
+            widget_event_url: "https://ramp.partner.example/app/widget-event".into(),
+        })
+        .expect("valid")
+    }
+
+    fn url(s: &str) -> Url {
+        Url::parse(s).expect("url")
+    }
+
+    #[test]
+    fn allowlisted_origins_and_subdomains_load() {
+        let p = policy();
+        for ok in [
+            "https://ramp.partner.example/w/abc",
+            "https://widget.proof.community/x",
+            "https://api.sumsub.com/idensic",
+            "about:blank",
+        ] {
+            assert_eq!(p.decide(&url(ok)), NavDecision::Allow, "{ok}");
+        }
+    }
+
+    #[test]
+    fn lookalikes_and_other_schemes_do_not() {
+        let p = policy();
+        for (u, d) in [
+            ("http://ramp.partner.example/w/abc", NavDecision::OpenExternally),
+            ("https://ramp.partner.example:8443/", NavDecision::OpenExternally),
+            ("https://sumsub.com/", NavDecision::OpenExternally),
+            ("https://evilsumsub.com/", NavDecision::OpenExternally),
+            ("https://api.sumsub.com.evil.example/", NavDecision::OpenExternally),
+            ("https://example.org/help", NavDecision::OpenExternally),
+            ("mailto:support@example.org", NavDecision::OpenExternally),
+            ("javascript:alert(1)", NavDecision::Block),
+            ("file:///etc/passwd", NavDecision::Block),
+            ("intent://scan#Intent;end", NavDecision::Block),
+            ("data:text/html,hi", NavDecision::Block),
+        ] {
+            assert_eq!(p.decide(&url(u)), d, "{u}");
+        }
+    }
+
+    #[test]
+    fn widget_events_are_intercepted() {
+        let p = policy();
+        let d = p.decide(&url("https://ramp.partner.example/app/widget-event?v=1&tx=t1&event=close&reason=user"));
+        assert_eq!(d, NavDecision::Event(Ok(("t1".into(), WidgetEvent::Close { reason: "user".into() }))));
+        let bad = p.decide(&url("https://ramp.partner.example/app/widget-event?v=1&event=nope"));
+        assert!(matches!(bad, NavDecision::Event(Err(_))));
+    }
+
+    #[test]
+    fn bad_rules_are_refused() {
+        let mut c = RampConfig {
+            environment: "x".into(),
+            assets: vec![],
+            sell_enabled: false,
+            min_amount: ramp_api::Amount::parse("1").expect("amount"),
+            max_amount: ramp_api::Amount::parse("2").expect("amount"),
+            accepts_user_address: false,
+            navigation_allowlist: vec!["*".into()],
+            widget_event_url: "https://a.example/app/widget-event".into(),
+        };
+        assert!(NavPolicy::new(&c).is_err());
+        c.navigation_allowlist = vec!["ftp://*.x.com".into()];
+        assert!(NavPolicy::new(&c).is_err());
+    }
+}

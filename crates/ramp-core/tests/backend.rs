@@ -1,0 +1,99 @@
+//! The core against a real backend (sandbox mode) over loopback.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use partner_backend::Backend;
+use ramp_api::{Amount, CreateSession, TxType};
+use ramp_core::stream::{StreamItem, follow};
+use ramp_core::{BackendClient, ErrorKind};
+use serde_json::{Value, json};
+
+async fn backend() -> (Backend, std::path::PathBuf) {
+    let dir = std::env::temp_dir().join(format!("ramp-core-it-{}-{}", std::process::id(), rand_suffix()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let mut c = partner_backend::config::Config::sandbox(format!("sqlite://{}", dir.join("db.sqlite").display()));
+    c.listen = "127.0.0.1:0".parse().expect("addr");
+    c.poll_interval = Duration::from_millis(200);
+    (Backend::start(c).await.expect("backend"), dir)
+}
+
+fn rand_suffix() -> u128 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or_default()
+}
+
+fn buy(amount: &str, network: &str) -> CreateSession {
+    CreateSession {
+        tx_type: TxType::Buy,
+        currency: "USDT".into(),
+        network: network.into(),
+        amount: Amount::parse(amount).expect("decimal"),
+        address: None,
+    }
+}
+
+#[tokio::test]
+async fn signs_in_reads_config_and_follows_a_purchase_to_the_end() {
+    let (b, dir) = backend().await;
+    let client = Arc::new(BackendClient::new(b.public_base().as_str()).expect("client"));
+    let personas = client.personas().await.expect("personas");
+    assert!(personas.iter().any(|p| p.id == "verified"));
+    assert_eq!(client.kyc().await.expect_err("signed out").kind, ErrorKind::SignedOut);
+
+    let login = client.sandbox_login("verified", true).await.expect("login");
+    assert!(login.user.email.ends_with("@sandbox.proof-ramp.test"));
+    assert!(client.signed_in());
+    assert_eq!(client.kyc().await.expect("kyc").status.as_str(), "verified");
+    let config = client.config().await.expect("config");
+    assert!(ramp_core::nav::NavPolicy::new(&config).is_ok(), "the backend's allowlist parses");
+
+    let bad = client.create_session(&buy("25", "SOLANA")).await.expect_err("bad network");
+    assert_eq!((bad.kind, bad.field.as_deref()), (ErrorKind::Invalid, Some("network")));
+    assert!(bad.request_id.is_some());
+
+    let created = client.create_session(&buy("25", "TRC20")).await.expect("session");
+    let mut statuses = follow(client.clone(), created.merchant_transaction_id.clone());
+    // Pay through the stand-in widget's back channel, with the fields the host page carries.
+    let http = reqwest::Client::new();
+    let html = http.get(&created.widget_url).send().await.expect("page").text().await.expect("html");
+    let start = html.find("id=\"proof-session\">").expect("session") + "id=\"proof-session\">".len();
+    let s: Value =
+        serde_json::from_str(&html[start..start + html[start..].find("</script>").expect("end")]).expect("json");
+    let sandbox = b.sandbox().expect("sandbox").base_url();
+    let body = json!({"init_token": s["init_token"], "widget_id": s["widget_id"], "signature": s["signature"],
+        "merchant_transaction_id": s["merchant_transaction_id"], "action": "pay"});
+    let r = http
+        .post(format!("{sandbox}/_sandbox/widget/action"))
+        .header("Origin", b.public_base().origin().ascii_serialization())
+        .json(&body)
+        .send()
+        .await
+        .expect("pay");
+    assert_eq!(r.status(), 200);
+
+    let mut seen = Vec::new();
+    while let Some(item) = tokio::time::timeout(Duration::from_secs(15), statuses.recv()).await.expect("no stall") {
+        if let StreamItem::Status(ev) = item {
+            seen.push(ev.status.as_str().to_owned());
+        }
+    }
+    assert_eq!(seen, ["pending", "processing", "completed"]);
+    let list = client.transactions().await.expect("list");
+    assert_eq!(list[0].status.as_str(), "completed");
+    assert_eq!(
+        client.transaction(&created.merchant_transaction_id).await.expect("one").id,
+        created.merchant_transaction_id
+    );
+    b.shutdown().await;
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[tokio::test]
+async fn an_unreachable_backend_is_offline() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port();
+    let client = BackendClient::new(&format!("http://127.0.0.1:{port}")).expect("client");
+    let e = client.personas().await.expect_err("nothing listens");
+    assert_eq!(e.kind, ErrorKind::Offline);
+    assert!(e.message.contains("connection"));
+    assert_eq!(BackendClient::new("ftp://x").expect_err("bad scheme").kind, ErrorKind::App);
+}
