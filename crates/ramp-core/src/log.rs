@@ -79,10 +79,7 @@ fn redact_word(w: &str) -> String {
 }
 
 fn redact_tail(domain_part: &str) -> String {
-    domain_part
-        .find(|c: char| c == '"' || c == ',' || c == ')')
-        .map(|i| domain_part[i..].to_owned())
-        .unwrap_or_default()
+    domain_part.find(['"', ',', ')']).map(|i| domain_part[i..].to_owned()).unwrap_or_default()
 }
 
 #[cfg(test)]
