@@ -77,3 +77,37 @@ async fn restart_mid_transaction_loses_nothing() {
     assert!(b.upstream_watchers() <= 1, "only the open transaction is still watched");
     b.shutdown().await;
 }
+
+#[tokio::test]
+async fn sandbox_mode_restarts_on_the_same_port_and_database() {
+    let dir = Scratch::new("same-port");
+    let port = std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port();
+    let config = || {
+        let mut c = test_config(dir.db_url());
+        c.listen = format!("127.0.0.1:{port}").parse().expect("addr");
+        c.auth_signing_key = Secret::new(KEY);
+        c
+    };
+    let a = Backend::start(config()).await.expect("first start");
+    let api = Api::new(&a);
+    let token = api.login("verified").await;
+    let created = api.buy(&token).await;
+    // An SSE stream is open when the backend stops, as an app's would be.
+    let streaming = {
+        let api = api.clone();
+        let (token, id) = (token.clone(), created.merchant_transaction_id.clone());
+        tokio::spawn(async move {
+            api.http.get(format!("{}/v1/transactions/{id}/events", api.base)).bearer_auth(token).send().await
+        })
+    };
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    tokio::time::timeout(Duration::from_secs(10), a.shutdown()).await.expect("shutdown ends");
+    let b = tokio::time::timeout(Duration::from_secs(10), Backend::start(config()))
+        .await
+        .expect("restart in time")
+        .expect("restarts");
+    let list: TransactionList = api.get(&token, "/v1/transactions").await.json().await.expect("list");
+    assert_eq!(list.transactions.len(), 1, "the app's token and data survive the restart");
+    streaming.abort();
+    b.shutdown().await;
+}

@@ -1,0 +1,217 @@
+//! Every command the UI can call, in one place. Each is thin: it calls the core and maps the
+//! result; errors reach the UI as `{kind, message, field?, request_id?}`.
+//!
+//! Only the main window's local UI can call them: the capability `main` grants them to the
+//! `main` window, and no capability matches the widget's webview or any remote origin.
+
+use ramp_api::{CreateSession, KycView, Persona, RampConfig, TransactionView, TxType, User};
+use ramp_core::flow::{Action, Screen};
+use ramp_core::log::LogEntry;
+use ramp_core::nav::NavPolicy;
+use ramp_core::{ErrorKind, StoredSession};
+use serde::{Deserialize, Serialize};
+use tauri::{AppHandle, Runtime, State};
+
+use crate::error::Result;
+use crate::state::{Core, dispatch, follow_transaction};
+
+/// What the settings screen shows.
+#[derive(Serialize)]
+pub struct AppInfo {
+    version: &'static str,
+    backend_url: String,
+    environment: Option<String>,
+    user: Option<User>,
+}
+
+/// Version, backend and who is signed in.
+#[tauri::command]
+pub fn app_info(core: State<'_, Core>) -> AppInfo {
+    AppInfo {
+        version: env!("CARGO_PKG_VERSION"),
+        backend_url: core.client.base().to_string(),
+        environment: core.cached_config().map(|c| c.environment),
+        user: core.user(),
+    }
+}
+
+/// Restore a saved sign-in (and resume open transactions); returns the screen to show.
+#[tauri::command]
+pub async fn boot<R: Runtime>(app: AppHandle<R>, core: State<'_, Core>) -> Result<Screen> {
+    let now =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or_default();
+    let Some(saved) = core.tokens.load().filter(|s| s.expires_at > now + 30) else {
+        return Ok(core.screen());
+    };
+    core.client.set_token(Some(saved.token.clone()));
+    core.set_user(Some(User { id: saved.user_id, email: saved.email }));
+    match after_sign_in(&app, &core).await {
+        Ok(()) => Ok(core.screen()),
+        Err(e) if e.kind() == ErrorKind::SignedOut => {
+            sign_out(app.clone(), core)?;
+            Ok(Screen::SignedOut)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Sandbox personas offered by the sign-in screen.
+#[tauri::command]
+pub async fn personas(core: State<'_, Core>) -> Result<Vec<Persona>> {
+    Ok(core.client.personas().await?)
+}
+
+/// Sign in as a sandbox persona. In production, replace with the partner's sign-in.
+#[tauri::command]
+pub async fn sign_in<R: Runtime>(
+    app: AppHandle<R>,
+    core: State<'_, Core>,
+    persona: String,
+    fresh: bool,
+) -> Result<User> {
+    let login = core.client.sandbox_login(&persona, fresh).await?;
+    core.tokens.save(&StoredSession {
+        token: login.token,
+        expires_at: login.expires_at,
+        user_id: login.user.id.clone(),
+        email: login.user.email.clone(),
+    })?;
+    core.set_user(Some(login.user.clone()));
+    core.log.push("app", format!("signed in as {persona}"));
+    after_sign_in(&app, &core).await?;
+    Ok(login.user)
+}
+
+async fn after_sign_in<R: Runtime>(app: &AppHandle<R>, core: &Core) -> Result<()> {
+    load_config(core).await?;
+    dispatch(app, Action::SignedIn);
+    for tx in core.client.transactions().await? {
+        if !tx.status.is_terminal() {
+            follow_transaction(app, tx.id);
+        }
+    }
+    Ok(())
+}
+
+async fn load_config(core: &Core) -> Result<RampConfig> {
+    let config = core.client.config().await?;
+    let policy = NavPolicy::new(&config)?;
+    core.set_config(config.clone(), policy);
+    Ok(config)
+}
+
+/// Forget the sign-in.
+#[tauri::command]
+pub fn sign_out<R: Runtime>(app: AppHandle<R>, core: State<'_, Core>) -> Result<()> {
+    core.tokens.clear();
+    core.client.set_token(None);
+    core.set_user(None);
+    crate::widget::destroy(&app);
+    dispatch(&app, Action::SignedOut);
+    core.log.push("app", "signed out");
+    Ok(())
+}
+
+/// Currencies, networks, limits.
+#[tauri::command]
+pub async fn ramp_config(core: State<'_, Core>) -> Result<RampConfig> {
+    load_config(&core).await
+}
+
+/// The user's verification status.
+#[tauri::command]
+pub async fn kyc_status(core: State<'_, Core>) -> Result<KycView> {
+    Ok(core.client.kyc().await?)
+}
+
+/// The user's transactions, newest first.
+#[tauri::command]
+pub async fn transactions(core: State<'_, Core>) -> Result<Vec<TransactionView>> {
+    Ok(core.client.transactions().await?)
+}
+
+/// One transaction; starts following its status if it is still open.
+#[tauri::command]
+pub async fn transaction<R: Runtime>(app: AppHandle<R>, core: State<'_, Core>, id: String) -> Result<TransactionView> {
+    let tx = core.client.transaction(&id).await?;
+    if !tx.status.is_terminal() {
+        follow_transaction(&app, id);
+    }
+    Ok(tx)
+}
+
+/// A screen change the user asked for.
+#[derive(Debug, Deserialize)]
+#[serde(tag = "to", rename_all = "snake_case")]
+pub enum Nav {
+    /// Home (back/done).
+    Back,
+    /// The buy form.
+    Buy,
+    /// The sell form.
+    Sell,
+    /// A transaction.
+    Transaction {
+        /// Its id.
+        id: String,
+    },
+    /// Settings and diagnostics.
+    Settings,
+}
+
+/// Move between screens; returns the new one.
+#[tauri::command]
+pub fn navigate<R: Runtime>(app: AppHandle<R>, to: Nav) -> Screen {
+    let action = match to {
+        Nav::Back => Action::Back,
+        Nav::Buy => Action::Start(TxType::Buy),
+        Nav::Sell => Action::Start(TxType::Sell),
+        Nav::Transaction { id } => Action::Open(id),
+        Nav::Settings => Action::OpenSettings,
+    };
+    dispatch(&app, action)
+}
+
+/// Create a session and open the widget for it; returns the transaction id.
+#[tauri::command]
+pub async fn start_ramp<R: Runtime>(
+    app: AppHandle<R>,
+    core: State<'_, Core>,
+    request: CreateSession,
+) -> Result<String> {
+    if core.nav_policy().is_none() {
+        load_config(&core).await?;
+    }
+    let created = core.client.create_session(&request).await?;
+    let tx = created.merchant_transaction_id;
+    core.log.push("app", format!("session {} created, opening the widget", crate::state::short(&tx)));
+    crate::widget::open(&app, &created.widget_url, &tx)?;
+    dispatch(&app, Action::WidgetOpened(tx.clone()));
+    follow_transaction(&app, tx.clone());
+    Ok(tx)
+}
+
+/// Close the widget after the user confirmed; shows the transaction's status.
+#[tauri::command]
+pub fn close_widget<R: Runtime>(app: AppHandle<R>) -> Screen {
+    crate::widget::destroy(&app);
+    dispatch(&app, Action::WidgetClosed)
+}
+
+/// The diagnostics log.
+#[tauri::command]
+pub fn event_log(core: State<'_, Core>) -> Vec<LogEntry> {
+    core.log.entries()
+}
+
+/// The diagnostics log as text, redacted, for a support ticket.
+#[tauri::command]
+pub fn export_log(core: State<'_, Core>) -> String {
+    core.log.export()
+}
+
+/// Record a UI-side error in the diagnostics log.
+#[tauri::command]
+pub fn log_error(core: State<'_, Core>, message: String) {
+    core.log.push("error", message.chars().take(500).collect::<String>());
+}

@@ -1,0 +1,33 @@
+//! Errors toward the UI: every command fails with `{kind, message, field?, request_id?}`.
+
+use ramp_core::{CoreError, ErrorKind};
+use serde::Serialize;
+
+/// What a command returns on failure; serialised for the UI.
+#[derive(Debug, Serialize)]
+pub struct UiError(CoreError);
+
+/// Command result.
+pub(crate) type Result<T> = std::result::Result<T, UiError>;
+
+impl From<CoreError> for UiError {
+    fn from(e: CoreError) -> Self {
+        Self(e)
+    }
+}
+
+impl From<tauri::Error> for UiError {
+    fn from(e: tauri::Error) -> Self {
+        Self(CoreError::new(ErrorKind::App, format!("The app could not open a window: {e}")))
+    }
+}
+
+impl UiError {
+    pub(crate) fn app(message: impl Into<String>) -> Self {
+        Self(CoreError::new(ErrorKind::App, message))
+    }
+
+    pub(crate) fn kind(&self) -> ErrorKind {
+        self.0.kind
+    }
+}

@@ -1,0 +1,147 @@
+//! The widget's webview: its own window, matched by no capability (so no command works there),
+//! the only webview allowed the camera, pinned to the backend's navigation allowlist.
+//!
+//! Navigations to the widget event URL are cancelled here and turned into app state; links
+//! outside the allowlist open in the system browser. A first-load timeout and close requests are
+//! reported to the main window, which asks the user.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use ramp_api::WidgetEvent;
+use ramp_core::flow::{Action, Screen};
+use ramp_core::nav::NavDecision;
+use tauri::webview::PageLoadEvent;
+use tauri::{AppHandle, Emitter, Manager, Runtime, WebviewUrl, WebviewWindowBuilder, WindowEvent};
+use tauri_plugin_opener::OpenerExt;
+use url::Url;
+
+use crate::camera::{self, WIDGET};
+use crate::error::{Result, UiError};
+use crate::state::{Core, dispatch, short};
+
+/// How long the first page load may take before the UI offers a retry.
+const LOAD_TIMEOUT: Duration = Duration::from_secs(25);
+
+/// Open `url` (a single-use host-page link) for transaction `tx` in the widget window.
+pub(crate) fn open<R: Runtime>(app: &AppHandle<R>, url: &str, tx: &str) -> Result<()> {
+    let url = Url::parse(url).map_err(|_| UiError::app("The server sent an invalid widget link."))?;
+    let core = app.state::<Core>();
+    let policy =
+        core.nav_policy().ok_or_else(|| UiError::app("The app has no configuration yet; go back and try again."))?;
+    if let Some(old) = app.get_webview_window(WIDGET) {
+        let _ = old.destroy();
+    }
+    let nav_app = app.clone();
+    let loaded = Arc::new(AtomicBool::new(false));
+    let loaded_flag = loaded.clone();
+    let load_app = app.clone();
+    let builder = WebviewWindowBuilder::new(app, WIDGET, WebviewUrl::External(url))
+        .title("Proof Ramp — buy and sell")
+        .inner_size(420.0, 860.0)
+        .on_navigation(move |url| match policy.decide(url) {
+            NavDecision::Allow => true,
+            NavDecision::Event(event) => {
+                handle_event(&nav_app, event);
+                false
+            }
+            NavDecision::OpenExternally => {
+                let core = nav_app.state::<Core>();
+                core.log.push("widget", format!("opened outside the app: {}", url.origin().ascii_serialization()));
+                if cfg!(feature = "e2e") {
+                    // Test builds never launch a browser on the test machine.
+                    return false;
+                }
+                if let Err(e) = nav_app.opener().open_url(url.as_str(), None::<&str>) {
+                    core.log.push("error", format!("could not open the browser: {e}"));
+                }
+                false
+            }
+            NavDecision::Block => {
+                nav_app.state::<Core>().log.push("widget", format!("blocked a {}: link", url.scheme()));
+                false
+            }
+        })
+        .on_permission_request(|webview, kind| camera::decide(webview.label(), &kind))
+        .on_page_load(move |_, payload| {
+            if payload.event() == PageLoadEvent::Finished && !loaded_flag.swap(true, Ordering::SeqCst) {
+                let _ = load_app.emit_to("main", "widget-loaded", ());
+            }
+        });
+    let window = builder.build()?;
+    crate::platform::prepare_webview(&window, true);
+
+    let close_app = app.clone();
+    window.on_window_event(move |event| {
+        if let WindowEvent::CloseRequested { api, .. } = event {
+            // Leaving a payment half-way deserves a question; the main window asks it.
+            api.prevent_close();
+            let _ = close_app.emit_to("main", "widget-close-requested", ());
+            if let Some(main) = close_app.get_webview_window("main") {
+                let _ = main.set_focus();
+            }
+        }
+    });
+
+    let timeout_app = app.clone();
+    let tx = tx.to_owned();
+    tauri::async_runtime::spawn(async move {
+        tokio::time::sleep(LOAD_TIMEOUT).await;
+        if !loaded.load(Ordering::SeqCst) && timeout_app.get_webview_window(WIDGET).is_some() {
+            timeout_app.state::<Core>().log.push("error", format!("widget for {} did not load in time", short(&tx)));
+            let _ = timeout_app.emit_to("main", "widget-timeout", &tx);
+        }
+    });
+    Ok(())
+}
+
+/// A widget event from an intercepted navigation.
+fn handle_event<R: Runtime>(app: &AppHandle<R>, event: std::result::Result<(String, WidgetEvent), String>) {
+    let core = app.state::<Core>();
+    let (tx, event) = match event {
+        Ok(e) => e,
+        Err(why) => {
+            core.log.push("widget", format!("ignored a malformed widget event: {why}"));
+            return;
+        }
+    };
+    core.log.push("widget", describe(&tx, &event));
+    let _ = app.emit_to("main", "widget-event", serde_json::json!({ "tx": tx, "event": describe(&tx, &event) }));
+    let leaves = matches!(event, WidgetEvent::PaymentFinished { .. } | WidgetEvent::Close { .. });
+    dispatch(app, Action::Widget(event));
+    if leaves {
+        destroy(app);
+    }
+}
+
+fn describe(tx: &str, e: &WidgetEvent) -> String {
+    let tx = short(tx);
+    match e {
+        WidgetEvent::Ready => format!("{tx} widget ready"),
+        WidgetEvent::Status { status, .. } => format!("{tx} widget status {status}"),
+        WidgetEvent::PaymentFinished { payment_method } => {
+            format!("{tx} payment finished ({})", payment_method.as_deref().unwrap_or("unknown method"))
+        }
+        WidgetEvent::SellTransferEnabled { amount, currency, network, .. } => {
+            format!("{tx} deposit address shown: send {amount} {currency} on {network}")
+        }
+        WidgetEvent::Close { reason } => format!("{tx} widget closed ({reason})"),
+    }
+}
+
+/// Close the widget window without asking (after the user confirmed, or when done).
+pub(crate) fn destroy<R: Runtime>(app: &AppHandle<R>) {
+    if let Some(w) = app.get_webview_window(WIDGET) {
+        let _ = w.destroy();
+    }
+}
+
+/// A terminal status arrived: if the widget still shows that transaction, close it.
+pub(crate) fn close_if_showing<R: Runtime>(app: &AppHandle<R>, tx: &str) {
+    let showing = matches!(app.state::<Core>().screen(), Screen::Widget { tx: ref t } if t == tx);
+    if showing {
+        destroy(app);
+        dispatch(app, Action::WidgetClosed);
+    }
+}
