@@ -179,11 +179,7 @@ async fn a_denied_camera_shows_what_to_do() {
     let (session, url) = stack.page_for("user-browser-2", "second@example.com", TxType::Buy).await;
 
     c.goto(&url).await.expect("page loads");
-    let input = wait_css(&c, "#pw-document").await;
-    let doc = profile.join("id.png");
-    std::fs::write(&doc, b"\x89PNG\r\n\x1a\n").expect("writes");
-    input.send_keys(&doc.display().to_string()).await.expect("file chosen");
-    wait_css(&c, "#pw-documents-continue:not([disabled])").await.click().await.expect("click");
+    testkit::upload_document(&c, &profile).await;
     wait_css(&c, "#pw-camera-start").await.click().await.expect("click");
 
     let msg = wait_css(&c, "[data-camera=error] #pw-camera-error").await.text().await.expect("text");

@@ -125,14 +125,19 @@ pub async fn wait_positive(c: &Client, script: &str) -> u64 {
     0
 }
 
-/// Run the stand-in widget's first-time KYC in the page: document, then a live selfie.
-/// Returns the camera preview's width (above zero when frames arrived).
-pub async fn complete_kyc(c: &Client, profile: &Path) -> u64 {
+/// Pass the stand-in widget's document step: choose a file (written under `profile`), continue.
+pub async fn upload_document(c: &Client, profile: &Path) {
     let input = wait_css(c, "#pw-document").await;
     let doc = profile.join("passport.png");
     std::fs::write(&doc, b"\x89PNG\r\n\x1a\n").expect("writes");
     input.send_keys(&doc.display().to_string()).await.expect("file chosen");
     wait_css(c, "#pw-documents-continue:not([disabled])").await.click().await.expect("click");
+}
+
+/// Run the stand-in widget's first-time KYC in the page: document, then a live selfie.
+/// Returns the camera preview's width (above zero when frames arrived).
+pub async fn complete_kyc(c: &Client, profile: &Path) -> u64 {
+    upload_document(c, profile).await;
     wait_css(c, "#pw-camera-start").await.click().await.expect("click");
     wait_css(c, "[data-camera=live]").await;
     let width = wait_positive(c, "return document.getElementById('pw-preview').videoWidth;").await;
