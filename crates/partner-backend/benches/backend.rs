@@ -193,9 +193,7 @@ fn main() -> anyhow::Result<()> {
 
         // Pay through the widget's back channel, with the session from the host page.
         let html = http.get(created["widget_url"].as_str().unwrap_or_default()).send().await?.text().await?;
-        let start = html.find("id=\"proof-session\">").map(|i| i + "id=\"proof-session\">".len()).unwrap_or(0);
-        let end = html[start..].find("</script>").map(|i| i + start).unwrap_or(start);
-        let s: Value = serde_json::from_str(&html[start..end])?;
+        let s = testkit::session_from_host_page(&html);
         let body = json!({"init_token": s["init_token"], "widget_id": s["widget_id"], "signature": s["signature"],
             "merchant_transaction_id": s["merchant_transaction_id"], "action": "pay"});
         http.post(format!("{sandbox}/_sandbox/widget/action")).json(&body).send().await?;

@@ -7,7 +7,7 @@ use partner_backend::Backend;
 use ramp_api::{Amount, CreateSession, TxType};
 use ramp_core::stream::{StreamItem, follow};
 use ramp_core::{BackendClient, ErrorKind};
-use serde_json::{Value, json};
+use serde_json::json;
 
 async fn backend() -> (Backend, std::path::PathBuf) {
     let dir = std::env::temp_dir().join(format!("ramp-core-it-{}-{}", std::process::id(), rand_suffix()));
@@ -56,9 +56,7 @@ async fn signs_in_reads_config_and_follows_a_purchase_to_the_end() {
     // Pay through the stand-in widget's back channel, with the fields the host page carries.
     let http = reqwest::Client::new();
     let html = http.get(&created.widget_url).send().await.expect("page").text().await.expect("html");
-    let start = html.find("id=\"proof-session\">").expect("session") + "id=\"proof-session\">".len();
-    let s: Value =
-        serde_json::from_str(&html[start..start + html[start..].find("</script>").expect("end")]).expect("json");
+    let s = testkit::session_from_host_page(&html);
     let sandbox = b.sandbox().expect("sandbox").base_url();
     let body = json!({"init_token": s["init_token"], "widget_id": s["widget_id"], "signature": s["signature"],
         "merchant_transaction_id": s["merchant_transaction_id"], "action": "pay"});

@@ -1,5 +1,5 @@
 //! Browser-test helpers: a `chromedriver` process, headless Chromium sessions with a fake
-//! camera, waiting for elements, and optional screenshots. Test-only; never a runtime
+//! camera, waiting for elements, optional screenshots, and reading the host page's session. Test-only; never a runtime
 //! dependency.
 //!
 //! Needs `chromium` and `chromedriver` (Debian: `chromium chromium-driver`). Tests call
@@ -94,6 +94,15 @@ pub async fn chromium(driver: &str, allow_camera: bool, profile: &Path) -> Clien
         .connect(driver)
         .await
         .expect("a WebDriver session")
+}
+
+/// The Proof session a backend host page carries in `<script type="application/json"
+/// id="proof-session">`, as the widget script reads it.
+pub fn session_from_host_page(html: &str) -> Value {
+    let tag = r#"<script type="application/json" id="proof-session">"#;
+    let start = html.find(tag).map(|i| i + tag.len()).expect("the host page has a session block");
+    let end = html[start..].find("</script>").map(|i| i + start).expect("the session block is closed");
+    serde_json::from_str(&html[start..end]).expect("the session block is JSON")
 }
 
 /// Wait up to 15 s for `css` to match.

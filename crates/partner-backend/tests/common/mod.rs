@@ -168,13 +168,7 @@ impl Widget {
     }
 }
 
-pub fn session_from_html(html: &str) -> Value {
-    let start = html.find(r#"<script type="application/json" id="proof-session">"#).expect("session block");
-    let rest = &html[start..];
-    let open = rest.find('>').expect("tag end") + 1;
-    let close = rest.find("</script>").expect("script end");
-    serde_json::from_str(&rest[open..close]).expect("session JSON")
-}
+pub use testkit::session_from_host_page as session_from_html;
 
 pub fn statuses(events: &[StatusEvent]) -> Vec<&str> {
     events.iter().map(|e| e.status.as_str()).collect()
