@@ -14,6 +14,7 @@ const COMMANDS: &[&str] = &[
     "navigate",
     "start_ramp",
     "close_widget",
+    "widget_back",
     "event_log",
     "export_log",
     "log_error",

@@ -191,6 +191,7 @@
       fillNetworks();
       var amount = h("input", { id: "amount", inputmode: "decimal", autocomplete: "off", placeholder: "25",
         "aria-describedby": "amount-help amount-error" });
+      amount.addEventListener("input", function () { fieldError(null); });
       var go = h("button", { type: "submit", id: "continue", text: "Continue" });
       var problems = h("div", { id: "form-problems" });
 
@@ -274,19 +275,22 @@
   });
 
   // --- Transaction -------------------------------------------------------------------------
+  var txFacts = {};
   function latest(tx) {
     var list = statuses[tx];
     return list && list.length ? list[list.length - 1].status : null;
   }
 
-  function statusCard(tx) {
+  function statusCard(tx, facts) {
+    facts = facts || txFacts[tx] || {};
     var list = statuses[tx] || [];
     var last = list.length ? list[list.length - 1] : null;
     var st = last ? last.status : "pending";
     return h("section", { class: "card", id: "status-card", "aria-labelledby": "status-title" }, [
       h("h2", { id: "status-title", text: "Status" }),
       h("p", { id: "tx-status", class: "status-" + st, "data-status": st, text: STATUS_TEXT[st] || st }),
-      last && last.fiat_amount ? h("p", { class: "muted", text: "Amount: " + (last.crypto_amount || "") + " crypto for " + last.fiat_amount + " fiat" }) : null,
+      last && last.fiat_amount ? h("p", { class: "muted", text: (last.crypto_amount || "") + " " + (facts.currency || "crypto") +
+        " for " + last.fiat_amount + " " + (facts.fiat_currency || "") }) : null,
       h("ol", { class: "timeline", "aria-label": "Status history" }, list.map(function (e) {
         return h("li", { text: (STATUS_TEXT[e.status] || e.status) + " · " + e.occurred_at.replace("T", " ").replace("Z", " UTC") });
       }))
@@ -296,6 +300,7 @@
   function transaction(tx) {
     show([h("h1", { text: "Transaction" }), loading("Loading…")]);
     call("transaction", { id: tx }).then(function (t) {
+      txFacts[tx] = { currency: t.currency, fiat_currency: t.fiat_currency };
       if (!statuses[tx] || !statuses[tx].length) {
         statuses[tx] = [{ seq: 0, status: t.status, occurred_at: t.updated_at, crypto_amount: t.crypto_amount, fiat_amount: t.fiat_amount }];
       }
@@ -309,7 +314,7 @@
           t.fiat_amount ? h("dd", { text: t.fiat_amount + " " + (t.fiat_currency || "") }) : null
         ]),
         statusCard(tx),
-        st === "pending" || st === "processing" ? h("p", { class: "muted", text: "This updates by itself, even if you close the app." }) : null,
+        st === "pending" || st === "processing" ? h("p", { class: "muted", id: "tx-live-note", text: "This updates by itself, even if you close the app." }) : null,
         h("button", { type: "button", id: "done", text: "Done", onclick: function () { call("navigate", { to: { to: "back" } }); } })
       ]);
     }, function (err) { show([h("h1", { text: "Transaction" }), errorBox(err, function () { transaction(tx); })]); });
@@ -363,12 +368,33 @@
     list.sort(function (a, b) { return a.seq - b.seq; });
     var card = document.getElementById("status-card");
     if (card && (screen.tx === ev.merchant_transaction_id)) card.replaceWith(statusCard(ev.merchant_transaction_id));
+    var note = document.getElementById("tx-live-note");
+    if (note && screen.tx === ev.merchant_transaction_id && ["completed", "failed", "cancelled"].indexOf(ev.status) >= 0) note.remove();
     var row = document.querySelector('[data-tx="' + ev.merchant_transaction_id + '"] [data-status]');
     if (row) { row.textContent = STATUS_TEXT[ev.status] || ev.status; row.setAttribute("data-status", ev.status); row.className = "status-" + ev.status; }
   });
   listen("widget-loaded", function () { widgetState.loaded = true; if (screen.screen === "widget") render(); });
   listen("widget-timeout", function () { widgetState.timedOut = true; if (screen.screen === "widget") render(); });
   listen("widget-close-requested", askClose);
+
+  // --- Back: Android's back button/gesture, Escape or Alt+Left on desktop -------------------
+  // Inside the widget, back steps back in the widget's own pages, and on its first page asks
+  // before leaving the payment; elsewhere it goes to the previous screen; at the root it leaves.
+  function goBack() {
+    if (confirmDialog.open) { confirmDialog.close(); return; }
+    var s = screen.screen;
+    if (s === "widget") { invoke("widget_back").catch(failed); return; }
+    if (s === "home" || s === "signed_out") {
+      if (T.app && T.app.exit && isMobile) T.app.exit(0).catch(function () {});
+      return;
+    }
+    call("navigate", { to: { to: "back" } });
+  }
+  var isMobile = /Android|iPhone|iPad/.test(navigator.userAgent);
+  if (isMobile && T.app && T.app.onBackButtonPress) T.app.onBackButtonPress(goBack).catch(function () {});
+  document.addEventListener("keydown", function (e) {
+    if (e.key === "Escape" || (e.altKey && e.key === "ArrowLeft")) { e.preventDefault(); goBack(); }
+  });
 
   document.getElementById("offline-retry").addEventListener("click", function () {
     offline.hidden = true;

@@ -26,7 +26,7 @@ struct Driver(Child);
 impl Drop for Driver {
     fn drop(&mut self) {
         let pgid = self.0.id();
-        let _ = Command::new("kill").args(["-KILL", &format!("-{pgid}")]).status();
+        let _ = Command::new("kill").args(["-s", "KILL", "--", &format!("-{pgid}")]).status();
         let _ = self.0.wait();
     }
 }
@@ -41,15 +41,23 @@ fn app_binary() -> PathBuf {
 }
 
 async fn backend(dir: &std::path::Path, port: u16) -> Backend {
+    backend_with(dir, port, None).await
+}
+
+/// A backend; `link_ttl` overrides how long a widget link stays valid.
+async fn backend_with(dir: &std::path::Path, port: u16, link_ttl: Option<Duration>) -> Backend {
     let mut c = Config::sandbox(format!("sqlite://{}", dir.join("ramp.db").display()));
     c.listen = format!("127.0.0.1:{port}").parse().expect("addr");
     c.poll_interval = Duration::from_millis(500);
+    if let Some(ttl) = link_ttl {
+        c.widget_link_ttl = ttl;
+    }
     c.auth_signing_key = Secret::new(SIGNING_KEY);
     Backend::start(c).await.expect("backend starts")
 }
 
 /// Start tauri-driver and open a session on the app.
-async fn launch(backend_url: &str, data: &std::path::Path, theme: Option<&str>) -> (Driver, Client) {
+async fn launch(backend_url: &str, data: &std::path::Path, theme: Theme) -> (Driver, Client) {
     let port = free_port();
     let native = free_port();
     let mut cmd = Command::new(std::env::var("TAURI_DRIVER").unwrap_or_else(|_| "tauri-driver".into()));
@@ -60,9 +68,7 @@ async fn launch(backend_url: &str, data: &std::path::Path, theme: Option<&str>) 
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .process_group(0);
-    if let Some(t) = theme {
-        cmd.env("GTK_THEME", t);
-    }
+    cmd.env("GTK_THEME", theme.gtk());
     let child =
         cmd.spawn().unwrap_or_else(|e| panic!("cannot start tauri-driver: {e}; cargo install tauri-driver --locked"));
     let driver = Driver(child);
@@ -86,8 +92,59 @@ async fn launch(backend_url: &str, data: &std::path::Path, theme: Option<&str>) 
     (driver, client)
 }
 
-async fn snap(c: &Client, name: &str) {
-    testkit::snap(c, name).await;
+/// Screenshot named `app-<screen>-<theme>`.
+async fn snap(c: &Client, screen: &str, theme: Theme) {
+    testkit::snap(c, &format!("app-{screen}-{}", theme.name())).await;
+}
+
+/// Light or dark: GTK's theme is what WebKitGTK reports as `prefers-color-scheme`.
+#[derive(Clone, Copy)]
+enum Theme {
+    Light,
+    Dark,
+}
+
+impl Theme {
+    fn name(self) -> &'static str {
+        match self {
+            Theme::Light => "light",
+            Theme::Dark => "dark",
+        }
+    }
+    fn gtk(self) -> &'static str {
+        match self {
+            Theme::Light => "Adwaita",
+            Theme::Dark => "Adwaita:dark",
+        }
+    }
+}
+
+/// The Escape key through WebDriver actions (the desktop stand-in for Android's back button).
+async fn press_escape(c: &Client) {
+    use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+    use fantoccini::key::Key;
+    let esc: char = Key::Escape.into();
+    let keys =
+        KeyActions::new("keyboard".to_owned()).then(KeyAction::Down { value: esc }).then(KeyAction::Up { value: esc });
+    c.perform_actions(keys).await.expect("escape pressed");
+}
+
+async fn dialog_open(c: &Client) -> bool {
+    c.execute("return document.getElementById('confirm').open === true;", vec![])
+        .await
+        .ok()
+        .and_then(|v| v.as_bool())
+        .unwrap_or(false)
+}
+
+async fn dialog_eventually(c: &Client, want: bool) {
+    for _ in 0..50 {
+        if dialog_open(c).await == want {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the close question was never {}", if want { "shown" } else { "dismissed" });
 }
 
 async fn text(c: &Client, css: &str) -> String {
@@ -134,33 +191,54 @@ async fn windows_count(c: &Client) -> usize {
     c.windows().await.map(|w| w.len()).unwrap_or(0)
 }
 
-#[tokio::test]
-async fn first_time_buyer_verifies_pays_and_sees_completed() {
+fn e2e_enabled() -> bool {
     if skip() || std::env::var_os("PROOF_RAMP_APP").is_none() {
-        eprintln!("PROOF_RAMP_APP is not set: run the end-to-end test through scripts/e2e");
-        return;
+        eprintln!("PROOF_RAMP_APP is not set: run the end-to-end tests through scripts/e2e");
+        return false;
     }
-    // A WebDriver call that never answers must fail the test, not hang CI.
-    tokio::time::timeout(Duration::from_secs(300), purchase_flow())
-        .await
-        .expect("the end-to-end flow finished within 5 minutes");
+    true
 }
 
-async fn purchase_flow() {
+#[tokio::test]
+async fn first_time_buyer_verifies_pays_and_sees_completed_light() {
+    if e2e_enabled() {
+        // A WebDriver call that never answers must fail the test, not hang CI.
+        tokio::time::timeout(Duration::from_secs(300), purchase_flow(Theme::Light))
+            .await
+            .expect("the end-to-end flow finished within 5 minutes");
+    }
+}
+
+#[tokio::test]
+async fn first_time_buyer_verifies_pays_and_sees_completed_dark() {
+    if e2e_enabled() {
+        tokio::time::timeout(Duration::from_secs(300), purchase_flow(Theme::Dark))
+            .await
+            .expect("the end-to-end flow finished within 5 minutes");
+    }
+}
+
+async fn purchase_flow(theme: Theme) {
     let dir = std::env::temp_dir().join(format!("proof-ramp-e2e-{}", uuid::Uuid::new_v4().simple()));
     std::fs::create_dir_all(&dir).expect("dir");
     let port = free_port();
     let b = backend(&dir, port).await;
     let base = b.public_base().to_string();
-    let (_driver, c) = launch(&base, &dir, None).await;
+    let (_driver, c) = launch(&base, &dir, theme).await;
     let main = c.window().await.expect("main handle");
+    let dark = c
+        .execute("return window.matchMedia('(prefers-color-scheme: dark)').matches;", vec![])
+        .await
+        .expect("media query");
+    assert_eq!(dark.as_bool(), Some(matches!(theme, Theme::Dark)), "the page sees the {} theme", theme.name());
 
     // Sign in as a first-time user: the badge says not verified.
-    snap(&c, "app-sign-in").await;
+    wait_css(&c, "[data-persona=first_time]").await;
+    snap(&c, "sign-in", theme).await;
     wait_css(&c, "[data-persona=first_time]").await.click().await.expect("sign in");
     attr_eventually(&c, "#kyc-badge", "data-kyc", "not_started").await;
     assert!(text(&c, "main").await.contains("Verify your identity to buy crypto"));
-    snap(&c, "app-home").await;
+    snap(&c, "home", theme).await;
 
     // Buy: the form validates before calling the backend.
     wait_css(&c, "#buy").await.click().await.expect("buy");
@@ -168,21 +246,22 @@ async fn purchase_flow() {
     amount.send_keys("abc").await.expect("type");
     wait_css(&c, "#continue").await.click().await.expect("submit");
     assert!(text(&c, "#amount-error").await.contains("number"));
+    snap(&c, "form-error", theme).await;
     amount.clear().await.expect("clear");
     amount.send_keys("25").await.expect("type");
-    snap(&c, "app-form").await;
+    snap(&c, "form", theme).await;
     wait_css(&c, "#continue").await.click().await.expect("submit");
 
     // The widget opens in its own webview; documents, then the liveness step with WebKit's mock camera.
     let widget = other_window(&c, &main).await;
     wait_css(&c, "#close-widget").await;
-    snap(&c, "app-widget-open").await;
+    snap(&c, "widget-open", theme).await;
     c.switch_to_window(widget.clone()).await.expect("to widget");
     let profile = dir.join("files");
     std::fs::create_dir_all(&profile).expect("dir");
     let width = testkit::complete_kyc(&c, &profile).await;
     assert!(width > 0, "the widget webview received camera frames");
-    snap(&c, "app-widget-payment").await;
+    snap(&c, "widget-payment", theme).await;
 
     // A link outside the allowlist does not load in the widget.
     let before = c.current_url().await.expect("url");
@@ -195,10 +274,11 @@ async fn purchase_flow() {
     c.switch_to_window(main.clone()).await.expect("to main");
     attr_eventually(&c, "#tx-status", "data-status", "completed").await;
     assert_eq!(windows_count(&c).await, 1, "the widget closed");
-    snap(&c, "app-transaction").await;
+    snap(&c, "transaction", theme).await;
     wait_css(&c, "#done").await.click().await.expect("done");
     attr_eventually(&c, "#kyc-badge", "data-kyc", "verified").await;
     attr_eventually(&c, "#transactions [data-status]", "data-status", "completed").await;
+    snap(&c, "home-verified", theme).await;
 
     // Settings and diagnostics: the event log shows widget and status events, redacted.
     wait_css(&c, "#open-settings").await.click().await.expect("settings");
@@ -207,7 +287,7 @@ async fn purchase_flow() {
     assert!(!log.contains("@sandbox.proof-ramp.test"), "emails are redacted");
     wait_css(&c, "#export-log").await.click().await.expect("export");
     wait_css(&c, "#log-export").await;
-    snap(&c, "app-settings").await;
+    snap(&c, "settings", theme).await;
     wait_css(&c, "#back").await.click().await.expect("back");
     wait_css(&c, "#kyc-badge").await;
 
@@ -216,8 +296,9 @@ async fn purchase_flow() {
     wait_css(&c, "#open-settings").await.click().await.expect("settings");
     wait_css(&c, "#back").await.click().await.expect("back home");
     visible_eventually(&c, "#offline").await;
-    snap(&c, "app-offline").await;
-    let b2 = backend(&dir, port).await;
+    snap(&c, "offline", theme).await;
+    // It comes back with links that expire at once, to show the dead-link page below.
+    let b2 = backend_with(&dir, port, Some(Duration::ZERO)).await;
     wait_css(&c, "#offline-retry").await.click().await.expect("retry");
     // The restarted stack's sandbox keeps no memory, so only the recovery itself is checked here.
     wait_css(&c, "#kyc-badge").await;
@@ -225,8 +306,112 @@ async fn purchase_flow() {
     let banner_hidden = c.find(Locator::Css("#offline")).await.expect("banner").attr("hidden").await.expect("attr");
     assert!(banner_hidden.is_some(), "the offline banner went away");
 
+    // An expired widget link shows the backend's page in the widget, not a blank window.
+    wait_css(&c, "#buy").await.click().await.expect("buy");
+    wait_css(&c, "#amount").await.send_keys("25").await.expect("type");
+    wait_css(&c, "#continue").await.click().await.expect("submit");
+    let widget = other_window(&c, &main).await;
+    c.switch_to_window(widget.clone()).await.expect("to widget");
+    assert!(text(&c, "#host-title").await.contains("expired"));
+    let link = c.current_url().await.expect("url");
+    snap(&c, "widget-expired", theme).await;
+
+    // Back on the widget's first page asks before leaving; "Stay" keeps the widget.
+    c.switch_to_window(main.clone()).await.expect("to main");
+    press_escape(&c).await;
+    dialog_eventually(&c, true).await;
+    snap(&c, "widget-leave-question", theme).await;
+    wait_css(&c, "#confirm-stay").await.click().await.expect("stay");
+    dialog_eventually(&c, false).await;
+    assert_eq!(windows_count(&c).await, 2, "the widget stays open");
+
+    // Back after a page change inside the widget steps back inside it.
+    c.switch_to_window(widget.clone()).await.expect("to widget");
+    c.execute(&format!("window.location.href = '{}/healthz';", base.trim_end_matches('/')), vec![]).await.expect("js");
+    for _ in 0..50 {
+        if c.current_url().await.expect("url").path() == "/healthz" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(c.current_url().await.expect("url").path(), "/healthz", "an allowlisted page loads");
+    c.switch_to_window(main.clone()).await.expect("to main");
+    press_escape(&c).await;
+    c.switch_to_window(widget.clone()).await.expect("to widget");
+    let mut back_at = None;
+    for _ in 0..50 {
+        let now = c.current_url().await.expect("url");
+        if now == link {
+            back_at = Some(now);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(back_at.is_some(), "back returned the widget to its previous page");
+    c.switch_to_window(main.clone()).await.expect("to main");
+    assert!(!dialog_open(&c).await, "stepping back inside the widget asks nothing");
+
+    // The close control asks, and leaving closes the widget.
+    wait_css(&c, "#close-widget").await.click().await.expect("close");
+    dialog_eventually(&c, true).await;
+    wait_css(&c, "#confirm-leave").await.click().await.expect("leave");
+    for _ in 0..50 {
+        if windows_count(&c).await == 1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(windows_count(&c).await, 1, "the widget closed after the user chose to leave");
+
     // Ending the session can hang while the app still has windows; the driver's drop stops it.
     let _ = tokio::time::timeout(Duration::from_secs(5), c.close()).await;
     b2.shutdown().await;
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// Runs the app binary without WebDriver (under automation WebKitGTK grants `getUserMedia`
+/// itself), so the app's own permission handler decides: the main webview must be refused the
+/// camera and a webview labelled `widget` must get it.
+#[tokio::test]
+async fn only_the_widget_webview_gets_the_camera() {
+    if !e2e_enabled() {
+        return;
+    }
+    let dir = std::env::temp_dir().join(format!("proof-ramp-probe-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let out = dir.join("camera.json");
+    let mut child = Command::new(app_binary())
+        .env("PROOF_RAMP_CAMERA_PROBE", &out)
+        // No backend: the UI shows its offline state, which does not matter here.
+        .env("PROOF_RAMP_BACKEND_URL", format!("http://127.0.0.1:{}", free_port()))
+        .env("XDG_DATA_HOME", dir.join("xdg-data"))
+        .env("XDG_CONFIG_HOME", dir.join("xdg-config"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .process_group(0)
+        .spawn()
+        .expect("the app starts");
+    let mut report = None;
+    for _ in 0..300 {
+        if let Ok(text) = std::fs::read_to_string(&out) {
+            if !text.is_empty() {
+                report = Some(text);
+                break;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let exited = (0..50).any(|_| {
+        std::thread::sleep(Duration::from_millis(100));
+        matches!(child.try_wait(), Ok(Some(_)))
+    });
+    if !exited {
+        let _ = Command::new("kill").args(["-s", "KILL", "--", &format!("-{}", child.id())]).status();
+        let _ = child.wait();
+    }
+    let report: Value = serde_json::from_str(&report.expect("the probe reported within 30 s")).expect("json");
+    assert_eq!(report["main"], "denied:NotAllowedError", "{report}");
+    assert_eq!(report["widget"], "granted:1", "{report}");
+    assert!(exited, "the probe run quit by itself");
     let _ = std::fs::remove_dir_all(dir);
 }

@@ -14,6 +14,7 @@ use tauri::{AppHandle, Runtime, State};
 
 use crate::error::Result;
 use crate::state::{Core, dispatch, follow_transaction};
+pub use crate::widget::WidgetBack;
 
 /// What the settings screen shows.
 #[derive(Serialize)]
@@ -196,6 +197,13 @@ pub async fn start_ramp<R: Runtime>(
 pub fn close_widget<R: Runtime>(app: AppHandle<R>) -> Screen {
     crate::widget::destroy(&app);
     dispatch(&app, Action::WidgetClosed)
+}
+
+/// The back button or gesture while the widget is shown: one step back in the widget's own
+/// history, or, on its first page, the close question (never a silent close).
+#[tauri::command]
+pub async fn widget_back<R: Runtime>(app: AppHandle<R>) -> Result<WidgetBack> {
+    crate::widget::back(&app).await
 }
 
 /// The diagnostics log.

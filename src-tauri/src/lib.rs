@@ -13,6 +13,8 @@ mod camera;
 pub mod commands;
 mod error;
 mod platform;
+#[cfg(feature = "e2e")]
+mod probe;
 mod state;
 mod widget;
 
@@ -38,6 +40,7 @@ pub fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
         commands::navigate,
         commands::start_ramp,
         commands::close_widget,
+        commands::widget_back,
         commands::event_log,
         commands::export_log,
         commands::log_error,
@@ -66,6 +69,8 @@ pub fn run() {
             if let Some(main) = app.get_webview_window("main") {
                 platform::prepare_webview(&main, false);
             }
+            #[cfg(feature = "e2e")]
+            probe::start(app.handle());
             Ok(())
         })
         .invoke_handler(handler())

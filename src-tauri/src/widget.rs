@@ -39,7 +39,7 @@ pub(crate) fn open<R: Runtime>(app: &AppHandle<R>, url: &str, tx: &str) -> Resul
     let load_app = app.clone();
     let builder = WebviewWindowBuilder::new(app, WIDGET, WebviewUrl::External(url))
         .title("Proof Ramp — buy and sell")
-        .inner_size(420.0, 860.0)
+        .inner_size(390.0, 844.0)
         .on_navigation(move |url| match policy.decide(url) {
             NavDecision::Allow => true,
             NavDecision::Event(event) => {
@@ -128,6 +128,43 @@ fn describe(tx: &str, e: &WidgetEvent) -> String {
         }
         WidgetEvent::Close { reason } => format!("{tx} widget closed ({reason})"),
     }
+}
+
+/// What a back press did while the widget was shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WidgetBack {
+    /// The widget went one page back in its own history.
+    SteppedBack,
+    /// The widget was on its first page: the main window asks whether to leave the payment.
+    AskedToClose,
+    /// No widget is open; the UI handles back itself.
+    NoWidget,
+}
+
+/// Back inside the widget: `history.back()` when the widget has somewhere to go back to,
+/// otherwise the close question. The webview has no history API in Tauri, so the page is asked.
+pub(crate) async fn back<R: Runtime>(app: &AppHandle<R>) -> Result<WidgetBack> {
+    let Some(w) = app.get_webview_window(WIDGET) else { return Ok(WidgetBack::NoWidget) };
+    // `navigation.canGoBack` where the engine has it (Android WebView), else the history length.
+    const STEP: &str = "(function () { \
+        var can = (window.navigation && typeof navigation.canGoBack === 'boolean') ? navigation.canGoBack : history.length > 1; \
+        if (can) { history.back(); } return can; })()";
+    let (tx, rx) = tokio::sync::oneshot::channel::<String>();
+    let tx = std::sync::Mutex::new(Some(tx));
+    w.eval_with_callback(STEP, move |json| {
+        if let Some(tx) = tx.lock().ok().and_then(|mut t| t.take()) {
+            let _ = tx.send(json);
+        }
+    })?;
+    // A page that does not answer (still loading, hung) gets the close question.
+    let stepped = matches!(tokio::time::timeout(Duration::from_secs(2), rx).await, Ok(Ok(ref json)) if json == "true");
+    if stepped {
+        app.state::<Core>().log.push("widget", "back: one page back inside the widget");
+        return Ok(WidgetBack::SteppedBack);
+    }
+    let _ = app.emit_to("main", "widget-close-requested", ());
+    Ok(WidgetBack::AskedToClose)
 }
 
 /// Close the widget window without asking (after the user confirmed, or when done).

@@ -24,6 +24,7 @@ fn commands() -> Vec<(&'static str, Value)> {
         ("navigate", json!({"to": {"to": "back"}})),
         ("start_ramp", json!({"request": {"type": "buy", "currency": "USDT", "network": "TRC20", "amount": "25"}})),
         ("close_widget", json!({})),
+        ("widget_back", json!({})),
         ("event_log", json!({})),
         ("export_log", json!({})),
         ("log_error", json!({"message": "x"})),
@@ -127,4 +128,18 @@ fn no_capability_lists_a_remote_url() {
             path.display()
         );
     }
+}
+
+/// The commands above are all the UI's permission allows: a new command cannot skip these tests.
+#[test]
+fn these_tests_cover_every_command() {
+    let toml = include_str!("../permissions/app.toml");
+    let listed: Vec<&str> = toml
+        .lines()
+        .map(str::trim)
+        .filter(|l| l.starts_with('"') && l.ends_with("\","))
+        .map(|l| l.trim_end_matches(',').trim_matches('"'))
+        .collect();
+    let tested: Vec<&str> = commands().into_iter().map(|(c, _)| c).collect();
+    assert_eq!(listed, tested);
 }

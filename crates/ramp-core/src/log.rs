@@ -44,7 +44,13 @@ impl EventLog {
 
     /// Plain-text export for a support ticket.
     pub fn export(&self) -> String {
-        self.entries().iter().map(|e| format!("{} {:<6} {}\n", e.at_ms, e.kind, e.text)).collect()
+        self.entries()
+            .iter()
+            .map(|e| {
+                let at = std::time::UNIX_EPOCH + std::time::Duration::from_millis(e.at_ms);
+                format!("{} {:<6} {}\n", humantime::format_rfc3339_millis(at), e.kind, e.text)
+            })
+            .collect()
     }
 }
 
