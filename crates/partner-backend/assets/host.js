@@ -2,6 +2,8 @@
  * Host page glue: runs the Proof widget with the session's fields, exactly as the reference maps
  * them, and reports each widget callback to the app by navigating to the widget event URL. The
  * app intercepts and cancels those navigations; a plain browser gets 204 and stays on the page.
+ * In browser mode (config.return_url set) the leaving events, payment finished and close, open the
+ * app's return link instead, which brings the app back with the same query.
  * There is no IPC here, by design.
  */
 (function () {
@@ -30,7 +32,8 @@
     setTimeout(function () { busy = false; pump(); }, 300);
   }
   function report(params) {
-    var url = new URL(cfg.event_url);
+    var leaving = params.event === "payment_finished" || params.event === "close";
+    var url = new URL(leaving && cfg.return_url ? cfg.return_url : cfg.event_url);
     url.searchParams.set("v", "1");
     url.searchParams.set("tx", cfg.tx);
     Object.keys(params).forEach(function (k) {

@@ -10,6 +10,7 @@ use std::time::Duration;
 use clap::Parser;
 use ipnet::IpNet;
 use proof_api::{Amount, ClientToken};
+use ramp_api::WidgetMode;
 use rust_decimal::Decimal;
 use url::Url;
 
@@ -66,6 +67,14 @@ pub struct Cli {
         default_value = "https://api.sumsub.com,https://in.sumsub.com"
     )]
     pub frame_origins: Vec<String>,
+    /// Where the app shows the widget: `webview` (its own isolated webview) or `browser` (the
+    /// system browser, returning through RAMP_APP_RETURN_URL).
+    #[arg(long, env = "RAMP_WIDGET_MODE", default_value = "webview")]
+    pub widget_mode: String,
+    /// Browser mode's way back into the app: the app's registered link (custom scheme, or an
+    /// App/Universal Link on https).
+    #[arg(long, env = "RAMP_APP_RETURN_URL", default_value = "prooframp://return")]
+    pub app_return_url: String,
     /// Key signing the app's bearer tokens (at least 32 characters). Secret.
     #[arg(long, env = "APP_AUTH_SIGNING_KEY", hide_env_values = true)]
     pub auth_signing_key: Option<String>,
@@ -159,6 +168,10 @@ pub struct Config {
     pub accept_user_address: bool,
     /// Verification/payment frame origins (camera policy and navigation allowlist).
     pub frame_origins: Vec<String>,
+    /// Webview or browser.
+    pub widget_mode: WidgetMode,
+    /// The app's return link (browser mode), validated.
+    pub app_return_url: String,
     /// App token signing key.
     pub auth_signing_key: Secret,
     /// App token lifetime.
@@ -179,6 +192,27 @@ pub struct Config {
     pub ws_max_delay: Duration,
 }
 
+/// The app's return link by default (`plugins.deep-link` in the app's `tauri.conf.json`).
+pub const DEFAULT_RETURN_URL: &str = "prooframp://return";
+
+/// The app's return link: a custom scheme (`prooframp://return`) or an https App/Universal
+/// Link; never a scheme a browser would run (`javascript:`, `data:`, `file:`).
+fn parse_return_url(text: &str) -> Result<String, ConfigError> {
+    let url = Url::parse(text.trim()).map_err(|_| {
+        bad("RAMP_APP_RETURN_URL", format!("{text:?} is not a URL; use the app's link, e.g. prooframp://return"))
+    })?;
+    let scheme = url.scheme();
+    let runs_code = ["javascript", "data", "file", "blob", "about", "vbscript"].contains(&scheme);
+    let plain_http = scheme == "http" && !url.host_str().is_some_and(|h| h == "127.0.0.1" || h == "localhost");
+    if runs_code || plain_http || url.query().is_some() || url.fragment().is_some() {
+        return Err(bad(
+            "RAMP_APP_RETURN_URL",
+            format!("{text:?} must be the app's custom-scheme link or an https App Link, without query or fragment"),
+        ));
+    }
+    Ok(url.to_string())
+}
+
 const SANDBOX_PAIRS: &str = "USDT:TRC20,USDT:ERC20,USDT:BEP20,USDC:ERC20,ETH:ERC20,BTC:BITCOIN";
 
 impl Config {
@@ -195,6 +229,8 @@ impl Config {
             max_amount: literal_amount("10000"),
             accept_user_address: false,
             frame_origins: vec!["https://api.sumsub.com".into(), "https://in.sumsub.com".into()],
+            widget_mode: WidgetMode::Webview,
+            app_return_url: DEFAULT_RETURN_URL.to_owned(),
             auth_signing_key: Secret(random_token()),
             app_token_ttl: Duration::from_secs(900),
             database_url: database_url.into(),
@@ -298,6 +334,12 @@ impl Config {
                     })
             })
             .collect::<Result<_, _>>()?;
+        c.widget_mode = match cli.widget_mode.trim() {
+            "webview" => WidgetMode::Webview,
+            "browser" => WidgetMode::Browser,
+            other => return Err(bad("RAMP_WIDGET_MODE", format!("{other:?} must be webview or browser"))),
+        };
+        c.app_return_url = parse_return_url(&cli.app_return_url)?;
         c.app_token_ttl = Duration::from_secs(cli.app_token_ttl_secs);
         if !(60..=86_400).contains(&cli.app_token_ttl_secs) {
             return Err(bad("APP_TOKEN_TTL_SECS", "must be between 60 and 86400"));
@@ -441,6 +483,11 @@ mod tests {
             ("--database-url=postgres://x", "DATABASE_URL"),
             ("--frame-origins=not a url", "RAMP_WIDGET_FRAME_ORIGINS"),
             ("--webhook-path-secret=short", "PROOF_WEBHOOK_PATH_SECRET"),
+            ("--widget-mode=popup", "RAMP_WIDGET_MODE"),
+            ("--app-return-url=javascript:alert(1)", "RAMP_APP_RETURN_URL"),
+            ("--app-return-url=http://partner.example/return", "RAMP_APP_RETURN_URL"),
+            ("--app-return-url=prooframp://return?x=1", "RAMP_APP_RETURN_URL"),
+            ("--app-return-url=not a url", "RAMP_APP_RETURN_URL"),
         ];
         for (arg, var) in cases {
             let flag = arg.split('=').next().unwrap_or(arg);
@@ -449,6 +496,17 @@ mod tests {
             let err = Config::from_cli(cli(&args)).expect_err(arg);
             assert_eq!(err.var, *var, "{arg}: {err}");
         }
+    }
+
+    #[test]
+    fn browser_mode_and_return_links() {
+        let mut args = PROD.to_vec();
+        args.extend(["--widget-mode=browser", "--app-return-url=https://partner.example/app/return"]);
+        let c = Config::from_cli(cli(&args)).expect("valid");
+        assert_eq!(c.widget_mode, WidgetMode::Browser);
+        assert_eq!(c.app_return_url, "https://partner.example/app/return");
+        let c = Config::from_cli(cli(PROD)).expect("valid");
+        assert_eq!((c.widget_mode, c.app_return_url.as_str()), (WidgetMode::Webview, DEFAULT_RETURN_URL));
     }
 
     #[test]

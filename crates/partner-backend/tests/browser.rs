@@ -46,3 +46,56 @@ async fn the_host_page_runs_the_widget_to_completed() {
     c.close().await.expect("closes");
     backend.shutdown().await;
 }
+
+/// Browser mode: the host page runs in a plain browser; when the payment finishes it opens the
+/// app's return link with the event (here an http link on loopback the test can observe; in the
+/// app it is `prooframp://return`, which the phone hands to the app).
+#[tokio::test]
+async fn browser_mode_returns_to_the_app_link_when_the_payment_finishes() {
+    if skip() {
+        return;
+    }
+    let dir = Scratch::new("browser-mode");
+    let mut config = test_config(dir.db_url());
+    config.widget_mode = ramp_api::WidgetMode::Browser;
+    let port = testkit::free_port();
+    config.listen = format!("127.0.0.1:{port}").parse().expect("addr");
+    config.app_return_url = format!("http://127.0.0.1:{port}/app-return");
+    let backend = Backend::start(config).await.expect("starts");
+    let api = Api::new(&backend);
+    let token = api.login("first_time").await;
+    let cfg: ramp_api::RampConfig = api.get(&token, "/v1/config").await.json().await.expect("config");
+    assert_eq!(cfg.widget_mode, ramp_api::WidgetMode::Browser);
+    assert_eq!(cfg.return_url.as_deref(), Some(format!("http://127.0.0.1:{port}/app-return").as_str()));
+    let created = api.buy(&token).await;
+
+    let (_driver, driver_url) = chromedriver().await;
+    let profile = profile_dir("browser-mode");
+    let c = chromium(&driver_url, true, &profile).await;
+    c.goto(&created.widget_url).await.expect("page loads");
+    let close = wait_css(&c, "#host-close").await.attr("href").await.expect("attr").unwrap_or_default();
+    assert!(
+        close.starts_with(&format!("http://127.0.0.1:{port}/app-return?v=1&tx=")),
+        "close returns to the app: {close}"
+    );
+    testkit::complete_kyc(&c, &profile).await;
+    wait_css(&c, "#pw-pay").await.click().await.expect("pay");
+
+    let mut landed = None;
+    for _ in 0..100 {
+        let url = c.current_url().await.expect("url");
+        if url.path() == "/app-return" {
+            landed = Some(url);
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let landed = landed.expect("the browser opened the return link");
+    let q: std::collections::HashMap<String, String> = landed.query_pairs().into_owned().collect();
+    assert_eq!(q.get("tx"), Some(&created.merchant_transaction_id));
+    assert_eq!(q.get("event").map(String::as_str), Some("payment_finished"));
+    let events = api.events(&token, &created.merchant_transaction_id, None).await;
+    assert!(!events.is_empty(), "the app's status stream has the transaction");
+    c.close().await.expect("closes");
+    backend.shutdown().await;
+}

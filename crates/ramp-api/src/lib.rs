@@ -122,6 +122,25 @@ pub struct RampConfig {
     pub navigation_allowlist: Vec<String>,
     /// Where the host page sends widget events; the app intercepts navigations to it.
     pub widget_event_url: String,
+    /// Where the widget runs: the app's own webview (default) or the system browser.
+    #[serde(default)]
+    pub widget_mode: WidgetMode,
+    /// Browser mode: the link the host page opens to bring the user back to the app when the
+    /// payment finishes or the widget closes (`<scheme>://return`, or an App/Universal Link);
+    /// it carries the same query as a widget event URL.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub return_url: Option<String>,
+}
+
+/// Where the widget's host page opens.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WidgetMode {
+    /// In the app's dedicated, capability-less webview; events are intercepted in the app.
+    #[default]
+    Webview,
+    /// In the system browser (Custom Tabs on Android); the user comes back through the return link.
+    Browser,
 }
 
 /// A currency and the networks it can be bought or sold on.

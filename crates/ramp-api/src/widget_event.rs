@@ -71,6 +71,11 @@ impl WidgetEventUrl {
         Ok(Self { endpoint: base.join(EVENT_PATH)? })
     }
 
+    /// Events go to `endpoint` itself (e.g. the return link `prooframp://return` of browser mode).
+    pub fn exact(endpoint: Url) -> Self {
+        Self { endpoint }
+    }
+
     /// The endpoint, without a query.
     pub fn endpoint(&self) -> &Url {
         &self.endpoint
@@ -113,9 +118,14 @@ impl WidgetEventUrl {
         url
     }
 
-    /// Whether `url` points at the event endpoint (same origin and path), whatever its query.
+    /// Whether `url` points at the event endpoint (same scheme, host, port and path), whatever
+    /// its query. Compared part by part so custom schemes (whose origins are opaque) match too.
     pub fn matches(&self, url: &Url) -> bool {
-        url.origin() == self.endpoint.origin() && url.path() == self.endpoint.path()
+        let e = &self.endpoint;
+        url.scheme() == e.scheme()
+            && url.host_str() == e.host_str()
+            && url.port_or_known_default() == e.port_or_known_default()
+            && url.path() == e.path()
     }
 
     /// Read an event URL: `None` when `url` is not the event endpoint; `Some(Err)` when it is
@@ -150,6 +160,22 @@ impl WidgetEventUrl {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn return_links_with_a_custom_scheme_round_trip() {
+        let back = WidgetEventUrl::exact(Url::parse("prooframp://return").expect("url"));
+        let url = back.build("tx-1", &WidgetEvent::PaymentFinished { payment_method: Some("card".into()) });
+        assert_eq!(url.as_str(), "prooframp://return?v=1&tx=tx-1&event=payment_finished&payment_method=card");
+        let parsed = back.parse(&url).expect("matches").expect("valid");
+        assert_eq!(parsed, ("tx-1".into(), WidgetEvent::PaymentFinished { payment_method: Some("card".into()) }));
+        for other in
+            ["otherapp://return?v=1&tx=a&event=ready", "prooframp://elsewhere?v=1&tx=a&event=ready", "https://return/"]
+        {
+            assert!(back.parse(&Url::parse(other).expect("url")).is_none(), "{other}");
+        }
+        let bad = back.parse(&Url::parse("prooframp://return?v=1&event=ready").expect("url")).expect("matches");
+        assert!(bad.is_err(), "no tx");
+    }
 
     fn events() -> WidgetEventUrl {
         WidgetEventUrl::new(&Url::parse("https://ramp.partner.example/base/").expect("url")).expect("base")

@@ -33,6 +33,7 @@ enum Pattern {
 pub struct NavPolicy {
     allow: Vec<Pattern>,
     events: WidgetEventUrl,
+    returns: Option<WidgetEventUrl>,
 }
 
 impl NavPolicy {
@@ -63,7 +64,17 @@ impl NavPolicy {
         }
         let event_base = Url::parse(&config.widget_event_url).map_err(|_| bad(&config.widget_event_url))?;
         let events = WidgetEventUrl::new(&event_base).map_err(|_| bad(&config.widget_event_url))?;
-        Ok(Self { allow, events })
+        let returns = match &config.return_url {
+            Some(r) => Some(WidgetEventUrl::exact(Url::parse(r).map_err(|_| bad(r))?)),
+            None => None,
+        };
+        Ok(Self { allow, events, returns })
+    }
+
+    /// Browser mode: read a link that opened the app (`prooframp://return?…`). `None` when it is
+    /// not the configured return link; `Some(Err)` when it is but malformed.
+    pub fn return_link(&self, url: &Url) -> Option<std::result::Result<(String, WidgetEvent), String>> {
+        self.returns.as_ref().and_then(|r| r.parse(url))
     }
 
     /// Decide about `url`.
@@ -108,6 +119,8 @@ mod tests {
                 "https://*.sumsub.com".into(),
             ],
             widget_event_url: "https://ramp.partner.example/app/widget-event".into(),
+            widget_mode: ramp_api::WidgetMode::Browser,
+            return_url: Some("prooframp://return".into()),
         })
         .expect("valid")
     }
@@ -169,9 +182,22 @@ mod tests {
             accepts_user_address: false,
             navigation_allowlist: vec!["*".into()],
             widget_event_url: "https://a.example/app/widget-event".into(),
+            widget_mode: ramp_api::WidgetMode::Webview,
+            return_url: None,
         };
         assert!(NavPolicy::new(&c).is_err());
         c.navigation_allowlist = vec!["ftp://*.x.com".into()];
         assert!(NavPolicy::new(&c).is_err());
+    }
+
+    #[test]
+    fn browser_mode_return_links() {
+        let p = policy();
+        let url = Url::parse("prooframp://return?v=1&tx=t-9&event=close&reason=user").expect("url");
+        assert_eq!(p.return_link(&url), Some(Ok(("t-9".into(), WidgetEvent::Close { reason: "user".into() }))));
+        assert_eq!(p.return_link(&Url::parse("prooframp://other?v=1&tx=a&event=ready").expect("url")), None);
+        assert!(matches!(p.return_link(&Url::parse("prooframp://return?v=1&tx=a").expect("url")), Some(Err(_))));
+        // In the webview, the return link is no page to load.
+        assert_eq!(p.decide(&url), NavDecision::Block);
     }
 }

@@ -2,7 +2,7 @@
 
 use axum::Json;
 use axum::extract::State;
-use ramp_api::{Asset, RampConfig};
+use ramp_api::{Asset, RampConfig, WidgetMode};
 
 use crate::auth::Authenticated;
 use crate::state::AppState;
@@ -28,5 +28,7 @@ pub(crate) async fn config_get(State(s): State<AppState>, _user: Authenticated) 
         accepts_user_address: c.accept_user_address,
         navigation_allowlist: allow,
         widget_event_url: s.events.endpoint().to_string(),
+        widget_mode: c.widget_mode,
+        return_url: (c.widget_mode == WidgetMode::Browser).then(|| c.app_return_url.clone()),
     })
 }

@@ -10,7 +10,7 @@
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
-use ramp_api::WidgetEvent;
+use ramp_api::{WidgetEvent, WidgetEventUrl, WidgetMode};
 use serde_json::json;
 use url::Url;
 
@@ -29,13 +29,24 @@ pub(crate) async fn host_page(State(s): State<AppState>, Path(link): Path<String
     match opened {
         Ok(LinkOpen::Fresh { tx_id, session_json }) => {
             tracing::info!(tx_id = %tx_id, "widget link opened");
-            let config = json!({ "event_url": s.events.endpoint().as_str(), "tx": tx_id });
+            // Browser mode: the leaving events (payment finished, close) open the app's return
+            // link, which brings the app back to the front; the others still go to the event URL.
+            let return_link = (s.config.widget_mode == WidgetMode::Browser)
+                .then(|| Url::parse(&s.config.app_return_url).ok())
+                .flatten()
+                .map(WidgetEventUrl::exact);
+            let leave = return_link.as_ref().unwrap_or(&s.events);
+            let config = json!({
+                "event_url": s.events.endpoint().as_str(),
+                "tx": tx_id,
+                "return_url": return_link.as_ref().map(|r| r.endpoint().as_str()),
+            });
             let page = format!(
                 include_str!("../../assets/host.html"),
                 session = script_json(&session_json),
                 config = script_json(&config.to_string()),
                 widget_script = escape_attr(s.widget_script.as_str()),
-                close_url = escape_attr(s.events.build(&tx_id, &WidgetEvent::Close { reason: "user".into() }).as_str()),
+                close_url = escape_attr(leave.build(&tx_id, &WidgetEvent::Close { reason: "user".into() }).as_str()),
             );
             (StatusCode::OK, security_headers(&s, true), Html(page)).into_response()
         }
