@@ -1,0 +1,398 @@
+//! `proof-ramp-mobile doctor`: the known pitfalls of a Proof Ramp checkout, one line per check.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use crate::android::{self, ManifestFacts, PAY_ACTIONS};
+use crate::ios::{PlistFacts, REQUIRED_KEYS};
+use crate::{MobileConfig, read};
+
+/// The lowest Tauri release with the remote-IPC and Android origin fixes.
+pub const MIN_TAURI: (u64, u64, u64) = (2, 11, 1);
+
+/// One check's outcome.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// Fine.
+    Pass,
+    /// Wrong; the text says what to do.
+    Fail(String),
+    /// Not checked; the text says why.
+    Skip(String),
+}
+
+/// A named check and its outcome.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Check {
+    /// What was checked.
+    pub name: String,
+    /// How it went.
+    pub outcome: Outcome,
+}
+
+/// Where to look and what to reach.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// The repository root (with `src-tauri/`).
+    pub root: PathBuf,
+    /// A generated Android project; default `src-tauri/gen/android` when it exists.
+    pub android: Option<PathBuf>,
+    /// The backend to ask; `None` skips that check.
+    pub backend: Option<String>,
+}
+
+struct Report(Vec<Check>);
+
+impl Report {
+    fn add(&mut self, name: impl Into<String>, outcome: Outcome) {
+        self.0.push(Check { name: name.into(), outcome });
+    }
+    fn pass_if(&mut self, name: impl Into<String>, ok: bool, fix: impl Into<String>) {
+        self.add(name, if ok { Outcome::Pass } else { Outcome::Fail(fix.into()) });
+    }
+}
+
+/// Run every check (the backend check is the only one that touches the network).
+pub async fn run(opts: &Options) -> Vec<Check> {
+    let mut r = Report(Vec::new());
+    let tauri_dir = opts.root.join("src-tauri");
+    let config = match MobileConfig::load(&tauri_dir.join("mobile.toml")) {
+        Ok(c) => {
+            r.add("src-tauri/mobile.toml is valid", Outcome::Pass);
+            c
+        }
+        Err(e) => {
+            r.add("src-tauri/mobile.toml is valid", Outcome::Fail(e.to_string()));
+            MobileConfig::default()
+        }
+    };
+    tauri_version(&mut r, &opts.root);
+    let link = return_link(&mut r, &tauri_dir);
+    ios(&mut r, &tauri_dir, link.as_ref());
+    let project = opts.android.clone().or_else(|| Some(tauri_dir.join("gen").join("android")).filter(|p| p.exists()));
+    match project {
+        Some(p) => android_checks(&mut r, &p, &config, link.as_ref()),
+        None => r.add(
+            "Android manifest",
+            Outcome::Skip(
+                "src-tauri/gen/android is not generated here; the app's build injects the entries when the Tauri CLI builds for Android (or pass --android <dir>)".into(),
+            ),
+        ),
+    }
+    capabilities(&mut r, &tauri_dir);
+    tauri_conf(&mut r, &tauri_dir);
+    allowlist(&mut r, &opts.root);
+    match &opts.backend {
+        Some(url) => backend(&mut r, url).await,
+        None => r.add("backend answers", Outcome::Skip("--offline".into())),
+    }
+    r.0
+}
+
+fn version_triple(v: &str) -> Option<(u64, u64, u64)> {
+    let core = v.split(['-', '+']).next()?;
+    let mut it = core.split('.').map(|p| p.parse::<u64>().ok());
+    Some((it.next()??, it.next()??, it.next()??))
+}
+
+fn tauri_version(r: &mut Report, root: &Path) {
+    let name = format!("tauri >= {}.{}.{} in Cargo.lock", MIN_TAURI.0, MIN_TAURI.1, MIN_TAURI.2);
+    let lock = match read(&root.join("Cargo.lock")) {
+        Ok(t) => t,
+        Err(e) => return r.add(name, Outcome::Fail(format!("{e}; commit Cargo.lock"))),
+    };
+    let parsed: Result<toml::Table, _> = toml::from_str(&lock);
+    let versions: Vec<String> = parsed
+        .ok()
+        .and_then(|t| t.get("package").and_then(|p| p.as_array()).cloned())
+        .unwrap_or_default()
+        .iter()
+        .filter(|p| p.get("name").and_then(|n| n.as_str()) == Some("tauri"))
+        .filter_map(|p| p.get("version").and_then(|v| v.as_str()).map(str::to_owned))
+        .collect();
+    match versions.iter().map(|v| (v, version_triple(v))).find(|(_, t)| t.is_none_or(|t| t < MIN_TAURI)) {
+        _ if versions.is_empty() => {
+            r.add(name, Outcome::Fail("no tauri package in Cargo.lock; run `cargo generate-lockfile`".into()))
+        }
+        Some((v, _)) => r.add(
+            name,
+            Outcome::Fail(format!(
+                "Cargo.lock has tauri {v}: versions below 2.11.1 let remote pages reach local commands; run `cargo update -p tauri`"
+            )),
+        ),
+        None => r.add(format!("{name} ({})", versions.join(", ")), Outcome::Pass),
+    }
+}
+
+/// The return link of browser mode, from `plugins.deep-link.mobile` in `tauri.conf.json`:
+/// `(scheme, host)`.
+fn return_link(r: &mut Report, tauri_dir: &Path) -> Option<(String, String)> {
+    let name = "tauri.conf.json configures the return link (plugins.deep-link)";
+    let conf: Option<Value> = read(&tauri_dir.join("tauri.conf.json")).ok().and_then(|t| serde_json::from_str(&t).ok());
+    let first = conf.as_ref().and_then(|c| c.pointer("/plugins/deep-link/mobile/0")).cloned();
+    let scheme = first.as_ref().and_then(|f| f.pointer("/scheme/0")).and_then(Value::as_str).map(str::to_owned);
+    let host = first.as_ref().and_then(|f| f.get("host")).and_then(Value::as_str).map(str::to_owned);
+    match (scheme, host) {
+        (Some(s), Some(h)) if !["http", "https"].contains(&s.as_str()) => {
+            r.add(format!("{name}: {s}://{h}"), Outcome::Pass);
+            Some((s, h))
+        }
+        _ => {
+            r.add(
+                name,
+                Outcome::Fail(
+                    "add plugins.deep-link.mobile = [{\"scheme\": [\"prooframp\"], \"host\": \"return\"}]: browser mode returns through it".into(),
+                ),
+            );
+            None
+        }
+    }
+}
+
+fn ios(r: &mut Report, tauri_dir: &Path, link: Option<&(String, String)>) {
+    let path = tauri_dir.join("Info.ios.plist");
+    let facts = match PlistFacts::load(&path) {
+        Ok(f) => f,
+        Err(e) => {
+            return r.add(
+                "src-tauri/Info.ios.plist",
+                Outcome::Fail(format!("{e}; restore it from the repository (the CLI merges it into the iOS app)")),
+            );
+        }
+    };
+    for (key, why) in REQUIRED_KEYS {
+        r.pass_if(
+            format!("Info.ios.plist has {key}"),
+            facts.text(key).is_some(),
+            format!("add <key>{key}</key> with a sentence people understand: {why}"),
+        );
+    }
+    if let Some((scheme, _)) = link {
+        r.pass_if(
+            format!("Info.ios.plist registers the {scheme}:// return link"),
+            facts.url_schemes.iter().any(|s| s == scheme),
+            format!("add {scheme} to CFBundleURLTypes > CFBundleURLSchemes (browser mode cannot return to the app without it)"),
+        );
+    }
+}
+
+fn android_checks(r: &mut Report, project: &Path, config: &MobileConfig, link: Option<&(String, String)>) {
+    let path = android::manifest_path(project);
+    let facts = match read(&path).and_then(|t| ManifestFacts::parse(&t)) {
+        Ok(f) => f,
+        Err(e) => return r.add("Android manifest parses", Outcome::Fail(e.to_string())),
+    };
+    let inject = "run `cargo run -p ramp-mobile -- inject` (or build with the Tauri CLI, which injects)";
+    r.pass_if(
+        "Android manifest declares CAMERA once",
+        facts.permission_count("android.permission.CAMERA") == 1,
+        format!("the webview silently refuses the camera without it; {inject}"),
+    );
+    let optional = |name: &str| {
+        let fs = facts.features_named(name);
+        !fs.is_empty() && fs.iter().all(|f| f.required.as_deref() == Some("false"))
+    };
+    r.pass_if(
+        "Android manifest marks android.hardware.camera optional",
+        optional("android.hardware.camera"),
+        format!("a required camera hides the app from devices without one on Google Play; {inject}"),
+    );
+    r.pass_if(
+        "Android manifest overrides the barcode plugin's camera.any to optional",
+        optional("android.hardware.camera.any")
+            && facts
+                .features_named("android.hardware.camera.any")
+                .iter()
+                .all(|f| f.tools_replace.as_deref() == Some("android:required"))
+            && facts.tools_namespace,
+        format!("needs tools:replace=\"android:required\" and xmlns:tools on <manifest>; {inject}"),
+    );
+    let record = facts.permission_count("android.permission.RECORD_AUDIO");
+    let modify = facts.permission_count("android.permission.MODIFY_AUDIO_SETTINGS");
+    if config.android.audio {
+        r.pass_if(
+            "Android manifest declares RECORD_AUDIO and MODIFY_AUDIO_SETTINGS once each",
+            record == 1 && modify == 1,
+            format!("the webview grants audio only with both; {inject}"),
+        );
+    } else {
+        r.pass_if(
+            "Android manifest: RECORD_AUDIO comes with MODIFY_AUDIO_SETTINGS",
+            record == 0 || modify >= 1,
+            format!("one without the other means silent audio denial; {inject}"),
+        );
+    }
+    if let Some((scheme, host)) = link {
+        r.pass_if(
+            format!("Android MainActivity opens {scheme}://{host} links"),
+            facts.deep_link_filters(scheme, host) >= 1,
+            "browser mode cannot return to the app: the deep-link plugin writes this intent filter when the Tauri CLI builds for Android (scripts/check-android does the same)",
+        );
+    }
+    if config.android.google_pay {
+        let all = PAY_ACTIONS.iter().all(|a| facts.query_actions.iter().filter(|q| q == a).count() == 1);
+        r.pass_if(
+            "Android manifest queries the Google Pay intents",
+            all,
+            format!(
+                "Google Pay stays hidden in the WebView without the three org.chromium.intent.action queries; {inject}"
+            ),
+        );
+        let kt = android::main_activity_path(project).and_then(|p| read(&p).ok()).unwrap_or_default();
+        r.pass_if(
+            "MainActivity enables the WebView's Payment Request",
+            kt.contains("setPaymentRequestEnabled"),
+            format!("Google Pay needs WebSettingsCompat.setPaymentRequestEnabled; {inject}"),
+        );
+    }
+    r.pass_if(
+        "Android manifest keeps the template's FileProvider",
+        facts.file_provider,
+        "file inputs with capture (document photos) need androidx.core.content.FileProvider; regenerate with `cargo tauri android init`",
+    );
+}
+
+fn glob_matches(pattern: &str, label: &str) -> bool {
+    match pattern.split_once('*') {
+        None => pattern == label,
+        Some((pre, post)) => label.len() >= pre.len() + post.len() && label.starts_with(pre) && label.ends_with(post),
+    }
+}
+
+fn capabilities(r: &mut Report, tauri_dir: &Path) {
+    let dir = tauri_dir.join("capabilities");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .map(|d| {
+            d.filter_map(|e| e.ok()).map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "json")).collect()
+        })
+        .unwrap_or_default();
+    files.sort();
+    if files.is_empty() {
+        return r.add("capabilities", Outcome::Fail(format!("no capability files in {}", dir.display())));
+    }
+    let mut remote = Vec::new();
+    let mut widget = Vec::new();
+    let mut broad = Vec::new();
+    for f in &files {
+        let name = f.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let v: Value = match read(f).map(|t| serde_json::from_str(&t)) {
+            Ok(Ok(v)) => v,
+            Ok(Err(e)) => return r.add(format!("capabilities/{name} parses"), Outcome::Fail(e.to_string())),
+            Err(e) => return r.add(format!("capabilities/{name} parses"), Outcome::Fail(e.to_string())),
+        };
+        if v.get("remote").is_some() {
+            remote.push(name.clone());
+        }
+        let labels = ["windows", "webviews"]
+            .iter()
+            .flat_map(|k| v.get(*k).and_then(Value::as_array).cloned().unwrap_or_default())
+            .filter_map(|l| l.as_str().map(str::to_owned))
+            .collect::<Vec<_>>();
+        if labels.iter().any(|l| glob_matches(l, "widget")) {
+            widget.push(name.clone());
+        }
+        let perms = v.get("permissions").and_then(Value::as_array).cloned().unwrap_or_default();
+        if perms.iter().any(|p| p.as_str() == Some("barcode-scanner:default")) {
+            broad.push(name);
+        }
+    }
+    r.pass_if(
+        "no capability grants a remote URL",
+        remote.is_empty(),
+        format!("remove \"remote\" from {}: remote pages (the widget) must reach no command", remote.join(", ")),
+    );
+    r.pass_if(
+        "no capability matches the widget webview",
+        widget.is_empty(),
+        format!("{} match the label \"widget\": list \"main\" only", widget.join(", ")),
+    );
+    r.pass_if(
+        "barcode scanner permissions are listed one by one",
+        broad.is_empty(),
+        format!("{}: replace barcode-scanner:default with the allow-* permissions the UI uses", broad.join(", ")),
+    );
+}
+
+fn tauri_conf(r: &mut Report, tauri_dir: &Path) {
+    let v: Value = match read(&tauri_dir.join("tauri.conf.json")).map(|t| serde_json::from_str(&t)) {
+        Ok(Ok(v)) => v,
+        Ok(Err(e)) => return r.add("tauri.conf.json parses", Outcome::Fail(e.to_string())),
+        Err(e) => return r.add("tauri.conf.json parses", Outcome::Fail(e.to_string())),
+    };
+    let csp = v.pointer("/app/security/csp").and_then(Value::as_str).unwrap_or("");
+    r.pass_if(
+        "a Content-Security-Policy is set for the app's pages",
+        csp.contains("default-src") && !csp.contains("'unsafe-eval'"),
+        "set app.security.csp in tauri.conf.json (default-src 'self'; no 'unsafe-eval')",
+    );
+    let ios_min = v.pointer("/bundle/iOS/minimumSystemVersion").and_then(Value::as_str).unwrap_or("");
+    let major = ios_min.split('.').next().and_then(|m| m.parse::<u32>().ok()).unwrap_or(0);
+    r.pass_if(
+        "iOS minimum version is 16 or later (Apple Pay in the webview)",
+        major >= 16,
+        "set bundle.iOS.minimumSystemVersion to \"16.0\": below 16 injected scripts switch Apple Pay off",
+    );
+}
+
+/// Origins of the navigation allowlist the backend hands the app (`RAMP_WIDGET_FRAME_ORIGINS`,
+/// from the environment or the backend's `.env.example`).
+fn allowlist(r: &mut Report, root: &Path) {
+    let name = "the widget's frame-origin allowlist parses";
+    let value = std::env::var("RAMP_WIDGET_FRAME_ORIGINS").ok().or_else(|| {
+        read(&root.join("crates/partner-backend/.env.example")).ok().and_then(|t| {
+            t.lines()
+                .map(|l| l.trim_start_matches('#').trim())
+                .find_map(|l| l.strip_prefix("RAMP_WIDGET_FRAME_ORIGINS=").map(str::to_owned))
+        })
+    });
+    let Some(value) = value else {
+        return r.add(name, Outcome::Skip("RAMP_WIDGET_FRAME_ORIGINS is not set and not in .env.example".into()));
+    };
+    let bad: Vec<&str> = value
+        .split(',')
+        .map(str::trim)
+        .filter(|o| !o.is_empty())
+        .filter(|o| {
+            let parsed = url::Url::parse(&o.replace("*.", "wildcard."));
+            !parsed.is_ok_and(|u| u.scheme() == "https" && u.path() == "/" && u.query().is_none() && !o.ends_with('/'))
+        })
+        .collect();
+    r.pass_if(name, bad.is_empty(), format!("not https origins (scheme://host[:port], no path): {}", bad.join(", ")));
+}
+
+async fn backend(r: &mut Report, url: &str) {
+    let name = format!("backend answers at {url}");
+    let Ok(base) = url::Url::parse(url) else {
+        return r.add(name, Outcome::Fail("not a URL; pass --backend http(s)://host:port/".into()));
+    };
+    let Ok(health) = base.join("healthz") else { return r.add(name, Outcome::Fail("not a base URL".into())) };
+    let client = match reqwest::Client::builder().timeout(std::time::Duration::from_secs(5)).build() {
+        Ok(c) => c,
+        Err(e) => return r.add(name, Outcome::Fail(e.to_string())),
+    };
+    match client.get(health).send().await {
+        Ok(resp) if resp.status().is_success() => r.add(name, Outcome::Pass),
+        Ok(resp) => r.add(name, Outcome::Fail(format!("/healthz answered {}; see the backend's log", resp.status()))),
+        Err(e) => r.add(
+            name,
+            Outcome::Fail(format!(
+                "{e}; start it (`cargo run -p partner-backend -- --sandbox`) or pass --backend / --offline"
+            )),
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn versions_and_globs() {
+        assert!(version_triple("2.12.5").is_some_and(|v| v >= MIN_TAURI));
+        assert!(version_triple("2.11.0").is_some_and(|v| v < MIN_TAURI));
+        assert!(version_triple("3.0.0-alpha.1").is_some_and(|v| v >= MIN_TAURI));
+        assert_eq!(version_triple("x"), None);
+        assert!(glob_matches("*", "widget") && glob_matches("wid*", "widget") && !glob_matches("main", "widget"));
+    }
+}

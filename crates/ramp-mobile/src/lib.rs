@@ -1,0 +1,140 @@
+//! Proof Ramp's native-project configuration for iOS and Android, checkable without the SDKs.
+//!
+//! The Tauri CLI regenerates `src-tauri/gen/android` and `gen/apple` from its templates, and
+//! neither template carries what identity verification needs: the camera (and microphone)
+//! permissions, camera features marked optional, the deep link back from the browser, and
+//! Google Pay's package queries. This crate
+//! - **injects** the camera, audio and Google Pay entries into the generated Android project
+//!   inside marked blocks (the marker format Tauri's own plugins use), idempotently, keeping
+//!   everything else ([`android::inject_manifest`], [`android::inject_main_activity`]); the app's
+//!   build script runs it whenever the CLI builds for Android, and `proof-ramp-mobile inject`
+//!   runs it by hand (the deep-link plugin injects the return link's intent filter and URL type
+//!   the same way, from `plugins.deep-link` in `tauri.conf.json`);
+//! - **reads back** a manifest with an XML parser and a plist with a plist parser
+//!   ([`android::ManifestFacts`], [`ios::PlistFacts`]), which the tests and `doctor` use;
+//! - holds the options in `src-tauri/mobile.toml` ([`MobileConfig`]).
+//!
+//! iOS needs no injection: the CLI merges the committed `src-tauri/Info.ios.plist` into the
+//! generated plist on every build.
+
+pub mod android;
+#[cfg(feature = "cli")]
+pub mod doctor;
+pub mod ios;
+
+use std::path::Path;
+
+use serde::Deserialize;
+
+/// What can go wrong reading or rewriting the native configuration.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A file could not be read or written.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: String,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// `mobile.toml` is not valid.
+    #[error("{path} is not valid: {message}. Fix it (see the comments in the repository's src-tauri/mobile.toml).")]
+    Config {
+        /// The file.
+        path: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// The Android manifest does not have the shape the injection needs.
+    #[error("the Android manifest {0}; regenerate it with `cargo tauri android init` or restore that element by hand")]
+    Manifest(String),
+    /// `MainActivity.kt` does not have the shape the Google Pay injection needs.
+    #[error("MainActivity.kt {0}; regenerate it with `cargo tauri android init`")]
+    Activity(String),
+    /// A plist could not be parsed.
+    #[error("{path} is not a valid property list: {message}")]
+    Plist {
+        /// The file.
+        path: String,
+        /// The parser's message.
+        message: String,
+    },
+}
+
+/// Result with this crate's [`Error`].
+pub type Result<T> = std::result::Result<T, Error>;
+
+pub(crate) fn read(path: &Path) -> Result<String> {
+    std::fs::read_to_string(path).map_err(|source| Error::Io { path: path.display().to_string(), source })
+}
+
+pub(crate) fn write(path: &Path, text: &str) -> Result<()> {
+    std::fs::write(path, text).map_err(|source| Error::Io { path: path.display().to_string(), source })
+}
+
+/// `src-tauri/mobile.toml`: what the Android project gets.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MobileConfig {
+    /// Android options.
+    #[serde(default)]
+    pub android: AndroidConfig,
+}
+
+/// `[android]` in `mobile.toml`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AndroidConfig {
+    /// Declare `RECORD_AUDIO` with `MODIFY_AUDIO_SETTINGS` (the webview needs both for any audio
+    /// capture). On by default: a liveness check may record video with sound.
+    #[serde(default = "yes")]
+    pub audio: bool,
+    /// Google Pay inside the Android WebView: the three Payment Request `<queries>` and the
+    /// WebView's payment-request setting in `MainActivity`. Off by default (opt-in).
+    #[serde(default)]
+    pub google_pay: bool,
+}
+
+impl Default for AndroidConfig {
+    fn default() -> Self {
+        Self { audio: true, google_pay: false }
+    }
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl MobileConfig {
+    /// Parse `mobile.toml` text; `path` names it in errors.
+    pub fn parse(text: &str, path: &str) -> Result<Self> {
+        toml::from_str(text).map_err(|e| Error::Config { path: path.to_owned(), message: e.message().to_owned() })
+    }
+
+    /// Read `mobile.toml`; a missing file means the defaults.
+    pub fn load(path: &Path) -> Result<Self> {
+        match std::fs::read_to_string(path) {
+            Ok(text) => Self::parse(&text, &path.display().to_string()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Self::default()),
+            Err(source) => Err(Error::Io { path: path.display().to_string(), source }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_and_validation() {
+        let c = MobileConfig::parse("", "m.toml").expect("empty is fine");
+        assert_eq!(c, MobileConfig::default());
+        assert!(c.android.audio && !c.android.google_pay);
+        let c = MobileConfig::parse("[android]\ngoogle_pay = true\naudio = false", "m.toml").expect("valid");
+        assert!(c.android.google_pay && !c.android.audio);
+        for bad in ["[android]\nadio = true", "[android]\naudio = \"yes\"", "[deep_link]\nscheme = \"x\""] {
+            let e = MobileConfig::parse(bad, "m.toml").expect_err(bad).to_string();
+            assert!(e.contains("m.toml"), "{e}");
+        }
+    }
+}
