@@ -251,6 +251,17 @@
   // --- Widget open -------------------------------------------------------------------------
   var widgetState = { loaded: false, timedOut: false };
   function widgetOpen(tx) {
+    if (config && config.widget_mode === "browser") {
+      // Browser mode: the widget runs in the system browser; this screen follows the status.
+      return show([
+        h("h1", { text: "Continue in your browser" }),
+        h("p", { id: "widget-note", text: "Verify your identity and pay in the browser tab that just opened. " +
+          "When you finish, you come back here; this screen follows the status either way." }),
+        statusCard(tx),
+        h("button", { type: "button", class: "secondary", id: "close-widget", text: "Back to the app",
+          onclick: function () { invoke("close_widget"); } })
+      ]);
+    }
     show([
       h("h1", { text: "Payment window open" }),
       h("p", { id: "widget-note", text: widgetState.timedOut

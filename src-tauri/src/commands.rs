@@ -186,7 +186,12 @@ pub async fn start_ramp<R: Runtime>(
     let created = core.client.create_session(&request).await?;
     let tx = created.merchant_transaction_id;
     core.log.push("app", format!("session {} created, opening the widget", crate::state::short(&tx)));
-    crate::widget::open(&app, &created.widget_url, &tx)?;
+    let browser = core.cached_config().is_some_and(|c| c.widget_mode == ramp_api::WidgetMode::Browser);
+    if browser {
+        crate::widget::open_in_browser(&app, &created.widget_url, &tx)?;
+    } else {
+        crate::widget::open(&app, &created.widget_url, &tx)?;
+    }
     dispatch(&app, Action::WidgetOpened(tx.clone()));
     follow_transaction(&app, tx.clone());
     Ok(tx)

@@ -9,9 +9,12 @@
 //!
 //! The app holds no Proof credential, only its short-lived backend token.
 
+#[cfg(feature = "bench")]
+mod bench;
 mod camera;
 pub mod commands;
 mod error;
+mod page;
 mod platform;
 #[cfg(feature = "e2e")]
 mod probe;
@@ -55,10 +58,18 @@ fn backend_url() -> String {
 /// Start the app.
 #[cfg_attr(mobile, tauri::mobile_entry_point)]
 pub fn run() {
+    #[cfg(feature = "bench")]
+    if bench::run_minimal_if_asked() {
+        return;
+    }
     let _ = tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
         .try_init();
-    let result = tauri::Builder::default()
+    let builder = tauri::Builder::default();
+    // Phones: the QR scanner and the return link from browser mode (both crates are empty on desktop).
+    #[cfg(mobile)]
+    let builder = builder.plugin(tauri_plugin_barcode_scanner::init()).plugin(tauri_plugin_deep_link::init());
+    let result = builder
         .plugin(tauri_plugin_opener::init())
         // Every webview: camera and microphone only for the widget's.
         .on_permission_request(|webview, kind| camera::decide(webview.label(), &kind))
@@ -69,8 +80,20 @@ pub fn run() {
             if let Some(main) = app.get_webview_window("main") {
                 platform::prepare_webview(&main, false);
             }
+            #[cfg(mobile)]
+            {
+                use tauri_plugin_deep_link::DeepLinkExt;
+                let handle = app.handle().clone();
+                app.deep_link().on_open_url(move |event| {
+                    for url in event.urls() {
+                        widget::returned(&handle, &url);
+                    }
+                });
+            }
             #[cfg(feature = "e2e")]
             probe::start(app.handle());
+            #[cfg(feature = "bench")]
+            bench::start(app.handle());
             Ok(())
         })
         .invoke_handler(handler())

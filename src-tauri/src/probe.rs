@@ -12,6 +12,10 @@ use std::time::Duration;
 use tauri::{AppHandle, Manager, Runtime, WebviewUrl, WebviewWindow, WebviewWindowBuilder};
 
 use crate::camera::WIDGET;
+use crate::page;
+
+const STEP: Duration = Duration::from_millis(200);
+const LIMIT: Duration = Duration::from_secs(20);
 
 /// Environment variable naming the file the probe writes its JSON result to.
 pub(crate) const ENV: &str = "PROOF_RAMP_CAMERA_PROBE";
@@ -52,34 +56,13 @@ async fn ask_camera<R: Runtime>(w: &WebviewWindow<R>) -> String {
         .then(s => { window.__probe = 'granted:' + s.getVideoTracks().length; s.getTracks().forEach(t => t.stop()); }, \
               e => { window.__probe = 'denied:' + e.name; }); 'asked'";
     // Wait for the document, then ask, then poll for the answer (a Promise cannot be returned).
-    if poll(w, "document.readyState === 'complete' ? 'ready' : 'pending'").await.is_none() {
+    if page::poll(w, "document.readyState === 'complete' ? 'ready' : 'pending'", STEP, LIMIT).await.is_none() {
         return "page never loaded".to_owned();
     }
     if w.eval(ASK).is_err() {
         return "could not run the script".to_owned();
     }
-    poll(w, "window.__probe || 'pending'").await.unwrap_or_else(|| "no answer within 20 s".to_owned())
-}
-
-/// Evaluates `js` every 200 ms until it returns something other than `"pending"`.
-async fn poll<R: Runtime>(w: &WebviewWindow<R>, js: &str) -> Option<String> {
-    for _ in 0..100 {
-        let (tx, rx) = tokio::sync::oneshot::channel::<String>();
-        let tx = std::sync::Mutex::new(Some(tx));
-        let sent = w.eval_with_callback(js, move |json| {
-            if let Some(tx) = tx.lock().ok().and_then(|mut t| t.take()) {
-                let _ = tx.send(json);
-            }
-        });
-        if sent.is_ok()
-            && let Ok(Ok(json)) = tokio::time::timeout(Duration::from_secs(2), rx).await
-        {
-            let value: String = serde_json::from_str(&json).unwrap_or(json);
-            if value != "pending" {
-                return Some(value);
-            }
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-    None
+    page::poll(w, "window.__probe || 'pending'", STEP, LIMIT)
+        .await
+        .unwrap_or_else(|| "no answer within 20 s".to_owned())
 }

@@ -96,6 +96,33 @@ pub(crate) fn open<R: Runtime>(app: &AppHandle<R>, url: &str, tx: &str) -> Resul
     Ok(())
 }
 
+/// Browser mode: the host page opens in the system browser (on Android the default browser's
+/// tab; Google Pay and Apple Pay work there as in any browser). The app keeps following the
+/// status over the backend's stream; the host page's return link brings the user back.
+pub(crate) fn open_in_browser<R: Runtime>(app: &AppHandle<R>, url: &str, tx: &str) -> Result<()> {
+    let url = Url::parse(url).map_err(|_| UiError::app("The server sent an invalid widget link."))?;
+    let core = app.state::<Core>();
+    core.log.push("widget", format!("{} opened in the browser", short(tx)));
+    if cfg!(feature = "e2e") {
+        // Test builds never launch a browser on the test machine.
+        return Ok(());
+    }
+    app.opener().open_url(url.as_str(), None::<&str>).map_err(|e| {
+        UiError::app(format!("The browser could not be opened ({e}). Try again, or switch browser mode off."))
+    })
+}
+
+/// A link that opened the app (browser mode's return link): the same handling as an
+/// intercepted widget event. Other links are logged and ignored.
+#[cfg_attr(not(mobile), allow(dead_code))]
+pub(crate) fn returned<R: Runtime>(app: &AppHandle<R>, url: &Url) {
+    let core = app.state::<Core>();
+    match core.nav_policy().and_then(|p| p.return_link(url)) {
+        Some(event) => handle_event(app, event),
+        None => core.log.push("app", format!("ignored a link that opened the app: {}:", url.scheme())),
+    }
+}
+
 /// A widget event from an intercepted navigation.
 fn handle_event<R: Runtime>(app: &AppHandle<R>, event: std::result::Result<(String, WidgetEvent), String>) {
     let core = app.state::<Core>();
@@ -150,15 +177,8 @@ pub(crate) async fn back<R: Runtime>(app: &AppHandle<R>) -> Result<WidgetBack> {
     const STEP: &str = "(function () { \
         var can = (window.navigation && typeof navigation.canGoBack === 'boolean') ? navigation.canGoBack : history.length > 1; \
         if (can) { history.back(); } return can; })()";
-    let (tx, rx) = tokio::sync::oneshot::channel::<String>();
-    let tx = std::sync::Mutex::new(Some(tx));
-    w.eval_with_callback(STEP, move |json| {
-        if let Some(tx) = tx.lock().ok().and_then(|mut t| t.take()) {
-            let _ = tx.send(json);
-        }
-    })?;
     // A page that does not answer (still loading, hung) gets the close question.
-    let stepped = matches!(tokio::time::timeout(Duration::from_secs(2), rx).await, Ok(Ok(ref json)) if json == "true");
+    let stepped = crate::page::eval_value(&w, STEP, Duration::from_secs(2)).await.as_deref() == Some("true");
     if stepped {
         app.state::<Core>().log.push("widget", "back: one page back inside the widget");
         return Ok(WidgetBack::SteppedBack);
