@@ -15,6 +15,8 @@ const COMMANDS: &[&str] = &[
     "start_ramp",
     "close_widget",
     "widget_back",
+    "parse_address",
+    "read_qr_image",
     "event_log",
     "export_log",
     "log_error",

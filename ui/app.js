@@ -196,12 +196,65 @@
       var problems = h("div", { id: "form-problems" });
 
       function fieldError(field, message) {
-        ["currency", "network", "amount"].forEach(function (f) {
+        ["currency", "network", "amount", "address"].forEach(function (f) {
           var input = document.getElementById(f);
           var box = document.getElementById(f + "-error");
+          if (!input || !box) return;
           if (f === field) { input.setAttribute("aria-invalid", "true"); box.textContent = message; box.hidden = false; }
           else { input.removeAttribute("aria-invalid"); box.textContent = ""; box.hidden = true; }
         });
+      }
+
+      // The destination wallet, when the partner accepts one (buy only): typed, pasted, scanned
+      // with the camera (phones) or read from a picture of its QR code (any platform); always
+      // checked for the chosen network before the widget opens.
+      var wantsAddress = type === "buy" && cfg.accepts_user_address;
+      var address = h("input", { id: "address", autocomplete: "off", autocapitalize: "off", spellcheck: "false",
+        placeholder: "Your wallet's receiving address", "aria-describedby": "address-help address-error" });
+      var ADDRESS_HELP = (isMobile ? "Paste it, scan its QR code, or choose a picture of the code." :
+        "Paste it, or choose a picture of its QR code (a screenshot works).") + " It is checked for the network above.";
+      var addressHelp = h("p", { class: "muted", id: "address-help", text: ADDRESS_HELP });
+      function addressError(err) {
+        addressHelp.textContent = ADDRESS_HELP;
+        fieldError("address", err.message || String(err));
+      }
+      var picker = h("input", { type: "file", id: "address-image", accept: "image/png,image/jpeg", class: "visually-hidden",
+        "aria-label": "Picture of a wallet QR code" });
+      var settingsBtn = h("button", { type: "button", class: "secondary", id: "open-app-settings", hidden: true,
+        text: "Open Settings to allow the camera", onclick: function () { T.barcodeScanner.openAppSettings(); } });
+      function useText(text) {
+        return invoke("parse_address", { text: text, network: network.value }).then(function (s) {
+          address.value = s.address;
+          if (s.amount && s.amount_unit === currency.value && !amount.value) amount.value = s.amount;
+          fieldError(null);
+          addressHelp.textContent = "Address read and checked: it fits " + s.networks.join(", ") + ".";
+        }, addressError);
+      }
+      picker.addEventListener("change", function () {
+        var file = picker.files && picker.files[0];
+        if (!file) return;
+        addressHelp.textContent = "Reading the picture…";
+        file.arrayBuffer().then(function (buf) { return invoke("read_qr_image", new Uint8Array(buf)); })
+          .then(useText, addressError)
+          .then(function () { picker.value = ""; });
+      });
+      address.addEventListener("input", function () { fieldError(null); addressHelp.textContent = ADDRESS_HELP; });
+      network.addEventListener("change", function () { if (address.value.trim()) useText(address.value.trim()); });
+
+      function scanQr() {
+        var bs = T.barcodeScanner;
+        settingsBtn.hidden = true;
+        bs.checkPermissions().then(function (p) { return p === "granted" ? p : bs.requestPermissions(); }).then(function (p) {
+          if (p !== "granted") {
+            fieldError("address", "Proof Ramp may not use the camera. Allow it in Settings to scan, or paste the address.");
+            settingsBtn.hidden = false;
+            return;
+          }
+          startScanning(function () { bs.cancel().catch(function () {}); });
+          return bs.scan({ windowed: true, formats: [bs.Format.QRCode] }).then(function (r) { return useText(r.content); });
+        }).catch(function (e) {
+          if (String(e).toLowerCase().indexOf("cancel") < 0) fieldError("address", "Scanning failed (" + e + "). Paste the address instead.");
+        }).then(stopScanning, stopScanning);
       }
 
       function submit(ev) {
@@ -214,9 +267,20 @@
           return fieldError("amount", "Enter an amount between " + cfg.min_amount + " and " + cfg.max_amount + " " + currency.value + ".");
         }
         fieldError(null);
-        go.disabled = true;
-        go.textContent = "Opening the secure payment window…";
-        call("start_ramp", { request: { type: type, currency: currency.value, network: network.value, amount: value } })
+        var request = { type: type, currency: currency.value, network: network.value, amount: value };
+        var checked = Promise.resolve(true);
+        if (wantsAddress && address.value.trim()) {
+          checked = invoke("parse_address", { text: address.value, network: network.value }).then(function (s) {
+            request.address = s.address;
+            return true;
+          }, function (err) { addressError(err); return false; });
+        }
+        checked.then(function (ok) {
+          if (!ok) return;
+          go.disabled = true;
+          go.textContent = "Opening the secure payment window…";
+          return call("start_ramp", { request: request });
+        })
           .catch(function (err) {
             go.disabled = false;
             go.textContent = "Continue";
@@ -235,6 +299,18 @@
           h("label", { for: "amount", text: "Amount of crypto" }), amount,
           h("p", { class: "muted", id: "amount-help", text: "Between " + cfg.min_amount + " and " + cfg.max_amount + "." }),
           h("p", { class: "field-error", id: "amount-error", role: "alert", hidden: true }),
+          wantsAddress ? h("label", { for: "address", text: "Wallet address (optional)" }) : null,
+          wantsAddress ? address : null,
+          wantsAddress ? h("div", { class: "row" }, [
+            isMobile && T.barcodeScanner ? h("button", { type: "button", class: "secondary", id: "address-scan",
+              text: "Scan QR code", onclick: scanQr }) : null,
+            h("button", { type: "button", class: "secondary", id: "address-from-image", text: "From a picture…",
+              onclick: function () { picker.click(); } })
+          ]) : null,
+          wantsAddress ? picker : null,
+          wantsAddress ? addressHelp : null,
+          wantsAddress ? h("p", { class: "field-error", id: "address-error", role: "alert", hidden: true }) : null,
+          wantsAddress ? settingsBtn : null,
           problems,
           go,
           h("button", { type: "button", class: "secondary", id: "back", text: "Back", style: "margin-top:.75rem",
@@ -247,6 +323,21 @@
     show([h("h1", { text: title }), loading("Loading currencies…")]);
     call("ramp_config").then(draw, function (err) { show([h("h1", { text: title }), errorBox(err, function () { form(type); })]); });
   }
+
+  // --- QR scanning on phones: the camera preview is behind the (transparent) webview ----------
+  var scanBar = document.getElementById("scan-bar");
+  var cancelScan = null;
+  function startScanning(onCancel) {
+    cancelScan = onCancel;
+    document.documentElement.classList.add("scanning");
+    scanBar.hidden = false;
+  }
+  function stopScanning() {
+    cancelScan = null;
+    document.documentElement.classList.remove("scanning");
+    scanBar.hidden = true;
+  }
+  document.getElementById("scan-cancel").addEventListener("click", function () { if (cancelScan) cancelScan(); stopScanning(); });
 
   // --- Widget open -------------------------------------------------------------------------
   var widgetState = { loaded: false, timedOut: false };
@@ -393,6 +484,7 @@
   // before leaving the payment; elsewhere it goes to the previous screen; at the root it leaves.
   function goBack() {
     if (confirmDialog.open) { confirmDialog.close(); return; }
+    if (cancelScan) { cancelScan(); stopScanning(); return; }
     var s = screen.screen;
     if (s === "widget") { invoke("widget_back").catch(failed); return; }
     if (s === "home" || s === "signed_out") {

@@ -46,7 +46,17 @@ async fn backend(dir: &std::path::Path, port: u16) -> Backend {
 
 /// A backend; `link_ttl` overrides how long a widget link stays valid.
 async fn backend_with(dir: &std::path::Path, port: u16, link_ttl: Option<Duration>) -> Backend {
+    backend_config(dir, port, link_ttl, |_| {}).await
+}
+
+async fn backend_config(
+    dir: &std::path::Path,
+    port: u16,
+    link_ttl: Option<Duration>,
+    tweak: impl FnOnce(&mut Config),
+) -> Backend {
     let mut c = Config::sandbox(format!("sqlite://{}", dir.join("ramp.db").display()));
+    tweak(&mut c);
     c.listen = format!("127.0.0.1:{port}").parse().expect("addr");
     c.poll_interval = Duration::from_millis(500);
     if let Some(ttl) = link_ttl {
@@ -413,5 +423,75 @@ async fn only_the_widget_webview_gets_the_camera() {
     assert_eq!(report["main"], "denied:NotAllowedError", "{report}");
     assert_eq!(report["widget"], "granted:1", "{report}");
     assert!(exited, "the probe run quit by itself");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// A QR code picture of `text`, written to `path`.
+fn qr_png(text: &str, path: &std::path::Path) {
+    let code = qrcode::QrCode::new(text.as_bytes()).expect("encodes");
+    let img = code.render::<image::Luma<u8>>().module_dimensions(8, 8).build();
+    img.save(path).expect("writes the picture");
+}
+
+/// The desktop path of wallet-address scanning: a picture of a QR code chosen in the form is
+/// decoded in Rust, checked for the selected network, and pre-fills the form; the session the
+/// widget gets carries the address.
+#[tokio::test]
+async fn a_qr_picture_prefills_the_wallet_address() {
+    if !e2e_enabled() {
+        return;
+    }
+    tokio::time::timeout(Duration::from_secs(180), address_flow()).await.expect("finished within 3 minutes");
+}
+
+async fn address_flow() {
+    const TRON_ADDRESS: &str = "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t";
+    let dir = std::env::temp_dir().join(format!("proof-ramp-e2e-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let b = backend_config(&dir, free_port(), None, |c| c.accept_user_address = true).await;
+    let (_driver, c) = launch(b.public_base().as_str(), &dir, Theme::Light).await;
+    let main = c.window().await.expect("main handle");
+    wait_css(&c, "[data-persona=first_time]").await.click().await.expect("sign in");
+    wait_css(&c, "#buy").await.click().await.expect("buy");
+    assert_eq!(wait_css(&c, "#network").await.prop("value").await.expect("value").as_deref(), Some("TRC20"));
+
+    // An Ethereum address while TRC20 is selected: refused before anything is sent.
+    let wrong = dir.join("wrong.png");
+    qr_png("0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed", &wrong);
+    wait_css(&c, "#address-image").await.send_keys(&wrong.display().to_string()).await.expect("picture chosen");
+    let error = text(&c, "#address-error").await;
+    assert!(error.contains("but TRC20 is selected"), "{error}");
+    snap(&c, "form-address-wrong-network", Theme::Light).await;
+
+    // The right network: the address is filled in from the picture.
+    let right = dir.join("right.png");
+    qr_png(&format!("tron:{TRON_ADDRESS}"), &right);
+    wait_css(&c, "#address-image").await.send_keys(&right.display().to_string()).await.expect("picture chosen");
+    let mut filled = String::new();
+    for _ in 0..50 {
+        filled = wait_css(&c, "#address").await.prop("value").await.expect("value").unwrap_or_default();
+        if !filled.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(filled, TRON_ADDRESS);
+    assert!(text(&c, "#address-help").await.contains("TRC20"));
+    wait_css(&c, "#amount").await.send_keys("25").await.expect("type");
+    snap(&c, "form-address", Theme::Light).await;
+    wait_css(&c, "#continue").await.click().await.expect("continue");
+
+    // The widget shows the destination it was given.
+    let widget = other_window(&c, &main).await;
+    c.switch_to_window(widget).await.expect("to widget");
+    let page = text(&c, "body").await;
+    let shown = c
+        .execute("return JSON.parse(document.getElementById('proof-session').textContent).address;", vec![])
+        .await
+        .expect("session");
+    assert_eq!(shown, Value::String(TRON_ADDRESS.into()), "the session carries the scanned address; page: {page}");
+    c.switch_to_window(main).await.expect("to main");
+    let _ = tokio::time::timeout(Duration::from_secs(5), c.close()).await;
+    b.shutdown().await;
     let _ = std::fs::remove_dir_all(dir);
 }

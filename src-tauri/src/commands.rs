@@ -211,6 +211,24 @@ pub async fn widget_back<R: Runtime>(app: AppHandle<R>) -> Result<WidgetBack> {
     crate::widget::back(&app).await
 }
 
+/// Read a scanned, pasted or typed wallet address (or payment link) for `network`: the address,
+/// the networks it fits, and an amount the link asks for. Wrong network, typos (checksums) and
+/// cut-off scans come back as `invalid` on the `address` field with a sentence to show.
+#[tauri::command]
+pub fn parse_address(text: String, network: String) -> Result<ramp_api::address::Scanned> {
+    ramp_api::address::parse(&text, &network).map_err(|e| crate::error::UiError::invalid("address", e.to_string()))
+}
+
+/// The text of the QR code in a picture the user chose (desktop; phones scan with the camera).
+/// The picture's bytes are the request body.
+#[tauri::command]
+pub fn read_qr_image(request: tauri::ipc::Request<'_>) -> Result<String> {
+    let tauri::ipc::InvokeBody::Raw(bytes) = request.body() else {
+        return Err(crate::error::UiError::app("The picture did not reach the app; choose it again."));
+    };
+    ramp_core::qr::decode(bytes).map_err(|e| crate::error::UiError::invalid("address", e.to_string()))
+}
+
 /// The diagnostics log.
 #[tauri::command]
 pub fn event_log(core: State<'_, Core>) -> Vec<LogEntry> {

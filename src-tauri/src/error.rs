@@ -27,6 +27,13 @@ impl UiError {
         Self(CoreError::new(ErrorKind::App, message))
     }
 
+    /// The user's input in `field` is wrong; `message` says how.
+    pub(crate) fn invalid(field: &str, message: impl Into<String>) -> Self {
+        let mut e = CoreError::new(ErrorKind::Invalid, message);
+        e.field = Some(field.to_owned());
+        Self(e)
+    }
+
     pub(crate) fn kind(&self) -> ErrorKind {
         self.0.kind
     }

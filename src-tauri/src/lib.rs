@@ -44,6 +44,8 @@ pub fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
         commands::start_ramp,
         commands::close_widget,
         commands::widget_back,
+        commands::parse_address,
+        commands::read_qr_image,
         commands::event_log,
         commands::export_log,
         commands::log_error,

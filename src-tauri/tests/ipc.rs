@@ -25,6 +25,8 @@ fn commands() -> Vec<(&'static str, Value)> {
         ("start_ramp", json!({"request": {"type": "buy", "currency": "USDT", "network": "TRC20", "amount": "25"}})),
         ("close_widget", json!({})),
         ("widget_back", json!({})),
+        ("parse_address", json!({"text": "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t", "network": "TRC20"})),
+        ("read_qr_image", json!({})),
         ("event_log", json!({})),
         ("export_log", json!({})),
         ("log_error", json!({"message": "x"})),

@@ -8,7 +8,6 @@
 //! Start it with [`Backend::start`]; build the router alone with [`app`]. Plug in your own user
 //! authentication with [`Backend::start_with_auth`] and an [`auth::AppAuth`] implementation.
 
-mod address;
 pub mod auth;
 mod client_ip;
 pub mod config;

@@ -4,6 +4,7 @@
 //! build rather than a user's session. Statuses are Proof's own ([`TxStatus`], [`KycStatus`]),
 //! re-exported from `proof-api` without its network client. Field names are `snake_case`.
 
+pub mod address;
 mod widget_event;
 
 pub use proof_api::{Amount, KycStatus, TxStatus, TxType};

@@ -14,6 +14,7 @@ mod error;
 pub mod flow;
 pub mod log;
 pub mod nav;
+pub mod qr;
 pub mod stream;
 pub mod tokens;
 

@@ -121,8 +121,8 @@ fn validate(s: &AppState, req: &CreateSession) -> AppResult<Amount> {
         if !c.accept_user_address {
             return Err(AppError::invalid("address", "This app chooses the wallet for you; remove the address."));
         }
-        crate::address::validate(&req.network, address)
-            .map_err(|why| AppError::invalid("address", format!("Check the {} address: {why}.", req.network)))?;
+        // The same reader the app used: checksums, and the address must fit the network.
+        ramp_api::address::validate(&req.network, address).map_err(|e| AppError::invalid("address", e.to_string()))?;
     }
     Ok(amount)
 }
