@@ -48,9 +48,13 @@ pub enum AppError {
     /// 503: Proof is unreachable or failing after retries.
     #[error("the ramp provider is unavailable")]
     ProviderUnavailable,
-    /// 500: anything else; the detail is logged, never sent.
+    /// 500: anything else; the detail is logged (once, when answered), never sent.
     #[error("internal error: {0}")]
     Internal(String),
+    /// 500 for a failure already logged where it happened (with Proof's request id), so the
+    /// answer does not log it a second time.
+    #[error("internal error (logged)")]
+    Reported,
 }
 
 impl AppError {
@@ -87,11 +91,11 @@ impl AppError {
                     proof_request_id = %request_id,
                     "CONFIGURATION ERROR: Proof refused this backend (token, egress IP or origin): {e}"
                 );
-                Self::Internal("Proof configuration error".into())
+                Self::Reported
             }
             e => {
                 tracing::error!(proof_request_id = %request_id, "unexpected Proof error: {e}");
-                Self::Internal(e.to_string())
+                Self::Reported
             }
         }
     }
@@ -122,7 +126,7 @@ impl AppError {
                 "The ramp provider is temporarily unavailable. Try again in a minute.".into(),
                 None,
             ),
-            Self::Internal(_) => (
+            Self::Internal(_) | Self::Reported => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 codes::INTERNAL,
                 "Something went wrong on our side. Try again later; if it persists, contact support with the request id.".into(),

@@ -15,6 +15,10 @@ pub mod flow;
 pub mod log;
 pub mod nav;
 pub mod qr;
+
+/// The wallet-address reader, shared with the backend (it lives in `ramp-api` so both sides read
+/// addresses the same way).
+pub use ramp_api::address;
 pub mod stream;
 pub mod tokens;
 
