@@ -170,15 +170,25 @@ pub enum WidgetBack {
 }
 
 /// Back inside the widget: `history.back()` when the widget has somewhere to go back to,
-/// otherwise the close question. The webview has no history API in Tauri, so the page is asked.
+/// otherwise the close question. The webview has no history API in Tauri, so the page is asked,
+/// and whether its address changed afterwards tells whether back did anything (`history.length`
+/// also counts pages ahead of the current one).
 pub(crate) async fn back<R: Runtime>(app: &AppHandle<R>) -> Result<WidgetBack> {
     let Some(w) = app.get_webview_window(WIDGET) else { return Ok(WidgetBack::NoWidget) };
     // `navigation.canGoBack` where the engine has it (Android WebView), else the history length.
     const STEP: &str = "(function () { \
         var can = (window.navigation && typeof navigation.canGoBack === 'boolean') ? navigation.canGoBack : history.length > 1; \
         if (can) { history.back(); } return can; })()";
+    let wait = Duration::from_secs(2);
+    let before = crate::page::eval_value(&w, "location.href", wait).await;
     // A page that does not answer (still loading, hung) gets the close question.
-    let stepped = crate::page::eval_value(&w, STEP, Duration::from_secs(2)).await.as_deref() == Some("true");
+    let mut stepped = crate::page::eval_value(&w, STEP, wait).await.as_deref() == Some("true");
+    if stepped {
+        tokio::time::sleep(Duration::from_millis(400)).await;
+        let after = crate::page::eval_value(&w, "location.href", wait).await;
+        // No answer means the previous page is loading: back did something.
+        stepped = after.is_none() || after != before;
+    }
     if stepped {
         app.state::<Core>().log.push("widget", "back: one page back inside the widget");
         return Ok(WidgetBack::SteppedBack);
