@@ -25,10 +25,16 @@ struct Driver(Child);
 
 impl Drop for Driver {
     fn drop(&mut self) {
-        let pgid = self.0.id();
-        let _ = Command::new("kill").args(["-s", "KILL", "--", &format!("-{pgid}")]).status();
-        let _ = self.0.wait();
+        kill_group(&mut self.0);
     }
+}
+
+/// Stop `child` and its process group (it was started with `process_group(0)`). The `--` keeps
+/// `kill` from reading the negative group id as an option.
+fn kill_group(child: &mut Child) {
+    let pgid = child.id();
+    let _ = Command::new("kill").args(["-s", "KILL", "--", &format!("-{pgid}")]).status();
+    let _ = child.wait();
 }
 
 fn app_binary() -> PathBuf {
@@ -443,8 +449,7 @@ async fn only_the_widget_webview_gets_the_camera() {
         matches!(child.try_wait(), Ok(Some(_)))
     });
     if !exited {
-        let _ = Command::new("kill").args(["-s", "KILL", "--", &format!("-{}", child.id())]).status();
-        let _ = child.wait();
+        kill_group(&mut child);
     }
     let report: Value = serde_json::from_str(&report.expect("the probe reported within 30 s")).expect("json");
     assert_eq!(report["main"], "denied:NotAllowedError", "{report}");

@@ -220,13 +220,18 @@ pub fn parse_address(text: String, network: String) -> Result<ramp_api::address:
 }
 
 /// The text of the QR code in a picture the user chose (desktop; phones scan with the camera).
-/// The picture's bytes are the request body.
+/// The picture's bytes are the request body. Decoding a large photo takes a while, so it runs
+/// on a blocking thread, not on the main thread where synchronous commands run.
 #[tauri::command]
-pub fn read_qr_image(request: tauri::ipc::Request<'_>) -> Result<String> {
+pub async fn read_qr_image(request: tauri::ipc::Request<'_>) -> Result<String> {
     let tauri::ipc::InvokeBody::Raw(bytes) = request.body() else {
         return Err(crate::error::UiError::app("The picture did not reach the app; choose it again."));
     };
-    ramp_core::qr::decode(bytes).map_err(|e| crate::error::UiError::invalid("address", e.to_string()))
+    let bytes = bytes.clone();
+    tauri::async_runtime::spawn_blocking(move || ramp_core::qr::decode(&bytes))
+        .await
+        .map_err(|_| crate::error::UiError::app("Reading the picture stopped unexpectedly; try again."))?
+        .map_err(|e| crate::error::UiError::invalid("address", e.to_string()))
 }
 
 /// The diagnostics log.

@@ -191,9 +191,12 @@ pub fn validate(network: &str, address: &str) -> Result<(), AddressError> {
     if address.contains(':') {
         return Err(AddressError::Unsupported("a payment link instead of an address".into()));
     }
+    // Sent as is to Proof, so no whitespace at all (`parse` would forgive it around a paste).
+    if address.chars().any(char::is_whitespace) {
+        return Err(AddressError::Unrecognized);
+    }
     match parse(address, network) {
-        Ok(s) if s.address == address.trim() || s.address.eq_ignore_ascii_case(address.trim()) => Ok(()),
-        Ok(_) => Err(AddressError::Unrecognized),
+        Ok(_) => Ok(()),
         Err(AddressError::Unrecognized) if chain_of_network(network).is_none() => Ok(()),
         Err(e) => Err(e),
     }

@@ -218,4 +218,5 @@ fn empty_truncated_oversized_and_garbage_input() {
 fn networks_this_module_does_not_know_are_left_to_proof() {
     assert_eq!(validate("SOLANA", "7EcDhSYGxXyscszYEp35KHN8vvw3svAuLKTzXwCFLtV"), Ok(()));
     assert!(validate("TRC20", &format!("tron:{}", TRON[0])).is_err(), "the backend takes addresses, not links");
+    assert!(validate("TRC20", &format!(" {}", TRON[0])).is_err(), "the backend forwards the address as sent");
 }

@@ -105,24 +105,27 @@ impl NavPolicy {
 mod tests {
     use super::*;
 
-    fn policy() -> NavPolicy {
-        NavPolicy::new(&RampConfig {
+    /// A configuration with `allowlist`; the other fields do not matter to the policy.
+    fn config(allowlist: &[&str]) -> RampConfig {
+        RampConfig {
             environment: "production".into(),
             assets: vec![],
             sell_enabled: false,
             min_amount: ramp_api::Amount::parse("1").expect("amount"),
             max_amount: ramp_api::Amount::parse("2").expect("amount"),
             accepts_user_address: false,
-            navigation_allowlist: vec![
-                "https://ramp.partner.example".into(),
-                "https://widget.proof.community".into(),
-                "https://*.sumsub.com".into(),
-            ],
+            navigation_allowlist: allowlist.iter().map(|s| (*s).to_owned()).collect(),
             widget_event_url: "https://ramp.partner.example/app/widget-event".into(),
-            widget_mode: ramp_api::WidgetMode::Browser,
-            return_url: Some("prooframp://return".into()),
-        })
-        .expect("valid")
+            widget_mode: ramp_api::WidgetMode::Webview,
+            return_url: None,
+        }
+    }
+
+    fn policy() -> NavPolicy {
+        let mut c = config(&["https://ramp.partner.example", "https://widget.proof.community", "https://*.sumsub.com"]);
+        c.widget_mode = ramp_api::WidgetMode::Browser;
+        c.return_url = Some("prooframp://return".into());
+        NavPolicy::new(&c).expect("valid")
     }
 
     fn url(s: &str) -> Url {
@@ -173,18 +176,7 @@ mod tests {
 
     #[test]
     fn bad_rules_are_refused() {
-        let mut c = RampConfig {
-            environment: "x".into(),
-            assets: vec![],
-            sell_enabled: false,
-            min_amount: ramp_api::Amount::parse("1").expect("amount"),
-            max_amount: ramp_api::Amount::parse("2").expect("amount"),
-            accepts_user_address: false,
-            navigation_allowlist: vec!["*".into()],
-            widget_event_url: "https://a.example/app/widget-event".into(),
-            widget_mode: ramp_api::WidgetMode::Webview,
-            return_url: None,
-        };
+        let mut c = config(&["*"]);
         assert!(NavPolicy::new(&c).is_err());
         c.navigation_allowlist = vec!["ftp://*.x.com".into()];
         assert!(NavPolicy::new(&c).is_err());
@@ -193,11 +185,11 @@ mod tests {
     #[test]
     fn browser_mode_return_links() {
         let p = policy();
-        let url = Url::parse("prooframp://return?v=1&tx=t-9&event=close&reason=user").expect("url");
-        assert_eq!(p.return_link(&url), Some(Ok(("t-9".into(), WidgetEvent::Close { reason: "user".into() }))));
-        assert_eq!(p.return_link(&Url::parse("prooframp://other?v=1&tx=a&event=ready").expect("url")), None);
-        assert!(matches!(p.return_link(&Url::parse("prooframp://return?v=1&tx=a").expect("url")), Some(Err(_))));
+        let back = url("prooframp://return?v=1&tx=t-9&event=close&reason=user");
+        assert_eq!(p.return_link(&back), Some(Ok(("t-9".into(), WidgetEvent::Close { reason: "user".into() }))));
+        assert_eq!(p.return_link(&url("prooframp://other?v=1&tx=a&event=ready")), None);
+        assert!(matches!(p.return_link(&url("prooframp://return?v=1&tx=a")), Some(Err(_))));
         // In the webview, the return link is no page to load.
-        assert_eq!(p.decide(&url), NavDecision::Block);
+        assert_eq!(p.decide(&back), NavDecision::Block);
     }
 }

@@ -58,29 +58,30 @@ fn google_pay_entries(c: &AndroidConfig) -> Vec<String> {
     v
 }
 
-/// Rewrite (or insert before `<application`, or with no `entries` remove) block `id`.
-fn upsert(text: &str, id: &str, entries: &[String]) -> Result<String> {
-    let mark = marker(id);
+/// The leading whitespace of `line`.
+fn indent_of(line: &str) -> String {
+    line.chars().take_while(|c| c.is_whitespace()).collect()
+}
+
+/// The block between the two lines containing `mark` replaced by `entries` (with no entries,
+/// removed); without a block, inserted before the line `anchor` picks, with the indentation it
+/// gives. Every line of the block is indented like its first marker. Lines outside stay as they are.
+fn splice(
+    text: &str,
+    mark: &str,
+    entries: &[&str],
+    anchor: impl FnOnce(&[&str]) -> Result<(usize, String)>,
+    damaged: Error,
+) -> Result<String> {
     let lines: Vec<&str> = text.split('\n').collect();
-    let found: Vec<usize> = lines.iter().enumerate().filter(|(_, l)| l.contains(&mark)).map(|(i, _)| i).collect();
+    let found: Vec<usize> = lines.iter().enumerate().filter(|(_, l)| l.contains(mark)).map(|(i, _)| i).collect();
     let (at, indent, rest_from) = match found.as_slice() {
-        [start, end] => {
-            let indent: String = lines[*start].chars().take_while(|c| c.is_whitespace()).collect();
-            (*start, indent, end + 1)
-        }
+        [start, end] => (*start, indent_of(lines[*start]), end + 1),
         [] => {
-            let at = lines
-                .iter()
-                .position(|l| l.trim_start().starts_with("<application"))
-                .ok_or_else(|| Error::Manifest("has no <application> element".into()))?;
-            let indent: String = lines[at].chars().take_while(|c| c.is_whitespace()).collect();
+            let (at, indent) = anchor(&lines)?;
             (at, indent, at)
         }
-        _ => {
-            return Err(Error::Manifest(format!(
-                "has a damaged {id} block (its markers must come in one pair); delete both marker lines and the lines between"
-            )));
-        }
+        _ => return Err(damaged),
     };
     let mut out: Vec<String> = lines[..at].iter().map(|l| (*l).to_owned()).collect();
     if !entries.is_empty() {
@@ -90,6 +91,22 @@ fn upsert(text: &str, id: &str, entries: &[String]) -> Result<String> {
     }
     out.extend(lines[rest_from..].iter().map(|l| (*l).to_owned()));
     Ok(out.join("\n"))
+}
+
+/// Rewrite (or insert before `<application`, or with no `entries` remove) manifest block `id`.
+fn upsert(text: &str, id: &str, entries: &[String]) -> Result<String> {
+    let entries: Vec<&str> = entries.iter().map(String::as_str).collect();
+    let before_application = |lines: &[&str]| {
+        let at = lines
+            .iter()
+            .position(|l| l.trim_start().starts_with("<application"))
+            .ok_or_else(|| Error::Manifest("has no <application> element".into()))?;
+        Ok((at, indent_of(lines[at])))
+    };
+    let damaged = Error::Manifest(format!(
+        "has a damaged {id} block (its markers must come in one pair); delete both marker lines and the lines between"
+    ));
+    splice(text, &marker(id), &entries, before_application, damaged)
 }
 
 /// Declare the tools namespace on `<manifest>` when it is missing.
@@ -119,38 +136,25 @@ const KOTLIN_MARK: &str = "// PROOF RAMP GOOGLE PAY. AUTO-GENERATED. DO NOT REMO
 /// `MainActivity.kt` with the Payment Request setting switched on for the app's webviews when
 /// Google Pay is enabled (and the block removed when it is not). Idempotent.
 pub fn inject_main_activity(text: &str, config: &MobileConfig) -> Result<String> {
-    let lines: Vec<&str> = text.split('\n').collect();
-    let found: Vec<usize> = lines.iter().enumerate().filter(|(_, l)| l.contains(KOTLIN_MARK)).map(|(i, _)| i).collect();
-    let (at, rest_from) = match found.as_slice() {
-        [s, e] => (*s, e + 1),
-        [] => {
-            let close = lines
-                .iter()
-                .rposition(|l| l.trim() == "}")
-                .ok_or_else(|| Error::Activity("has no closing brace for its class".into()))?;
-            (close, close)
-        }
-        _ => return Err(Error::Activity("has a damaged Google Pay block; delete its marker lines".into())),
-    };
-    let mut out: Vec<String> = lines[..at].iter().map(|l| (*l).to_owned()).collect();
-    if config.android.google_pay {
-        out.extend(
-            [
-                KOTLIN_MARK,
-                "override fun onWebViewCreate(webView: android.webkit.WebView) {",
-                "    super.onWebViewCreate(webView)",
-                "    if (androidx.webkit.WebViewFeature.isFeatureSupported(androidx.webkit.WebViewFeature.PAYMENT_REQUEST)) {",
-                "        androidx.webkit.WebSettingsCompat.setPaymentRequestEnabled(webView.settings, true)",
-                "    }",
-                "}",
-                KOTLIN_MARK,
-            ]
+    const PAYMENT_REQUEST: [&str; 6] = [
+        "override fun onWebViewCreate(webView: android.webkit.WebView) {",
+        "    super.onWebViewCreate(webView)",
+        "    if (androidx.webkit.WebViewFeature.isFeatureSupported(androidx.webkit.WebViewFeature.PAYMENT_REQUEST)) {",
+        "        androidx.webkit.WebSettingsCompat.setPaymentRequestEnabled(webView.settings, true)",
+        "    }",
+        "}",
+    ];
+    let entries: &[&str] = if config.android.google_pay { &PAYMENT_REQUEST } else { &[] };
+    // Inside the class: before its closing brace, one level in.
+    let before_class_end = |lines: &[&str]| {
+        let close = lines
             .iter()
-            .map(|l| format!("  {l}")),
-        );
-    }
-    out.extend(lines[rest_from..].iter().map(|l| (*l).to_owned()));
-    Ok(out.join("\n"))
+            .rposition(|l| l.trim() == "}")
+            .ok_or_else(|| Error::Activity("has no closing brace for its class".into()))?;
+        Ok((close, format!("{}  ", indent_of(lines[close]))))
+    };
+    let damaged = Error::Activity("has a damaged Google Pay block; delete its marker lines".into());
+    splice(text, KOTLIN_MARK, entries, before_class_end, damaged)
 }
 
 /// Which files an injection changed.

@@ -68,7 +68,9 @@ pub async fn run(opts: &Options) -> Vec<Check> {
         }
     };
     tauri_version(&mut r, &opts.root);
-    let link = return_link(&mut r, &tauri_dir);
+    // Read once; several checks look at it.
+    let conf = read_json(&tauri_dir.join("tauri.conf.json"));
+    let link = return_link(&mut r, conf.as_ref().ok());
     ios(&mut r, &tauri_dir, link.as_ref());
     let project = opts.android.clone().or_else(|| Some(tauri_dir.join("gen").join("android")).filter(|p| p.exists()));
     match project {
@@ -81,13 +83,19 @@ pub async fn run(opts: &Options) -> Vec<Check> {
         ),
     }
     capabilities(&mut r, &tauri_dir);
-    tauri_conf(&mut r, &tauri_dir);
+    tauri_conf(&mut r, &conf);
     allowlist(&mut r, &opts.root);
     match &opts.backend {
         Some(url) => backend(&mut r, url).await,
         None => r.add("backend answers", Outcome::Skip("--offline".into())),
     }
     r.0
+}
+
+/// A JSON file, or what is wrong with it.
+fn read_json(path: &Path) -> Result<Value, String> {
+    let text = read(path).map_err(|e| e.to_string())?;
+    serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))
 }
 
 fn version_triple(v: &str) -> Option<(u64, u64, u64)> {
@@ -111,11 +119,11 @@ fn tauri_version(r: &mut Report, root: &Path) {
         .filter(|p| p.get("name").and_then(|n| n.as_str()) == Some("tauri"))
         .filter_map(|p| p.get("version").and_then(|v| v.as_str()).map(str::to_owned))
         .collect();
-    match versions.iter().map(|v| (v, version_triple(v))).find(|(_, t)| t.is_none_or(|t| t < MIN_TAURI)) {
-        _ if versions.is_empty() => {
-            r.add(name, Outcome::Fail("no tauri package in Cargo.lock; run `cargo generate-lockfile`".into()))
-        }
-        Some((v, _)) => r.add(
+    if versions.is_empty() {
+        return r.add(name, Outcome::Fail("no tauri package in Cargo.lock; run `cargo generate-lockfile`".into()));
+    }
+    match versions.iter().find(|v| version_triple(v).is_none_or(|t| t < MIN_TAURI)) {
+        Some(v) => r.add(
             name,
             Outcome::Fail(format!(
                 "Cargo.lock has tauri {v}: versions below 2.11.1 let remote pages reach local commands; run `cargo update -p tauri`"
@@ -127,10 +135,9 @@ fn tauri_version(r: &mut Report, root: &Path) {
 
 /// The return link of browser mode, from `plugins.deep-link.mobile` in `tauri.conf.json`:
 /// `(scheme, host)`.
-fn return_link(r: &mut Report, tauri_dir: &Path) -> Option<(String, String)> {
+fn return_link(r: &mut Report, conf: Option<&Value>) -> Option<(String, String)> {
     let name = "tauri.conf.json configures the return link (plugins.deep-link)";
-    let conf: Option<Value> = read(&tauri_dir.join("tauri.conf.json")).ok().and_then(|t| serde_json::from_str(&t).ok());
-    let first = conf.as_ref().and_then(|c| c.pointer("/plugins/deep-link/mobile/0")).cloned();
+    let first = conf.and_then(|c| c.pointer("/plugins/deep-link/mobile/0"));
     let scheme = first.as_ref().and_then(|f| f.pointer("/scheme/0")).and_then(Value::as_str).map(str::to_owned);
     let host = first.as_ref().and_then(|f| f.get("host")).and_then(Value::as_str).map(str::to_owned);
     match (scheme, host) {
@@ -276,24 +283,18 @@ fn capabilities(r: &mut Report, tauri_dir: &Path) {
     let mut broad = Vec::new();
     for f in &files {
         let name = f.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        let v: Value = match read(f).map(|t| serde_json::from_str(&t)) {
-            Ok(Ok(v)) => v,
-            Ok(Err(e)) => return r.add(format!("capabilities/{name} parses"), Outcome::Fail(e.to_string())),
-            Err(e) => return r.add(format!("capabilities/{name} parses"), Outcome::Fail(e.to_string())),
+        let v = match read_json(f) {
+            Ok(v) => v,
+            Err(e) => return r.add(format!("capabilities/{name} parses"), Outcome::Fail(e)),
         };
+        let strings = |key: &str| v.get(key).and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str);
         if v.get("remote").is_some() {
             remote.push(name.clone());
         }
-        let labels = ["windows", "webviews"]
-            .iter()
-            .flat_map(|k| v.get(*k).and_then(Value::as_array).cloned().unwrap_or_default())
-            .filter_map(|l| l.as_str().map(str::to_owned))
-            .collect::<Vec<_>>();
-        if labels.iter().any(|l| glob_matches(l, "widget")) {
+        if strings("windows").chain(strings("webviews")).any(|l| glob_matches(l, "widget")) {
             widget.push(name.clone());
         }
-        let perms = v.get("permissions").and_then(Value::as_array).cloned().unwrap_or_default();
-        if perms.iter().any(|p| p.as_str() == Some("barcode-scanner:default")) {
+        if strings("permissions").any(|p| p == "barcode-scanner:default") {
             broad.push(name);
         }
     }
@@ -314,11 +315,10 @@ fn capabilities(r: &mut Report, tauri_dir: &Path) {
     );
 }
 
-fn tauri_conf(r: &mut Report, tauri_dir: &Path) {
-    let v: Value = match read(&tauri_dir.join("tauri.conf.json")).map(|t| serde_json::from_str(&t)) {
-        Ok(Ok(v)) => v,
-        Ok(Err(e)) => return r.add("tauri.conf.json parses", Outcome::Fail(e.to_string())),
-        Err(e) => return r.add("tauri.conf.json parses", Outcome::Fail(e.to_string())),
+fn tauri_conf(r: &mut Report, conf: &Result<Value, String>) {
+    let v = match conf {
+        Ok(v) => v,
+        Err(e) => return r.add("tauri.conf.json parses", Outcome::Fail(e.clone())),
     };
     let csp = v.pointer("/app/security/csp").and_then(Value::as_str).unwrap_or("");
     r.pass_if(
