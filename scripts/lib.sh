@@ -27,3 +27,39 @@ start_xvfb() {
   export DISPLAY
   rm -f "$out"
 }
+
+# start_postgres: a throw-away PostgreSQL cluster for the tests, in its own data directory and
+# on its own port, run as the `postgres` user when we are root (initdb refuses root). Exports
+# RAMP_TEST_POSTGRES_URL and sets PG_SCRATCH; stop_postgres stops it and removes its files.
+# Returns 1 (and prints why) when PostgreSQL's server programs are not installed.
+start_postgres() {
+  local bin port run
+  bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+  if [ -z "$bin" ] || [ ! -x "$bin/initdb" ]; then
+    echo "PostgreSQL server not installed (Debian package postgresql)" >&2
+    return 1
+  fi
+  PG_SCRATCH=$(mktemp -d /tmp/proof-ramp-pg.XXXXXX)
+  run=()
+  if [ "$(id -u)" -eq 0 ]; then
+    chown postgres: "$PG_SCRATCH"
+    run=(runuser -u postgres --)
+  fi
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  "${run[@]}" "$bin/initdb" -D "$PG_SCRATCH/data" -U postgres -A trust --no-sync -E UTF8 >/dev/null
+  "${run[@]}" "$bin/pg_ctl" -D "$PG_SCRATCH/data" -l "$PG_SCRATCH/log" -w -t 60 start \
+    -o "-p $port -k $PG_SCRATCH -c listen_addresses=127.0.0.1 -c max_connections=400 -c fsync=off -c synchronous_commit=off" >/dev/null
+  PG_BIN=$bin
+  RAMP_TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:$port/postgres"
+  export RAMP_TEST_POSTGRES_URL
+  echo "== PostgreSQL $("$bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$port (data in $PG_SCRATCH)"
+}
+
+stop_postgres() {
+  [ -n "${PG_SCRATCH:-}" ] || return 0
+  local run=()
+  [ "$(id -u)" -eq 0 ] && run=(runuser -u postgres --)
+  "${run[@]}" "$PG_BIN/pg_ctl" -D "$PG_SCRATCH/data" -m immediate -w stop >/dev/null 2>&1 || true
+  rm -rf "$PG_SCRATCH"
+  PG_SCRATCH=
+}

@@ -81,9 +81,18 @@ pub struct Cli {
     /// Lifetime of an app bearer token, seconds.
     #[arg(long, env = "APP_TOKEN_TTL_SECS", default_value_t = 900)]
     pub app_token_ttl_secs: u64,
-    /// Database URL (SQLite file: sqlite://path/to/file.db).
-    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://proof-ramp.db")]
+    /// Database URL: a SQLite file (sqlite://path/to/file.db) for one instance, or PostgreSQL
+    /// (postgres://user:password@host/db) shared by several.
+    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://proof-ramp.db", hide_env_values = true)]
     pub database_url: String,
+    /// Length of an instance's lease on watching a transaction, seconds: when an instance dies,
+    /// another takes its transactions over within about this long.
+    #[arg(long, env = "WATCH_LEASE_SECS", default_value_t = 10)]
+    pub watch_lease_secs: u64,
+    /// This instance's name in watcher leases and logs; unique per running process (default:
+    /// host name, process id and a random suffix).
+    #[arg(long, env = "INSTANCE_ID")]
+    pub instance_id: Option<String>,
     /// Proxies (CIDRs, comma-separated) whose X-Forwarded-For is trusted for the client IP.
     #[arg(long, env = "TRUSTED_PROXIES", value_delimiter = ',')]
     pub trusted_proxies: Vec<String>,
@@ -176,8 +185,12 @@ pub struct Config {
     pub auth_signing_key: Secret,
     /// App token lifetime.
     pub app_token_ttl: Duration,
-    /// Database URL.
-    pub database_url: String,
+    /// Database URL (`sqlite:` or `postgres:`); a secret, as it may carry a password.
+    pub database_url: Secret,
+    /// Watcher lease length.
+    pub watch_lease: Duration,
+    /// This instance's name in leases and logs.
+    pub instance_id: String,
     /// Trusted proxies.
     pub trusted_proxies: Vec<IpNet>,
     /// Widget link lifetime.
@@ -233,7 +246,9 @@ impl Config {
             app_return_url: DEFAULT_RETURN_URL.to_owned(),
             auth_signing_key: Secret(random_token()),
             app_token_ttl: Duration::from_secs(900),
-            database_url: database_url.into(),
+            database_url: Secret(database_url.into()),
+            watch_lease: Duration::from_secs(10),
+            instance_id: default_instance_id(),
             trusted_proxies: Vec::new(),
             widget_link_ttl: MAX_LINK_TTL,
             session_rate_per_minute: 10,
@@ -344,11 +359,23 @@ impl Config {
         if !(60..=86_400).contains(&cli.app_token_ttl_secs) {
             return Err(bad("APP_TOKEN_TTL_SECS", "must be between 60 and 86400"));
         }
-        if !cli.database_url.starts_with("sqlite:") {
+        if crate::store::StoreKind::of_url(&cli.database_url).is_none() {
             return Err(bad(
                 "DATABASE_URL",
-                "must be a sqlite: URL (sqlite://path/to/file.db); see README for PostgreSQL",
+                "must be sqlite://path/to/file.db (one instance) or postgres://user:password@host/db (several)",
             ));
+        }
+        if !(3..=300).contains(&cli.watch_lease_secs) {
+            return Err(bad("WATCH_LEASE_SECS", "must be between 3 and 300"));
+        }
+        c.watch_lease = Duration::from_secs(cli.watch_lease_secs);
+        if let Some(id) = cli.instance_id {
+            let ok = (1..=64).contains(&id.len())
+                && id.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
+            if !ok {
+                return Err(bad("INSTANCE_ID", "must be 1 to 64 characters of A-Z, a-z, 0-9, '.', '-' or '_'"));
+            }
+            c.instance_id = id;
         }
         c.trusted_proxies = cli
             .trusted_proxies
@@ -425,6 +452,17 @@ fn parse_net(s: &str) -> Option<IpNet> {
     s.parse::<IpNet>().ok().or_else(|| s.parse::<std::net::IpAddr>().ok().map(IpNet::from))
 }
 
+/// The host's name, the process id and a random suffix: unique per running process, and
+/// readable in logs and in the database's `watch_holder` column.
+fn default_instance_id() -> String {
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .map(|h| h.trim().chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').take(40).collect::<String>())
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "backend".to_owned());
+    format!("{host}-{}-{:04x}", std::process::id(), rand::random::<u16>())
+}
+
 /// 32 random bytes, base64url.
 pub(crate) fn random_token() -> String {
     use base64::Engine;
@@ -480,7 +518,9 @@ mod tests {
             ("--max-amount=0", "RAMP_MAX_AMOUNT"),
             ("--trusted-proxies=10.0.0.0/99", "TRUSTED_PROXIES"),
             ("--widget-link-ttl-secs=900", "WIDGET_LINK_TTL_SECS"),
-            ("--database-url=postgres://x", "DATABASE_URL"),
+            ("--database-url=mysql://x", "DATABASE_URL"),
+            ("--watch-lease-secs=1", "WATCH_LEASE_SECS"),
+            ("--instance-id=a b", "INSTANCE_ID"),
             ("--frame-origins=not a url", "RAMP_WIDGET_FRAME_ORIGINS"),
             ("--webhook-path-secret=short", "PROOF_WEBHOOK_PATH_SECRET"),
             ("--widget-mode=popup", "RAMP_WIDGET_MODE"),
@@ -511,8 +551,11 @@ mod tests {
 
     #[test]
     fn secrets_never_show_in_debug() {
-        let c = Config::from_cli(cli(PROD)).expect("valid");
+        let mut args = PROD.to_vec();
+        args.push("--database-url=postgres://ramp:hunter2-db-password@db.internal/ramp");
+        let c = Config::from_cli(cli(&args)).expect("valid");
         let dbg = format!("{c:?}");
         assert!(!dbg.contains("0123456789abcdef") && !dbg.contains("\"tok\""), "{dbg}");
+        assert!(!dbg.contains("hunter2"), "{dbg}");
     }
 }

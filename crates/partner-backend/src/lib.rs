@@ -3,7 +3,8 @@
 //! Holds the Proof `client_token` and makes every Proof call; creates widget sessions for the
 //! signed-in app user and hands the app a single-use link to a host page on this backend's own
 //! origin; relays transaction status from Proof (WebSocket, polling, webhook hints) to the app as
-//! Server-Sent Events; persists everything in SQLite.
+//! Server-Sent Events; persists everything in SQLite (one instance) or PostgreSQL (any number of
+//! instances on one database, each status change reaching every instance's streams).
 //!
 //! Start it with [`Backend::start`]; build the router alone with [`app`]. Plug in your own user
 //! authentication with [`Backend::start_with_auth`] and an [`auth::AppAuth`] implementation.
@@ -12,6 +13,7 @@ pub mod auth;
 mod client_ip;
 pub mod config;
 mod error;
+mod limits;
 mod middleware;
 pub mod relay;
 mod routes;
@@ -37,7 +39,7 @@ pub use state::{AppState, Parts};
 use crate::auth::{AppAuth, SignedTokens};
 use crate::config::{Config, ProofTarget};
 use crate::relay::{Relay, RelayOptions};
-use crate::store::{SqliteStore, Store};
+use crate::store::Store;
 
 /// The router: app API under `/v1`, host pages under `/w`, the webhook, health checks.
 pub fn app(state: AppState) -> Router {
@@ -120,7 +122,7 @@ impl Backend {
             None => Url::parse(&format!("http://{addr}/")).map_err(|e| StartError::Config(e.to_string()))?,
         };
         let public_base = with_trailing_slash(public_base);
-        let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&config.database_url).await?);
+        let store: Arc<dyn Store> = store::open(&config.database_url.0).await?;
 
         let (sandbox, base_url, token, widget_script) = match &config.proof {
             ProofTarget::Sandbox => {
@@ -157,6 +159,8 @@ impl Backend {
                     ..WsOptions::default()
                 },
                 watch_limit: Duration::from_secs(24 * 3600),
+                lease: config.watch_lease,
+                instance: config.instance_id.clone(),
             },
         );
         let state = AppState::new(Parts {
@@ -171,10 +175,13 @@ impl Backend {
         })
         .map_err(|e| StartError::Config(e.to_string()))?;
 
-        let resumed = relay.resume_open().await?;
-        if resumed > 0 {
-            tracing::info!(resumed, "resumed status relays for open transactions");
-        }
+        let resumed = relay.start().await?;
+        tracing::info!(
+            instance = relay.instance(),
+            store = state.store.kind().as_str(),
+            resumed,
+            "status relay started"
+        );
         let router = app(state.clone());
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
@@ -215,6 +222,13 @@ impl Backend {
             let _ = stop.send(());
         }
         self.state.relay.stop();
+        match self.state.relay.release_all().await {
+            Ok(n) if n > 0 => {
+                tracing::info!(released = n, "handed the transactions this instance watched to the others")
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!("could not release watcher leases ({e}); they run out by themselves"),
+        }
         // Open SSE streams would hold a graceful shutdown forever: give requests a moment, then go.
         if tokio::time::timeout(Duration::from_secs(2), &mut self.task).await.is_err() {
             self.task.abort();

@@ -1,24 +1,36 @@
-//! The status relay: one upstream watcher per open transaction, shared by every SSE subscriber.
+//! The status relay: one upstream watcher per open transaction across every instance sharing
+//! the database, and a live channel per transaction for this instance's SSE streams.
 //!
-//! A watcher follows Proof's WebSocket (which reconnects with capped backoff and catches up by
-//! polling once per connection); when the socket cannot be kept, it polls
-//! `GET /widget/transactions/{id}` every `poll_interval`. It stops at a terminal status, or after
-//! `watch_limit` for a transaction nobody finishes. Every change is written to the [`Store`]
-//! first, then broadcast, so a subscriber that reconnects replays what it missed from the store.
+//! **Watching.** Before it follows a transaction, an instance takes the transaction's lease in
+//! the [`Store`] and renews it every third of `lease`; another instance that wants to watch the
+//! same transaction finds the lease taken and leaves it. Every instance sweeps for leases that
+//! ran out (their holder died) every third of `lease` and takes them over, so a dead instance's
+//! watches resume elsewhere within about `lease` plus a sweep. A watcher follows Proof's
+//! WebSocket (which reconnects with capped backoff and catches up by polling once per
+//! connection); when the socket cannot be kept, it polls `GET /widget/transactions/{id}` every
+//! `poll_interval`. It stops at a terminal status (and releases the lease), or gives up after
+//! `watch_limit` for a transaction nobody finishes.
+//!
+//! **Delivering.** Every change is written to the store first (forward-only, so concurrent
+//! writers never apply a status twice), then published to this instance's channel for the
+//! transaction. On PostgreSQL the store also announces it to every instance
+//! ([`Store::listen`]), and each publishes it to its own channels; channels drop what they
+//! already delivered (by `seq`), and a stream that sees a gap reads it back from the store.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use proof_api::{ProofClient, Transaction, TxUpdate, WsOptions};
 use ramp_api::StatusEvent;
-use tokio::sync::broadcast;
+use tokio::sync::{broadcast, mpsc};
 
-use crate::store::{StatusChange, Store};
+use crate::routes::now_ms;
+use crate::store::{Lease, Notice, StatusChange, Store};
 
 /// Relay settings.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct RelayOptions {
     /// Polling interval when the WebSocket is unavailable.
     pub poll_interval: Duration,
@@ -26,92 +38,286 @@ pub struct RelayOptions {
     pub ws: WsOptions,
     /// Give up watching a transaction after this long.
     pub watch_limit: Duration,
+    /// Length of a watcher lease; renewed and swept every third of it.
+    pub lease: Duration,
+    /// This instance's name in leases and logs (unique per running process).
+    pub instance: String,
 }
 
-struct Watch {
+/// Most orphaned transactions one sweep takes over (the next sweep takes more).
+const SWEEP_BATCH: u32 = 100;
+
+/// This instance's live channel for one transaction.
+struct Channel {
     events: broadcast::Sender<StatusEvent>,
+    /// Highest `seq` sent; older or repeated events are dropped.
+    last_seq: u64,
 }
 
-/// Shared hub of watchers.
+/// How a watch ended.
+enum End {
+    /// Terminal status seen, Proof does not know the transaction, or shutdown: let go.
+    Done,
+    /// Another instance holds the lease now: nothing to let go.
+    LeaseLost,
+    /// `watch_limit` passed: give the lease up for good.
+    TimedOut,
+}
+
+/// Shared hub of watchers and channels.
 pub struct Relay {
     proof: ProofClient,
     store: Arc<dyn Store>,
     options: RelayOptions,
-    watches: Mutex<HashMap<String, Arc<Watch>>>,
+    channels: Mutex<HashMap<String, Channel>>,
+    /// Transactions this instance watches upstream, or is taking the lease of.
+    watching: Mutex<HashSet<String>>,
     upstream: AtomicUsize,
     stop: tokio::sync::watch::Sender<bool>,
 }
 
 impl std::fmt::Debug for Relay {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Relay").field("upstream", &self.upstream_watchers()).finish_non_exhaustive()
+        f.debug_struct("Relay")
+            .field("instance", &self.options.instance)
+            .field("upstream", &self.upstream_watchers())
+            .finish_non_exhaustive()
     }
 }
 
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 impl Relay {
-    /// A relay using `proof` for upstream status and `store` for history.
+    /// A relay using `proof` for upstream status and `store` for history and leases.
     pub fn new(proof: ProofClient, store: Arc<dyn Store>, options: RelayOptions) -> Arc<Self> {
         let (stop, _) = tokio::sync::watch::channel(false);
-        Arc::new(Self { proof, store, options, watches: Mutex::default(), upstream: AtomicUsize::new(0), stop })
+        Arc::new(Self {
+            proof,
+            store,
+            options,
+            channels: Mutex::default(),
+            watching: Mutex::default(),
+            upstream: AtomicUsize::new(0),
+            stop,
+        })
     }
 
-    /// Stop every watcher (on shutdown). Open SSE streams then end.
+    /// This instance's name in leases.
+    pub fn instance(&self) -> &str {
+        &self.options.instance
+    }
+
+    /// Start the background work: take over open transactions nobody watches (all of them
+    /// after a restart of a single instance), keep sweeping for orphans, and follow other
+    /// instances' changes where the store announces them.
+    ///
+    /// # Errors
+    /// When the store cannot be read or listened to.
+    pub async fn start(self: &Arc<Self>) -> Result<usize, sqlx::Error> {
+        if let Some(notices) = self.store.listen().await? {
+            tokio::spawn(self.clone().follow_store(notices));
+        }
+        let resumed = self.sweep().await?;
+        tokio::spawn(self.clone().keep_sweeping());
+        Ok(resumed)
+    }
+
+    /// Stop every watcher and the background work (on shutdown); open SSE streams then end.
+    /// Leases are released by [`Relay::release_all`].
     pub fn stop(&self) {
         self.stop.send_replace(true);
+        lock(&self.channels).clear();
     }
 
-    /// Number of running upstream watchers (one Proof WebSocket or poller each).
+    /// Let every lease this instance holds go, so other instances take over at once.
+    ///
+    /// # Errors
+    /// When the store cannot be written.
+    pub async fn release_all(&self) -> Result<u64, sqlx::Error> {
+        self.store.release_all(&self.options.instance).await
+    }
+
+    /// Number of upstream watchers this instance runs (one Proof WebSocket or poller each).
     pub fn upstream_watchers(&self) -> usize {
         self.upstream.load(Ordering::Relaxed)
     }
 
-    fn watches(&self) -> std::sync::MutexGuard<'_, HashMap<String, Arc<Watch>>> {
-        self.watches.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    /// Make sure a watcher runs for `id` and subscribe to its live events.
-    pub fn watch(self: &Arc<Self>, id: &str) -> broadcast::Receiver<StatusEvent> {
-        let mut watches = self.watches();
-        if let Some(w) = watches.get(id) {
-            return w.events.subscribe();
-        }
-        let (events, rx) = broadcast::channel(32);
-        let watch = Arc::new(Watch { events });
-        watches.insert(id.to_owned(), watch.clone());
-        drop(watches);
-        let relay = self.clone();
-        let id = id.to_owned();
-        self.upstream.fetch_add(1, Ordering::Relaxed);
-        let mut stopped = self.stop.subscribe();
-        tokio::spawn(async move {
-            let limit = relay.options.watch_limit;
-            tokio::select! {
-                outcome = tokio::time::timeout(limit, relay.follow(&id)) => {
-                    if outcome.is_err() {
-                        tracing::info!(tx_id = %id, "stopped watching a transaction that did not finish in time");
-                    }
-                }
-                _ = stopped.wait_for(|s| *s) => {}
-            }
-            let mut watches = relay.watches();
-            if watches.get(&id).is_some_and(|w| Arc::ptr_eq(w, &watch)) {
-                watches.remove(&id);
-            }
-            relay.upstream.fetch_sub(1, Ordering::Relaxed);
-        });
+    /// Subscribe to a transaction's live events on this instance, and make sure some instance
+    /// watches it upstream.
+    pub fn subscribe(self: &Arc<Self>, id: &str) -> broadcast::Receiver<StatusEvent> {
+        let rx = {
+            let mut channels = lock(&self.channels);
+            let channel = channels
+                .entry(id.to_owned())
+                .or_insert_with(|| Channel { events: broadcast::channel(32).0, last_seq: 0 });
+            channel.events.subscribe()
+        };
+        self.ensure_watched(id);
         rx
     }
 
-    /// Resume watchers for every open transaction (after a restart).
-    ///
-    /// # Errors
-    /// When the store cannot be read.
-    pub async fn resume_open(self: &Arc<Self>) -> Result<usize, sqlx::Error> {
-        let open = self.store.open_transactions().await?;
-        for id in &open {
-            drop(self.watch(id));
+    /// Watch a transaction this instance just created, holding its lease
+    /// ([`Store::insert_transaction`] took it).
+    pub(crate) fn watch_created(self: &Arc<Self>, id: &str) {
+        if !*self.stop.borrow() && lock(&self.watching).insert(id.to_owned()) {
+            tokio::spawn(self.clone().run_watch(id.to_owned()));
         }
-        Ok(open.len())
+    }
+
+    /// Watch `id` upstream from this instance, unless this or another instance already does.
+    pub fn ensure_watched(self: &Arc<Self>, id: &str) {
+        if *self.stop.borrow() || !lock(&self.watching).insert(id.to_owned()) {
+            return;
+        }
+        let relay = self.clone();
+        let id = id.to_owned();
+        tokio::spawn(async move {
+            match relay.store.take_lease(&id, relay.lease()).await {
+                Ok(true) => relay.run_watch(id).await,
+                Ok(false) => {
+                    tracing::debug!(tx_id = %id, "another instance watches this transaction");
+                    lock(&relay.watching).remove(&id);
+                }
+                Err(e) => {
+                    tracing::warn!(tx_id = %id, "could not take the watcher lease ({e}); the next sweep retries");
+                    lock(&relay.watching).remove(&id);
+                }
+            }
+        });
+    }
+
+    /// A lease for this instance from now; also the one a new transaction is created with.
+    pub(crate) fn lease(&self) -> Lease<'_> {
+        let now = now_ms();
+        let length = i64::try_from(self.options.lease.as_millis()).unwrap_or(i64::MAX);
+        Lease { holder: &self.options.instance, now_ms: now, until_ms: now.saturating_add(length) }
+    }
+
+    /// Take over every open transaction whose lease is free or ran out; returns how many.
+    async fn sweep(self: &Arc<Self>) -> Result<usize, sqlx::Error> {
+        let mut taken = 0;
+        loop {
+            let ids = self.store.take_orphans(self.lease(), SWEEP_BATCH).await?;
+            let n = ids.len();
+            for id in ids {
+                if lock(&self.watching).insert(id.clone()) {
+                    tracing::info!(tx_id = %id, instance = %self.options.instance, "took over watching a transaction");
+                    tokio::spawn(self.clone().run_watch(id));
+                    taken += 1;
+                }
+            }
+            if n < SWEEP_BATCH as usize {
+                return Ok(taken);
+            }
+        }
+    }
+
+    async fn keep_sweeping(self: Arc<Self>) {
+        let mut stopped = self.stop.subscribe();
+        let every = self.options.lease / 3;
+        loop {
+            tokio::select! {
+                () = tokio::time::sleep(every) => {}
+                _ = stopped.wait_for(|s| *s) => return,
+            }
+            if let Err(e) = self.sweep().await {
+                tracing::warn!("could not sweep for unwatched transactions: {e}");
+            }
+            if let Err(e) = self.store.prune_rates(now_ms()).await {
+                tracing::warn!("could not prune rate limits: {e}");
+            }
+            lock(&self.channels).retain(|_, c| c.events.receiver_count() > 0);
+        }
+    }
+
+    /// Watch a transaction whose lease this instance holds, to its end.
+    async fn run_watch(self: Arc<Self>, id: String) {
+        self.upstream.fetch_add(1, Ordering::Relaxed);
+        let mut stopped = self.stop.subscribe();
+        let end = tokio::select! {
+            outcome = tokio::time::timeout(self.options.watch_limit, self.follow(&id)) => {
+                if outcome.is_err() { End::TimedOut } else { End::Done }
+            }
+            () = self.keep_lease(&id) => End::LeaseLost,
+            _ = stopped.wait_for(|s| *s) => End::Done,
+        };
+        let holder = &self.options.instance;
+        let let_go = match end {
+            End::Done => self.store.release_lease(&id, holder).await,
+            End::TimedOut => {
+                tracing::info!(tx_id = %id, "stopped watching a transaction that did not finish in time");
+                lock(&self.channels).remove(&id);
+                self.store.give_up_lease(&id, holder).await
+            }
+            End::LeaseLost => {
+                tracing::warn!(tx_id = %id, "lost the watcher lease to another instance; it watches now");
+                Ok(())
+            }
+        };
+        if let Err(e) = let_go {
+            tracing::warn!(tx_id = %id, "could not let go of the watcher lease ({e}); it runs out by itself");
+        }
+        lock(&self.watching).remove(&id);
+        self.upstream.fetch_sub(1, Ordering::Relaxed);
+    }
+
+    /// Renew the lease every third of its length; returns when another instance has it.
+    /// A renewal that fails on a database error is retried; the lease may run out meanwhile,
+    /// and then the forward-only store keeps two watchers from applying anything twice.
+    async fn keep_lease(&self, id: &str) {
+        loop {
+            tokio::time::sleep(self.options.lease / 3).await;
+            match self.store.renew_lease(id, self.lease()).await {
+                Ok(true) => {}
+                Ok(false) => return,
+                Err(e) => tracing::warn!(tx_id = %id, "could not renew the watcher lease: {e}"),
+            }
+        }
+    }
+
+    /// Publish an event to this instance's channel for its transaction, once and in order.
+    fn publish(&self, event: StatusEvent) {
+        let mut channels = lock(&self.channels);
+        let id = event.merchant_transaction_id.clone();
+        let Some(channel) = channels.get_mut(&id) else { return };
+        if event.seq <= channel.last_seq {
+            return;
+        }
+        channel.last_seq = event.seq;
+        let terminal = event.status.is_terminal();
+        let _ = channel.events.send(event);
+        if terminal {
+            // Streams still read what is buffered, then end.
+            channels.remove(&id);
+        }
+    }
+
+    /// Publish what other instances recorded; after a lost connection, read back from the
+    /// store what this instance's channels may have missed.
+    async fn follow_store(self: Arc<Self>, mut notices: mpsc::Receiver<Notice>) {
+        let mut stopped = self.stop.subscribe();
+        loop {
+            let notice = tokio::select! {
+                n = notices.recv() => n,
+                _ = stopped.wait_for(|s| *s) => return,
+            };
+            match notice {
+                Some(Notice::Status(event)) => self.publish(event),
+                Some(Notice::Resync) => {
+                    let open: Vec<(String, u64)> =
+                        lock(&self.channels).iter().map(|(id, c)| (id.clone(), c.last_seq)).collect();
+                    for (id, last) in open {
+                        match self.store.events_after(&id, last).await {
+                            Ok(events) => events.into_iter().for_each(|e| self.publish(e)),
+                            Err(e) => tracing::warn!(tx_id = %id, "could not catch up after a lost connection: {e}"),
+                        }
+                    }
+                }
+                None => return,
+            }
+        }
     }
 
     /// Fetch the transaction from Proof and record what changed (a webhook is only a hint).
@@ -124,16 +330,14 @@ impl Relay {
         }
     }
 
-    /// Store a change (retrying a busy database), then broadcast it if it moved the transaction
+    /// Store a change (retrying a busy database), then publish it if it moved the transaction
     /// forward. `false` when it could not be stored: the caller must not treat it as seen.
     async fn apply(&self, id: &str, change: StatusChange) -> bool {
         for attempt in 1..=5u32 {
             match self.store.apply_status(id, &change).await {
                 Ok(Some(event)) => {
                     tracing::info!(tx_id = %id, status = event.status.as_str(), seq = event.seq, "transaction status changed");
-                    if let Some(w) = self.watches().get(id) {
-                        let _ = w.events.send(event);
-                    }
+                    self.publish(event);
                     return true;
                 }
                 Ok(None) => return true,

@@ -1,16 +1,15 @@
 //! `AppState`: everything a handler needs, built once at start-up, cheap to clone.
 
-use std::num::NonZeroU32;
 use std::sync::Arc;
 
 use axum::extract::FromRef;
-use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use proof_api::ProofClient;
 use ramp_api::WidgetEventUrl;
 use url::Url;
 
 use crate::auth::{AppAuth, SignedTokens};
 use crate::config::Config;
+use crate::limits::Limits;
 use crate::relay::Relay;
 use crate::store::Store;
 
@@ -27,7 +26,7 @@ pub struct AppState {
     /// Issues tokens for `POST /v1/sandbox/login`; `None` outside sandbox mode.
     pub(crate) sandbox_tokens: Option<SignedTokens>,
     pub(crate) relay: Arc<Relay>,
-    pub(crate) session_limiter: Arc<DefaultKeyedRateLimiter<String>>,
+    pub(crate) limits: Limits,
     pub(crate) events: WidgetEventUrl,
 }
 
@@ -63,7 +62,7 @@ impl AppState {
     /// # Errors
     /// When the public base URL cannot carry the event path.
     pub fn new(p: Parts) -> Result<Self, url::ParseError> {
-        let per_minute = NonZeroU32::new(p.config.session_rate_per_minute).unwrap_or(NonZeroU32::MIN);
+        let limits = Limits { sessions_per_minute: p.config.session_rate_per_minute };
         let events = WidgetEventUrl::new(&p.public_base)?;
         Ok(Self {
             config: Arc::new(p.config),
@@ -74,7 +73,7 @@ impl AppState {
             auth: p.auth,
             sandbox_tokens: p.sandbox_tokens,
             relay: p.relay,
-            session_limiter: Arc::new(RateLimiter::keyed(Quota::per_minute(per_minute))),
+            limits,
             events,
         })
     }

@@ -12,15 +12,23 @@ pub(crate) async fn healthz() -> &'static str {
     "ok"
 }
 
-/// `{"ready": bool, "database": "ok" | "unavailable", "upstream_watchers": n}`; `503` when not ready.
+/// `{"ready": bool, "database": "ok" | "unavailable", "store": "sqlite" | "postgres",
+/// "instance": name, "upstream_watchers": n}`; `503` when not ready. `upstream_watchers` counts
+/// this instance's watchers only (on PostgreSQL each transaction is watched by one instance).
 pub(crate) async fn readyz(State(s): State<AppState>) -> (StatusCode, Json<serde_json::Value>) {
-    let watchers = s.relay.upstream_watchers();
-    match s.store.ping().await {
-        Ok(()) => (StatusCode::OK, Json(json!({"ready": true, "database": "ok", "upstream_watchers": watchers}))),
+    let (code, ready, database) = match s.store.ping().await {
+        Ok(()) => (StatusCode::OK, true, "ok"),
         Err(e) => {
             tracing::error!("not ready: database: {e}");
-            let body = json!({"ready": false, "database": "unavailable", "upstream_watchers": watchers});
-            (StatusCode::SERVICE_UNAVAILABLE, Json(body))
+            (StatusCode::SERVICE_UNAVAILABLE, false, "unavailable")
         }
-    }
+    };
+    let body = json!({
+        "ready": ready,
+        "database": database,
+        "store": s.store.kind().as_str(),
+        "instance": s.relay.instance(),
+        "upstream_watchers": s.relay.upstream_watchers(),
+    });
+    (code, Json(body))
 }

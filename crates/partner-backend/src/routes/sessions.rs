@@ -6,7 +6,6 @@ use std::net::SocketAddr;
 use axum::Json;
 use axum::extract::{ConnectInfo, State};
 use axum::http::HeaderMap;
-use governor::clock::{Clock, DefaultClock};
 use proof_api::{Amount, TxType};
 use ramp_api::{CreateSession, SessionCreated};
 use sha2::{Digest, Sha256};
@@ -25,10 +24,7 @@ pub(crate) async fn sessions_create(
     headers: HeaderMap,
     AppJson(req): AppJson<CreateSession>,
 ) -> AppResult<Json<SessionCreated>> {
-    if let Err(not_until) = s.session_limiter.check_key(&user.id) {
-        let wait = not_until.wait_time_from(DefaultClock::default().now()).as_secs().max(1);
-        return Err(AppError::RateLimited { retry_after: wait });
-    }
+    s.limits.session(&*s.store, &user.id).await?;
     let amount = validate(&s, &req)?;
     let client_ip = crate::client_ip::client_ip(peer, &headers, &s.config.trusted_proxies);
 
@@ -50,22 +46,25 @@ pub(crate) async fn sessions_create(
     let id = session.merchant_transaction_id.clone();
 
     s.store
-        .insert_transaction(&NewTransaction {
-            id: id.clone(),
-            owner: user.id.clone(),
-            tx_type: req.tx_type.clone(),
-            currency: req.currency.clone(),
-            network: req.network.clone(),
-            amount,
-            created_at: now_iso(),
-        })
+        .insert_transaction(
+            &NewTransaction {
+                id: id.clone(),
+                owner: user.id.clone(),
+                tx_type: req.tx_type.clone(),
+                currency: req.currency.clone(),
+                network: req.network.clone(),
+                amount,
+                created_at: now_iso(),
+            },
+            s.relay.lease(),
+        )
         .await?;
 
     let link = crate::config::random_token();
     let expires_at = now_unix() + s.config.widget_link_ttl.as_secs();
     let session_json = serde_json::to_string(&session).map_err(|e| AppError::Internal(e.to_string()))?;
     s.store.insert_link(&link_hash(&link), &id, &session_json, expires_at).await?;
-    drop(s.relay.watch(&id));
+    s.relay.watch_created(&id);
 
     let widget_url = s.public_base.join(&format!("w/{link}")).map_err(|e| AppError::Internal(e.to_string()))?;
     tracing::info!(tx_id = %id, tx_type = req.tx_type.as_str(), currency = %req.currency, network = %req.network, "session created");

@@ -54,7 +54,7 @@ pub(crate) async fn transactions_events(
     let last =
         headers.get("last-event-id").and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse().ok()).unwrap_or(0);
     // Subscribe before reading history, so nothing falls between the two.
-    let live = (!view.status.is_terminal()).then(|| s.relay.watch(&id));
+    let live = (!view.status.is_terminal()).then(|| s.relay.subscribe(&id));
     let history: VecDeque<StatusEvent> = s.store.events_after(&id, last).await?.into();
     let feed = Feed { store: s.store.clone(), id, history, live, last, done: false };
     Ok(Sse::new(futures_util::stream::unfold(feed, Feed::next)).keep_alive(KeepAlive::default()))
@@ -78,6 +78,12 @@ impl Feed {
             let ev = match self.history.pop_front() {
                 Some(ev) => ev,
                 None => match self.live.as_mut()?.recv().await {
+                    // A gap (a change announced before the one in between reached this
+                    // instance): read the missing ones from the store, in order.
+                    Ok(ev) if ev.seq > self.last + 1 => {
+                        self.history = self.store.events_after(&self.id, self.last).await.ok()?.into();
+                        continue;
+                    }
                     Ok(ev) => ev,
                     Err(broadcast::error::RecvError::Lagged(_)) => {
                         // Too slow for the live channel: catch up from the store.

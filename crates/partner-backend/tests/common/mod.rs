@@ -1,5 +1,5 @@
-//! Shared test harness: a backend on a free loopback port with a real SQLite file, a client
-//! for its API, the stand-in widget's calls, and an SSE reader.
+//! Shared test harness: a backend on a free loopback port with a real SQLite file or a fresh
+//! PostgreSQL database, a client for its API, the stand-in widget's calls, and an SSE reader.
 
 #![allow(dead_code, unreachable_pub)]
 
@@ -32,6 +32,79 @@ impl Scratch {
 impl Drop for Scratch {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Which store a test suite runs on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Db {
+    Sqlite,
+    Postgres,
+}
+
+/// The PostgreSQL server tests use: `RAMP_TEST_POSTGRES_URL` (any database on it; the tests
+/// create their own). `scripts/test` starts a throw-away cluster and sets it when PostgreSQL is
+/// installed; `.ci/run` also sets `RAMP_REQUIRE_POSTGRES=1`, so there a missing server fails.
+pub fn postgres_admin_url() -> Option<String> {
+    match std::env::var("RAMP_TEST_POSTGRES_URL") {
+        Ok(url) if !url.is_empty() => Some(url),
+        _ => {
+            assert!(
+                std::env::var_os("RAMP_REQUIRE_POSTGRES").is_none(),
+                "RAMP_REQUIRE_POSTGRES is set but RAMP_TEST_POSTGRES_URL is not: start PostgreSQL (scripts/test does)"
+            );
+            eprintln!(
+                "skipped: no PostgreSQL (set RAMP_TEST_POSTGRES_URL, or run scripts/test with PostgreSQL installed)"
+            );
+            None
+        }
+    }
+}
+
+/// A database for one test: a SQLite file in a scratch directory, or a new PostgreSQL
+/// database (dropped again on drop).
+pub struct TestDb {
+    pub url: String,
+    _scratch: Option<Scratch>,
+    postgres: Option<(String, String)>,
+}
+
+impl TestDb {
+    /// `None` (and a note) for PostgreSQL when no server is configured.
+    pub async fn new(kind: Db, name: &str) -> Option<Self> {
+        match kind {
+            Db::Sqlite => {
+                let scratch = Scratch::new(name);
+                Some(Self { url: scratch.db_url(), _scratch: Some(scratch), postgres: None })
+            }
+            Db::Postgres => {
+                let admin = postgres_admin_url()?;
+                let db = format!("ramp_{}_{}", name.replace('-', "_"), uuid::Uuid::new_v4().simple());
+                admin_sql(&admin, &format!("CREATE DATABASE {db}")).await;
+                let mut url = url::Url::parse(&admin).expect("RAMP_TEST_POSTGRES_URL is a URL");
+                url.set_path(&db);
+                Some(Self { url: url.to_string(), _scratch: None, postgres: Some((admin, db)) })
+            }
+        }
+    }
+}
+
+async fn admin_sql(admin: &str, statement: &str) {
+    use sqlx::Connection;
+    let mut conn = sqlx::PgConnection::connect(admin).await.expect("connects to RAMP_TEST_POSTGRES_URL");
+    sqlx::raw_sql(statement).execute(&mut conn).await.expect(statement);
+    let _ = conn.close().await;
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        let Some((admin, db)) = self.postgres.take() else { return };
+        // Drop runs inside the test's runtime: use a thread with its own.
+        let _ = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+            rt.block_on(admin_sql(&admin, &format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)")));
+        })
+        .join();
     }
 }
 

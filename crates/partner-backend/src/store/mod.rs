@@ -1,0 +1,650 @@
+//! Persistence behind the [`Store`] trait, on SQLite ([`SqliteStore`], the embedded default for
+//! development and a single instance) or PostgreSQL ([`PgStore`], for several instances on one
+//! database). [`open`] picks one from the `DATABASE_URL` scheme and runs its migrations.
+//!
+//! Everything the backend must not lose lives here: transactions and owners, status history,
+//! widget links and webhook receipts. So does what several instances must agree on: which
+//! instance watches a transaction upstream (a lease, renewed while watching), and the rate limits
+//! shared across instances. On PostgreSQL every recorded status change is also announced with
+//! `NOTIFY`, so SSE streams open on any instance see it ([`Store::listen`]).
+//!
+//! Both implementations run the same statements (written once, below, with `$N` placeholders,
+//! which sqlx accepts on SQLite too); [`Dialect`] holds the few that differ.
+
+mod postgres;
+mod sqlite;
+
+use async_trait::async_trait;
+use proof_api::{Amount, TxStatus, TxType};
+use ramp_api::{StatusEvent, TransactionView};
+use tokio::sync::mpsc;
+
+pub use postgres::PgStore;
+pub use sqlite::SqliteStore;
+
+/// A new transaction, recorded right after Proof created its session.
+#[derive(Clone, Debug)]
+pub struct NewTransaction {
+    /// Proof's id.
+    pub id: String,
+    /// The app user.
+    pub owner: String,
+    /// Buy or sell.
+    pub tx_type: TxType,
+    /// Currency.
+    pub currency: String,
+    /// Network.
+    pub network: String,
+    /// Requested amount.
+    pub amount: Amount,
+    /// ISO 8601 UTC.
+    pub created_at: String,
+}
+
+/// A status change confirmed with Proof.
+#[derive(Clone, Debug)]
+pub struct StatusChange {
+    /// New status.
+    pub status: TxStatus,
+    /// Final crypto amount, when known.
+    pub crypto_amount: Option<Amount>,
+    /// Final fiat amount, when known.
+    pub fiat_amount: Option<Amount>,
+    /// Fiat currency, when known.
+    pub fiat_currency: Option<String>,
+    /// ISO 8601 UTC.
+    pub occurred_at: String,
+}
+
+/// What opening a widget link found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LinkOpen {
+    /// First open in time: the transaction and the session to run.
+    Fresh {
+        /// Transaction id.
+        tx_id: String,
+        /// Proof's session response, JSON.
+        session_json: String,
+    },
+    /// Opened before.
+    Used,
+    /// Past its expiry.
+    Expired,
+    /// No such link.
+    Unknown,
+}
+
+/// A watcher lease: who holds it and until when (unix milliseconds).
+#[derive(Clone, Copy, Debug)]
+pub struct Lease<'a> {
+    /// The instance taking or holding the lease.
+    pub holder: &'a str,
+    /// Now, unix milliseconds (the holder's clock; keep instances' clocks in sync).
+    pub now_ms: i64,
+    /// End of the lease, unix milliseconds.
+    pub until_ms: i64,
+}
+
+/// What [`Store::listen`] delivers.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Notice {
+    /// A status change recorded by any instance (this one included).
+    Status(StatusEvent),
+    /// The connection to the database was lost and is back: notices may have been missed, so
+    /// read what matters again from the store.
+    Resync,
+}
+
+/// Which kind of database a [`Store`] is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StoreKind {
+    /// SQLite: one file, one instance.
+    Sqlite,
+    /// PostgreSQL: shared by any number of instances.
+    Postgres,
+}
+
+impl StoreKind {
+    /// `sqlite` or `postgres`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Sqlite => "sqlite",
+            Self::Postgres => "postgres",
+        }
+    }
+
+    /// The kind a `DATABASE_URL` names, from its scheme.
+    pub fn of_url(url: &str) -> Option<Self> {
+        let scheme = url.split_once(':')?.0;
+        match scheme {
+            "sqlite" => Some(Self::Sqlite),
+            "postgres" | "postgresql" => Some(Self::Postgres),
+            _ => None,
+        }
+    }
+}
+
+/// Storage operations. Implementations must be safe to share between instances of the backend
+/// (every state change is one guarded statement or one transaction).
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// SQLite or PostgreSQL.
+    fn kind(&self) -> StoreKind;
+    /// Check the database answers.
+    async fn ping(&self) -> Result<(), sqlx::Error>;
+    /// Record a transaction in `pending`, with status event 1, its watcher lease already held
+    /// by the instance that created it (so no sweep takes it in between).
+    async fn insert_transaction(&self, tx: &NewTransaction, lease: Lease<'_>) -> Result<(), sqlx::Error>;
+    /// One transaction with its owner.
+    async fn transaction(&self, id: &str) -> Result<Option<(String, TransactionView)>, sqlx::Error>;
+    /// The owner's transactions, newest first.
+    async fn transactions_of(&self, owner: &str, limit: u32) -> Result<Vec<TransactionView>, sqlx::Error>;
+    /// Apply a change if it moves the transaction forward; returns the event it recorded. Of
+    /// concurrent writers (instances, webhook and watcher) at most one advances the status.
+    async fn apply_status(&self, id: &str, change: &StatusChange) -> Result<Option<StatusEvent>, sqlx::Error>;
+    /// Status events after `after_seq`, oldest first.
+    async fn events_after(&self, id: &str, after_seq: u64) -> Result<Vec<StatusEvent>, sqlx::Error>;
+    /// Store a widget link (by hash) for a transaction.
+    async fn insert_link(
+        &self,
+        token_hash: &str,
+        tx_id: &str,
+        session_json: &str,
+        expires_at: u64,
+    ) -> Result<(), sqlx::Error>;
+    /// Consume a link at `now` (unix seconds).
+    async fn open_link(&self, token_hash: &str, now: u64) -> Result<LinkOpen, sqlx::Error>;
+    /// Remember a webhook delivery; `true` the first time this (id, status) is seen.
+    async fn record_webhook(&self, tx_id: &str, status: &str, received_at: &str) -> Result<bool, sqlx::Error>;
+
+    /// Take the watcher lease of an open transaction: `true` when it is free (never taken,
+    /// released, given up or run out) or already this holder's. Renewing is taking again.
+    async fn take_lease(&self, id: &str, lease: Lease<'_>) -> Result<bool, sqlx::Error>;
+    /// Renew a lease this holder has; `false` when it lost it (it ran out and another took it).
+    async fn renew_lease(&self, id: &str, lease: Lease<'_>) -> Result<bool, sqlx::Error>;
+    /// Take up to `limit` open transactions whose lease is free or ran out; never those given up
+    /// ([`Store::give_up_lease`]). Returns their ids.
+    async fn take_orphans(&self, lease: Lease<'_>, limit: u32) -> Result<Vec<String>, sqlx::Error>;
+    /// Let go of a lease (the watch ended), so any instance may take it at once.
+    async fn release_lease(&self, id: &str, holder: &str) -> Result<(), sqlx::Error>;
+    /// Let go of every lease this holder has (on shutdown).
+    async fn release_all(&self, holder: &str) -> Result<u64, sqlx::Error>;
+    /// Stop watching a transaction for good (it did not finish in time): orphan sweeps skip it;
+    /// only a new subscriber takes it again.
+    async fn give_up_lease(&self, id: &str, holder: &str) -> Result<(), sqlx::Error>;
+
+    /// Count one request against `key` (GCRA: `burst` requests per `period_ms`, replenished
+    /// evenly). `Ok(None)` when allowed, `Ok(Some(ms))` when refused: retry after `ms`.
+    async fn take_rate(&self, key: &str, now_ms: i64, burst: u32, period_ms: i64) -> Result<Option<i64>, sqlx::Error>;
+    /// Forget rate-limit state that no longer limits anything (theoretical arrival in the past).
+    async fn prune_rates(&self, now_ms: i64) -> Result<u64, sqlx::Error>;
+
+    /// Status changes recorded by every instance sharing this database, as they commit; `None`
+    /// when the database has one instance only (SQLite), where the relay's own broadcast is all.
+    async fn listen(&self) -> Result<Option<mpsc::Receiver<Notice>>, sqlx::Error>;
+}
+
+/// Open the store `url` names (`sqlite:` or `postgres:`/`postgresql:`) and run its migrations.
+///
+/// # Errors
+/// When the scheme is neither, the database cannot be reached, or a migration fails.
+pub async fn open(url: &str) -> Result<std::sync::Arc<dyn Store>, sqlx::Error> {
+    Ok(match StoreKind::of_url(url) {
+        Some(StoreKind::Sqlite) => std::sync::Arc::new(SqliteStore::open(url).await?),
+        Some(StoreKind::Postgres) => std::sync::Arc::new(PgStore::open(url).await?),
+        None => {
+            return Err(sqlx::Error::Configuration(
+                "DATABASE_URL must start with sqlite: or postgres: (postgresql:)".into(),
+            ));
+        }
+    })
+}
+
+/// Rank of a status in a transaction's life; changes only move forward.
+pub(crate) fn rank(s: &TxStatus) -> u8 {
+    match s {
+        TxStatus::Pending | TxStatus::Unknown(_) => 0,
+        TxStatus::Processing => 1,
+        TxStatus::Completed | TxStatus::Failed | TxStatus::Cancelled => 2,
+    }
+}
+
+/// The `NOTIFY` channel that carries status changes between instances.
+pub(crate) const STATUS_CHANNEL: &str = "proof_ramp_status";
+
+/// `watch_until` of a lease given up: later than any clock, so it never runs out.
+pub(crate) const GIVEN_UP: i64 = i64::MAX;
+
+/// Statements that differ between SQLite and PostgreSQL.
+pub(crate) struct Dialect {
+    /// The owner's transactions, newest first (ties broken by insertion order).
+    transactions_of: &'static str,
+    /// Take free or run-out leases, `$1` holder, `$2` until, `$3` now, `$4` limit.
+    take_orphans: &'static str,
+    /// GCRA step for one key: `$1` key, `$2` now, `$3` emission interval, `$4` tolerance.
+    take_rate: &'static str,
+}
+
+/// Statements both databases run as written.
+mod sql {
+    pub(super) const INSERT_TX: &str = "INSERT INTO transactions
+        (id, owner, tx_type, currency, network, amount, status, status_seq, created_at, updated_at,
+         watch_holder, watch_until)
+        VALUES ($1, $2, $3, $4, $5, $6, 'pending', 1, $7, $7, $8, $9)";
+    pub(super) const INSERT_FIRST_EVENT: &str =
+        "INSERT INTO status_events (tx_id, seq, status, occurred_at) VALUES ($1, 1, 'pending', $2)";
+    pub(super) const SELECT_TX: &str = "SELECT * FROM transactions WHERE id = $1";
+    /// Writing first takes the row's write lock at once, and the rank guard lets only forward
+    /// moves in: of two concurrent writers the second re-reads the row after the first commits
+    /// (PostgreSQL) or waits for the database lock (SQLite), and no longer matches.
+    pub(super) const ADVANCE: &str = "UPDATE transactions SET status = $1, status_seq = status_seq + 1,
+            crypto_amount = COALESCE($2, crypto_amount), fiat_amount = COALESCE($3, fiat_amount),
+            fiat_currency = COALESCE($4, fiat_currency), updated_at = $5
+        WHERE id = $6 AND (CASE status WHEN 'processing' THEN 1 WHEN 'completed' THEN 2 WHEN 'failed' THEN 2
+                                       WHEN 'cancelled' THEN 2 ELSE 0 END) < $7
+        RETURNING status_seq";
+    pub(super) const INSERT_EVENT: &str = "INSERT INTO status_events
+        (tx_id, seq, status, crypto_amount, fiat_amount, occurred_at) VALUES ($1, $2, $3, $4, $5, $6)";
+    pub(super) const EVENTS_AFTER: &str = "SELECT * FROM status_events WHERE tx_id = $1 AND seq > $2 ORDER BY seq";
+    pub(super) const INSERT_LINK: &str =
+        "INSERT INTO widget_links (token_hash, tx_id, session_json, expires_at) VALUES ($1, $2, $3, $4)";
+    pub(super) const SELECT_LINK: &str =
+        "SELECT tx_id, session_json, used_at, expires_at FROM widget_links WHERE token_hash = $1";
+    /// The guard on used_at makes the claim atomic: of two concurrent opens, one updates the row.
+    pub(super) const CLAIM_LINK: &str =
+        "UPDATE widget_links SET used_at = $1, session_json = NULL WHERE token_hash = $2 AND used_at IS NULL";
+    pub(super) const RECORD_WEBHOOK: &str = "INSERT INTO webhook_receipts (tx_id, status, received_at)
+        VALUES ($1, $2, $3) ON CONFLICT (tx_id, status) DO NOTHING";
+    /// Free: never taken or released (no holder), run out, or ours already.
+    pub(super) const TAKE_LEASE: &str = "UPDATE transactions SET watch_holder = $1, watch_until = $2
+        WHERE id = $3 AND status NOT IN ('completed', 'failed', 'cancelled')
+          AND (watch_holder IS NULL OR watch_holder = $1 OR watch_until < $4)";
+    pub(super) const RENEW_LEASE: &str = "UPDATE transactions SET watch_until = $2 WHERE id = $3 AND watch_holder = $1";
+    pub(super) const RELEASE_LEASE: &str =
+        "UPDATE transactions SET watch_holder = NULL, watch_until = NULL WHERE id = $2 AND watch_holder = $1";
+    pub(super) const RELEASE_ALL: &str =
+        "UPDATE transactions SET watch_holder = NULL, watch_until = NULL WHERE watch_holder = $1";
+    pub(super) const GIVE_UP_LEASE: &str =
+        "UPDATE transactions SET watch_holder = NULL, watch_until = $3 WHERE id = $2 AND watch_holder = $1";
+    pub(super) const RATE_TAT: &str = "SELECT tat FROM rate_limits WHERE key = $1";
+    pub(super) const PRUNE_RATES: &str = "DELETE FROM rate_limits WHERE tat < $1";
+}
+
+/// A `transactions` row as both databases return it.
+#[derive(sqlx::FromRow)]
+struct TxRow {
+    id: String,
+    owner: String,
+    tx_type: String,
+    status: String,
+    currency: String,
+    network: String,
+    amount: String,
+    crypto_amount: Option<String>,
+    fiat_amount: Option<String>,
+    fiat_currency: Option<String>,
+    created_at: String,
+    updated_at: String,
+}
+
+/// A `status_events` row.
+#[derive(sqlx::FromRow)]
+struct EventRow {
+    seq: i64,
+    status: String,
+    crypto_amount: Option<String>,
+    fiat_amount: Option<String>,
+    occurred_at: String,
+}
+
+/// A `widget_links` row, as [`sql::SELECT_LINK`] reads it.
+#[derive(sqlx::FromRow)]
+struct LinkRow {
+    tx_id: String,
+    session_json: Option<String>,
+    used_at: Option<i64>,
+    expires_at: i64,
+}
+
+fn status_of(raw: String) -> TxStatus {
+    serde_json::from_value(serde_json::Value::String(raw.clone())).unwrap_or(TxStatus::Unknown(raw))
+}
+
+fn amount_of(raw: Option<String>) -> Option<Amount> {
+    raw.filter(|s| !s.is_empty()).and_then(|s| Amount::parse(&s).ok())
+}
+
+impl TxRow {
+    fn into_owned_view(self) -> Result<(String, TransactionView), sqlx::Error> {
+        let tx_type = serde_json::from_value(serde_json::Value::String(self.tx_type.clone()))
+            .unwrap_or(TxType::Unknown(self.tx_type));
+        let view = TransactionView {
+            id: self.id,
+            tx_type,
+            status: status_of(self.status),
+            currency: self.currency,
+            network: self.network,
+            amount: Amount::parse(&self.amount).map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
+            crypto_amount: amount_of(self.crypto_amount),
+            fiat_amount: amount_of(self.fiat_amount),
+            fiat_currency: self.fiat_currency,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+        };
+        Ok((self.owner, view))
+    }
+}
+
+impl EventRow {
+    fn into_event(self, tx_id: &str) -> StatusEvent {
+        StatusEvent {
+            seq: u64::try_from(self.seq).unwrap_or_default(),
+            merchant_transaction_id: tx_id.to_owned(),
+            status: status_of(self.status),
+            crypto_amount: amount_of(self.crypto_amount),
+            fiat_amount: amount_of(self.fiat_amount),
+            occurred_at: self.occurred_at,
+        }
+    }
+}
+
+impl LinkRow {
+    /// What opening this link means, given whether this caller's claim updated the row.
+    fn outcome(self, now: i64, claimed: impl FnOnce() -> bool) -> LinkOpen {
+        if self.used_at.is_some() {
+            return LinkOpen::Used;
+        }
+        if self.expires_at <= now {
+            return LinkOpen::Expired;
+        }
+        match self.session_json {
+            Some(session_json) if claimed() => LinkOpen::Fresh { tx_id: self.tx_id, session_json },
+            _ => LinkOpen::Used,
+        }
+    }
+}
+
+/// GCRA parameters in milliseconds: the emission interval and the tolerance.
+fn gcra(burst: u32, period_ms: i64) -> (i64, i64) {
+    let burst = i64::from(burst.max(1));
+    let interval = (period_ms / burst).max(1);
+    (interval, interval * (burst - 1))
+}
+
+fn clamp_i64(v: u64) -> i64 {
+    i64::try_from(v).unwrap_or(i64::MAX)
+}
+
+/// The methods both stores implement the same way, over their own pool type; each store adds
+/// `kind`, `listen` and an `announce(&mut conn, &event)` hook run inside `apply_status`'s
+/// transaction (PostgreSQL's `NOTIFY`, nothing on SQLite).
+macro_rules! sql_store {
+    ($store:ty, $dialect:expr, { $($own:tt)* }) => {
+        #[async_trait::async_trait]
+        impl $crate::store::Store for $store {
+            $($own)*
+
+            async fn ping(&self) -> Result<(), sqlx::Error> {
+                sqlx::query("SELECT 1").execute(&self.pool).await.map(drop)
+            }
+
+            async fn insert_transaction(
+                &self,
+                tx: &$crate::store::NewTransaction,
+                lease: $crate::store::Lease<'_>,
+            ) -> Result<(), sqlx::Error> {
+                let mut db = self.pool.begin().await?;
+                sqlx::query($crate::store::sql::INSERT_TX)
+                    .bind(&tx.id)
+                    .bind(&tx.owner)
+                    .bind(tx.tx_type.as_str())
+                    .bind(&tx.currency)
+                    .bind(&tx.network)
+                    .bind(tx.amount.as_str())
+                    .bind(&tx.created_at)
+                    .bind(lease.holder)
+                    .bind(lease.until_ms)
+                    .execute(&mut *db)
+                    .await?;
+                sqlx::query($crate::store::sql::INSERT_FIRST_EVENT)
+                    .bind(&tx.id)
+                    .bind(&tx.created_at)
+                    .execute(&mut *db)
+                    .await?;
+                db.commit().await
+            }
+
+            async fn transaction(
+                &self,
+                id: &str,
+            ) -> Result<Option<(String, ramp_api::TransactionView)>, sqlx::Error> {
+                let row: Option<$crate::store::TxRow> =
+                    sqlx::query_as($crate::store::sql::SELECT_TX).bind(id).fetch_optional(&self.pool).await?;
+                row.map($crate::store::TxRow::into_owned_view).transpose()
+            }
+
+            async fn transactions_of(
+                &self,
+                owner: &str,
+                limit: u32,
+            ) -> Result<Vec<ramp_api::TransactionView>, sqlx::Error> {
+                let rows: Vec<$crate::store::TxRow> = sqlx::query_as($dialect.transactions_of)
+                    .bind(owner)
+                    .bind(i64::from(limit))
+                    .fetch_all(&self.pool)
+                    .await?;
+                rows.into_iter().map(|r| r.into_owned_view().map(|(_, v)| v)).collect()
+            }
+
+            async fn apply_status(
+                &self,
+                id: &str,
+                change: &$crate::store::StatusChange,
+            ) -> Result<Option<ramp_api::StatusEvent>, sqlx::Error> {
+                if matches!(change.status, proof_api::TxStatus::Unknown(_)) {
+                    return Ok(None);
+                }
+                let crypto = change.crypto_amount.as_ref().map(proof_api::Amount::as_str);
+                let fiat = change.fiat_amount.as_ref().map(proof_api::Amount::as_str);
+                let mut db = self.pool.begin().await?;
+                let Some(seq) = sqlx::query_scalar::<_, i64>($crate::store::sql::ADVANCE)
+                    .bind(change.status.as_str())
+                    .bind(crypto)
+                    .bind(fiat)
+                    .bind(&change.fiat_currency)
+                    .bind(&change.occurred_at)
+                    .bind(id)
+                    .bind(i64::from($crate::store::rank(&change.status)))
+                    .fetch_optional(&mut *db)
+                    .await?
+                else {
+                    return Ok(None);
+                };
+                sqlx::query($crate::store::sql::INSERT_EVENT)
+                    .bind(id)
+                    .bind(seq)
+                    .bind(change.status.as_str())
+                    .bind(crypto)
+                    .bind(fiat)
+                    .bind(&change.occurred_at)
+                    .execute(&mut *db)
+                    .await?;
+                let event = ramp_api::StatusEvent {
+                    seq: u64::try_from(seq).unwrap_or_default(),
+                    merchant_transaction_id: id.to_owned(),
+                    status: change.status.clone(),
+                    crypto_amount: change.crypto_amount.clone(),
+                    fiat_amount: change.fiat_amount.clone(),
+                    occurred_at: change.occurred_at.clone(),
+                };
+                Self::announce(&mut db, &event).await?;
+                db.commit().await?;
+                Ok(Some(event))
+            }
+
+            async fn events_after(
+                &self,
+                id: &str,
+                after_seq: u64,
+            ) -> Result<Vec<ramp_api::StatusEvent>, sqlx::Error> {
+                let rows: Vec<$crate::store::EventRow> = sqlx::query_as($crate::store::sql::EVENTS_AFTER)
+                    .bind(id)
+                    .bind($crate::store::clamp_i64(after_seq))
+                    .fetch_all(&self.pool)
+                    .await?;
+                Ok(rows.into_iter().map(|r| r.into_event(id)).collect())
+            }
+
+            async fn insert_link(
+                &self,
+                token_hash: &str,
+                tx_id: &str,
+                session_json: &str,
+                expires_at: u64,
+            ) -> Result<(), sqlx::Error> {
+                sqlx::query($crate::store::sql::INSERT_LINK)
+                    .bind(token_hash)
+                    .bind(tx_id)
+                    .bind(session_json)
+                    .bind($crate::store::clamp_i64(expires_at))
+                    .execute(&self.pool)
+                    .await
+                    .map(drop)
+            }
+
+            async fn open_link(&self, token_hash: &str, now: u64) -> Result<$crate::store::LinkOpen, sqlx::Error> {
+                let now = $crate::store::clamp_i64(now);
+                let row: Option<$crate::store::LinkRow> =
+                    sqlx::query_as($crate::store::sql::SELECT_LINK).bind(token_hash).fetch_optional(&self.pool).await?;
+                let Some(row) = row else {
+                    return Ok($crate::store::LinkOpen::Unknown);
+                };
+                if row.used_at.is_some() || row.expires_at <= now {
+                    return Ok(row.outcome(now, || false));
+                }
+                let claimed = sqlx::query($crate::store::sql::CLAIM_LINK)
+                    .bind(now)
+                    .bind(token_hash)
+                    .execute(&self.pool)
+                    .await?
+                    .rows_affected()
+                    == 1;
+                Ok(row.outcome(now, || claimed))
+            }
+
+            async fn record_webhook(&self, tx_id: &str, status: &str, received_at: &str) -> Result<bool, sqlx::Error> {
+                let done = sqlx::query($crate::store::sql::RECORD_WEBHOOK)
+                    .bind(tx_id)
+                    .bind(status)
+                    .bind(received_at)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(done.rows_affected() == 1)
+            }
+
+            async fn take_lease(&self, id: &str, lease: $crate::store::Lease<'_>) -> Result<bool, sqlx::Error> {
+                let done = sqlx::query($crate::store::sql::TAKE_LEASE)
+                    .bind(lease.holder)
+                    .bind(lease.until_ms)
+                    .bind(id)
+                    .bind(lease.now_ms)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(done.rows_affected() == 1)
+            }
+
+            async fn renew_lease(&self, id: &str, lease: $crate::store::Lease<'_>) -> Result<bool, sqlx::Error> {
+                let done = sqlx::query($crate::store::sql::RENEW_LEASE)
+                    .bind(lease.holder)
+                    .bind(lease.until_ms)
+                    .bind(id)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(done.rows_affected() == 1)
+            }
+
+            async fn take_orphans(
+                &self,
+                lease: $crate::store::Lease<'_>,
+                limit: u32,
+            ) -> Result<Vec<String>, sqlx::Error> {
+                sqlx::query_scalar($dialect.take_orphans)
+                    .bind(lease.holder)
+                    .bind(lease.until_ms)
+                    .bind(lease.now_ms)
+                    .bind(i64::from(limit))
+                    .fetch_all(&self.pool)
+                    .await
+            }
+
+            async fn release_lease(&self, id: &str, holder: &str) -> Result<(), sqlx::Error> {
+                sqlx::query($crate::store::sql::RELEASE_LEASE).bind(holder).bind(id).execute(&self.pool).await.map(drop)
+            }
+
+            async fn release_all(&self, holder: &str) -> Result<u64, sqlx::Error> {
+                let done = sqlx::query($crate::store::sql::RELEASE_ALL).bind(holder).execute(&self.pool).await?;
+                Ok(done.rows_affected())
+            }
+
+            async fn give_up_lease(&self, id: &str, holder: &str) -> Result<(), sqlx::Error> {
+                sqlx::query($crate::store::sql::GIVE_UP_LEASE)
+                    .bind(holder)
+                    .bind(id)
+                    .bind($crate::store::GIVEN_UP)
+                    .execute(&self.pool)
+                    .await
+                    .map(drop)
+            }
+
+            async fn take_rate(
+                &self,
+                key: &str,
+                now_ms: i64,
+                burst: u32,
+                period_ms: i64,
+            ) -> Result<Option<i64>, sqlx::Error> {
+                let (interval, tolerance) = $crate::store::gcra(burst, period_ms);
+                let allowed: Option<i64> = sqlx::query_scalar($dialect.take_rate)
+                    .bind(key)
+                    .bind(now_ms)
+                    .bind(interval)
+                    .bind(tolerance)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                if allowed.is_some() {
+                    return Ok(None);
+                }
+                let tat: Option<i64> =
+                    sqlx::query_scalar($crate::store::sql::RATE_TAT).bind(key).fetch_optional(&self.pool).await?;
+                Ok(Some(tat.map_or(interval, |tat| (tat - tolerance - now_ms).max(1))))
+            }
+
+            async fn prune_rates(&self, now_ms: i64) -> Result<u64, sqlx::Error> {
+                let done = sqlx::query($crate::store::sql::PRUNE_RATES).bind(now_ms).execute(&self.pool).await?;
+                Ok(done.rows_affected())
+            }
+        }
+    };
+}
+pub(crate) use sql_store;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn store_kind_follows_the_url_scheme() {
+        assert_eq!(StoreKind::of_url("sqlite://ramp.db"), Some(StoreKind::Sqlite));
+        assert_eq!(StoreKind::of_url("postgres://u@h/db"), Some(StoreKind::Postgres));
+        assert_eq!(StoreKind::of_url("postgresql://u@h/db"), Some(StoreKind::Postgres));
+        assert_eq!(StoreKind::of_url("mysql://u@h/db"), None);
+        assert_eq!(StoreKind::of_url("ramp.db"), None);
+    }
+
+    #[test]
+    fn gcra_spreads_a_burst_over_the_period() {
+        assert_eq!(gcra(10, 60_000), (6_000, 54_000));
+        assert_eq!(gcra(1, 60_000), (60_000, 0));
+        assert_eq!(gcra(0, 60_000), (60_000, 0), "a zero burst is treated as one");
+    }
+}

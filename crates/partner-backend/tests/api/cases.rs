@@ -1,0 +1,416 @@
+use std::time::Duration;
+
+use common::*;
+use partner_backend::Backend;
+use proof_sandbox::Faults;
+use ramp_api::{ErrorEnvelope, KycView, RampConfig, TransactionList, TransactionView};
+use serde_json::json;
+
+/// A backend on this suite's store; `None` when that store is not available (PostgreSQL).
+async fn start(tweak: impl FnOnce(&mut partner_backend::config::Config)) -> Option<(Backend, Api, TestDb)> {
+    let db = TestDb::new(STORE, "api").await?;
+    let mut config = test_config(db.url.clone());
+    tweak(&mut config);
+    let backend = Backend::start(config).await.expect("backend starts");
+    let api = Api::new(&backend);
+    Some((backend, api, db))
+}
+
+fn sandbox_url(b: &Backend) -> String {
+    b.sandbox().expect("sandbox mode").base_url()
+}
+
+async fn error_of(r: reqwest::Response) -> (u16, ErrorEnvelope) {
+    let status = r.status().as_u16();
+    let header_id = r.headers().get("x-request-id").and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let body: ErrorEnvelope = r.json().await.expect("error envelope");
+    assert!(body.error.request_id.is_some() && body.error.request_id == header_id, "request id in body and header");
+    assert!(!body.error.message.is_empty());
+    (status, body)
+}
+
+#[tokio::test]
+async fn full_path_from_sign_in_to_completed() {
+    let Some((backend, api, _dir)) = start(|_| {}).await else { return };
+    let token = api.login("first_time").await;
+
+    let kyc: KycView = api.get(&token, "/v1/me/kyc").await.json().await.expect("kyc");
+    assert_eq!(kyc.status.as_str(), "not_started");
+    let config: RampConfig = api.get(&token, "/v1/config").await.json().await.expect("config");
+    assert!(config.assets.iter().any(|a| a.currency == "USDT" && a.networks.contains(&"TRC20".to_owned())));
+    assert_eq!(config.environment, "sandbox");
+
+    let created = api.buy(&token).await;
+    assert!(created.widget_url.starts_with(api.base.as_str()) && created.widget_url.contains("/w/"));
+    let ttl = created
+        .widget_url_expires_at
+        .saturating_sub(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("clock").as_secs());
+    assert!((290..=300).contains(&ttl), "link lives at most five minutes: {ttl}");
+
+    // The host page: HTML, strict headers, every session field.
+    let page = api.http.get(&created.widget_url).send().await.expect("page");
+    assert_eq!(page.status(), 200);
+    let h = page.headers().clone();
+    let sandbox = sandbox_url(&backend);
+    let csp = h["content-security-policy"].to_str().expect("csp");
+    assert!(csp.contains(&format!("script-src 'self' {sandbox};")), "{csp}");
+    assert!(csp.contains("frame-ancestors 'none'") && csp.contains("default-src 'none'"));
+    let pp = h["permissions-policy"].to_str().expect("pp");
+    assert!(pp.contains(&format!("camera=(self \"{sandbox}\"")) && pp.contains("geolocation=()"), "{pp}");
+    assert_eq!(h["cache-control"], "no-store");
+    assert_eq!(h["referrer-policy"], "no-referrer");
+    let html = page.text().await.expect("html");
+    assert!(html.contains(&format!(r#"<script src="{sandbox}/widget.2.0.js"></script>"#)));
+    let session = session_from_html(&html);
+    for f in [
+        "merchant_transaction_id",
+        "widget_id",
+        "address",
+        "signature",
+        "init_token",
+        "init_token_type",
+        "currency",
+        "fix_currency",
+        "network",
+        "fix_network",
+        "amount",
+        "fix_amount",
+        "fiat_currency",
+        "type",
+    ] {
+        assert!(session.get(f).is_some(), "host page lacks {f}");
+    }
+    assert_eq!(session["merchant_transaction_id"], created.merchant_transaction_id.as_str());
+
+    // The widget (same calls as widget.2.0.js makes) completes the flow.
+    let widget = Widget::open_parsed(&api, session, &sandbox);
+    widget.first_time_buy().await;
+
+    let events = api.events(&token, &created.merchant_transaction_id, None).await;
+    assert_eq!(statuses(&events), ["pending", "processing", "completed"]);
+    assert_eq!(events.iter().map(|e| e.seq).collect::<Vec<_>>(), [1, 2, 3]);
+    assert_eq!(events[2].crypto_amount.as_ref().map(|a| a.as_str()), Some("25"));
+
+    let list: TransactionList = api.get(&token, "/v1/transactions").await.json().await.expect("list");
+    assert_eq!(list.transactions.len(), 1);
+    assert_eq!(list.transactions[0].status.as_str(), "completed");
+    assert!(list.transactions[0].fiat_amount.is_some());
+    let kyc: KycView = api.get(&token, "/v1/me/kyc").await.json().await.expect("kyc");
+    assert_eq!(kyc.status.as_str(), "verified");
+
+    // Resuming after the second event replays only the third.
+    let rest = api.events(&token, &created.merchant_transaction_id, Some(2)).await;
+    assert_eq!(statuses(&rest), ["completed"]);
+}
+
+#[tokio::test]
+async fn users_never_see_each_others_transactions() {
+    let Some((_b, api, _dir)) = start(|_| {}).await else { return };
+    let alice = api.login("verified").await;
+    let bob = api.login("verified").await;
+    let tx = api.buy(&alice).await.merchant_transaction_id;
+    for path in [format!("/v1/transactions/{tx}"), format!("/v1/transactions/{tx}/events")] {
+        let (status, body) = error_of(api.get(&bob, &path).await).await;
+        assert_eq!((status, body.error.code.as_str()), (404, "not_found"), "{path}");
+    }
+    let (status, _) = error_of(api.get(&bob, "/v1/transactions/no-such-id").await).await;
+    assert_eq!(status, 404, "unknown and foreign ids look the same");
+    let list: TransactionList = api.get(&bob, "/v1/transactions").await.json().await.expect("list");
+    assert!(list.transactions.is_empty());
+    let mine: TransactionView = api.get(&alice, &format!("/v1/transactions/{tx}")).await.json().await.expect("own");
+    assert_eq!(mine.id, tx);
+}
+
+#[tokio::test]
+async fn every_endpoint_needs_a_valid_token() {
+    let Some((_b, api, _dir)) = start(|_| {}).await else { return };
+    let forged = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4IiwiZW1haWwiOiJ4QHguY28iLCJleHAiOjk5OTk5OTk5OTksImlhdCI6MCwiaXNzIjoicHJvb2YtcmFtcC1iYWNrZW5kIn0.AAAA";
+    for path in ["/v1/config", "/v1/me/kyc", "/v1/transactions", "/v1/transactions/x", "/v1/transactions/x/events"] {
+        for token in ["", forged] {
+            let r = api.get(token, path).await;
+            let (status, body) = error_of(r).await;
+            assert_eq!((status, body.error.code.as_str()), (401, "unauthenticated"), "{path}");
+        }
+    }
+    let r = api.post(forged, "/v1/sessions", &json!({})).await;
+    assert_eq!(r.status(), 401);
+}
+
+#[tokio::test]
+async fn expired_app_tokens_are_refused() {
+    let Some(db) = TestDb::new(STORE, "ttl").await else { return };
+    let mut config = test_config(db.url.clone());
+    let key = "k".repeat(32);
+    config.auth_signing_key = partner_backend::config::Secret::new(key.clone());
+    let tokens = partner_backend::auth::SignedTokens::new(key.as_bytes(), Duration::from_secs(0));
+    let backend = Backend::start(config).await.expect("starts");
+    let api = Api::new(&backend);
+    let user = partner_backend::auth::AppUser { id: "u1".into(), email: "u1@example.com".into() };
+    let (token, _) = tokens.issue(&user).expect("issues");
+    tokio::time::sleep(Duration::from_secs(7)).await; // past the 5 s leeway
+    let (status, body) = error_of(api.get(&token, "/v1/config").await).await;
+    assert_eq!(status, 401);
+    assert!(body.error.message.contains("expired"), "{}", body.error.message);
+}
+
+#[tokio::test]
+async fn widget_links_open_once() {
+    let Some((_b, api, _dir)) = start(|_| {}).await else { return };
+    let token = api.login("verified").await;
+    let created = api.buy(&token).await;
+    assert_eq!(api.http.get(&created.widget_url).send().await.expect("first").status(), 200);
+    let again = api.http.get(&created.widget_url).send().await.expect("second");
+    assert_eq!(again.status(), 410);
+    assert!(again.headers()["content-security-policy"].to_str().is_ok_and(|c| c.contains("default-src 'none'")));
+    let html = again.text().await.expect("html");
+    assert!(html.contains("already used") && html.contains("id=\"host-back\""), "{html}");
+    assert!(html.contains("event=close&amp;reason=used"), "the way back is an event the app intercepts");
+    assert!(!html.contains("init_token"), "a used link shows no session");
+
+    let unknown = api.http.get(format!("{}/w/not-a-link", api.base)).send().await.expect("unknown");
+    assert_eq!(unknown.status(), 404);
+}
+
+#[tokio::test]
+async fn widget_links_expire() {
+    let Some((_b, api, _dir)) = start(|c| c.widget_link_ttl = Duration::from_secs(1)).await else { return };
+    let token = api.login("verified").await;
+    let created = api.buy(&token).await;
+    tokio::time::sleep(Duration::from_millis(2100)).await;
+    let r = api.http.get(&created.widget_url).send().await.expect("expired");
+    assert_eq!(r.status(), 410);
+    assert!(r.text().await.expect("html").contains("has expired"));
+}
+
+#[tokio::test]
+async fn client_ip_comes_from_trusted_proxies_only() {
+    for (trusted, expected) in [(vec![], "127.0.0.1"), (vec!["127.0.0.0/8".parse().expect("net")], "203.0.113.7")] {
+        let Some((backend, api, _dir)) = start(|c| c.trusted_proxies = trusted.clone()).await else { return };
+        let token = api.login("verified").await;
+        let r = api
+            .http
+            .post(format!("{}/v1/sessions", api.base))
+            .bearer_auth(&token)
+            .header("X-Forwarded-For", "198.51.100.1, 203.0.113.7")
+            .json(&json!({"type": "buy", "currency": "USDT", "network": "TRC20", "amount": "25"}))
+            .send()
+            .await
+            .expect("answers");
+        assert_eq!(r.status(), 200);
+        let created: ramp_api::SessionCreated = r.json().await.expect("body");
+        let seen: serde_json::Value = api
+            .http
+            .get(format!("{}/_sandbox/sessions/{}", sandbox_url(&backend), created.merchant_transaction_id))
+            .send()
+            .await
+            .expect("sandbox")
+            .json()
+            .await
+            .expect("json");
+        assert_eq!(seen["client_ip"], expected, "trusted={trusted:?}");
+        assert!(seen["user_email"].as_str().is_some_and(|e| e.ends_with("@sandbox.proof-ramp.test")));
+    }
+}
+
+#[tokio::test]
+async fn session_creation_is_rate_limited_per_user() {
+    let Some((_b, api, _dir)) = start(|c| c.session_rate_per_minute = 2).await else { return };
+    let a = api.login("verified").await;
+    let b = api.login("verified").await;
+    api.buy(&a).await;
+    api.buy(&a).await;
+    let r = api
+        .post(&a, "/v1/sessions", &json!({"type": "buy", "currency": "USDT", "network": "TRC20", "amount": "25"}))
+        .await;
+    assert!(r.headers().get("retry-after").is_some());
+    let (status, body) = error_of(r).await;
+    assert_eq!((status, body.error.code.as_str()), (429, "rate_limited"));
+    api.buy(&b).await; // another user is not affected
+}
+
+#[tokio::test]
+async fn bad_inputs_name_the_field() {
+    let Some((_b, api, _dir)) = start(|c| c.sell_enabled = false).await else { return };
+    let token = api.login("verified").await;
+    let ok = json!({"type": "buy", "currency": "USDT", "network": "TRC20", "amount": "25"});
+    let cases = [
+        ("type", json!("sell")),
+        ("type", json!("swap")),
+        ("currency", json!("usdt")),
+        ("currency", json!("XRP")),
+        ("network", json!("SOLANA")),
+        ("network", json!("tr c20")),
+        ("amount", json!("abc")),
+        ("amount", json!("0")),
+        ("amount", json!("0.5")),
+        ("amount", json!("10000.01")),
+        ("amount", json!("-3")),
+        ("address", json!("TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t")),
+    ];
+    for (field, value) in cases {
+        let mut body = ok.clone();
+        body[field] = value.clone();
+        let (status, env) = error_of(api.post(&token, "/v1/sessions", &body).await).await;
+        assert_eq!(status, 422, "{field}={value}");
+        assert_eq!(env.error.field.as_deref(), Some(field), "{field}={value}: {}", env.error.message);
+    }
+    for broken in [json!({"type": "buy"}), json!({"type": "buy", "currency": "USDT", "network": "TRC20", "amount": 25})]
+    {
+        let (status, env) = error_of(api.post(&token, "/v1/sessions", &broken).await).await;
+        assert_eq!((status, env.error.field.as_deref()), (422, Some("body")), "{broken}");
+    }
+    let huge =
+        json!({"type": "buy", "currency": "USDT", "network": "TRC20", "amount": "1", "address": "x".repeat(20_000)});
+    let (status, env) = error_of(api.post(&token, "/v1/sessions", &huge).await).await;
+    assert_eq!((status, env.error.code.as_str()), (413, "payload_too_large"));
+}
+
+#[tokio::test]
+async fn user_addresses_are_checked_when_accepted() {
+    let Some((backend, api, _dir)) = start(|c| c.accept_user_address = true).await else { return };
+    let token = api.login("verified").await;
+    let mut body = json!({"type": "buy", "currency": "USDT", "network": "TRC20", "amount": "25", "address": "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6u"});
+    let (status, env) = error_of(api.post(&token, "/v1/sessions", &body).await).await;
+    assert_eq!((status, env.error.field.as_deref()), (422, Some("address")));
+    body["address"] = json!("TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t");
+    let created = api.create(&token, body).await;
+    let page = api.http.get(&created.widget_url).send().await.expect("page").text().await.expect("html");
+    assert_eq!(session_from_html(&page)["address"], "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t");
+    drop(backend);
+}
+
+#[tokio::test]
+async fn proof_502s_become_a_clear_503_and_bursts_are_survived() {
+    let Some((backend, api, _dir)) = start(|_| {}).await else { return };
+    let sandbox = backend.sandbox().expect("sandbox");
+    let token = api.login("verified").await;
+    sandbox.set_faults(Faults { error_502_rate: 1.0, ..Faults::default() });
+    let r = api
+        .post(&token, "/v1/sessions", &json!({"type": "buy", "currency": "USDT", "network": "TRC20", "amount": "25"}))
+        .await;
+    let (status, env) = error_of(r).await;
+    assert_eq!((status, env.error.code.as_str()), (503, "provider_unavailable"));
+    let (status, _) = error_of(api.get(&token, "/v1/me/kyc").await).await;
+    assert_eq!(status, 503);
+
+    // A burst: a third of calls fail, WebSockets drop, answers are slow. The flow still ends right.
+    sandbox.set_faults(Faults { error_502_rate: 0.3, latency_ms: 150, ws_drop_after_ms: Some(300) });
+    let created = api.buy(&token).await;
+    let widget = Widget::open(&api, &created.widget_url, &sandbox.base_url()).await;
+    widget.step("action", json!({"action": "pay"})).await;
+    let events = api.events(&token, &created.merchant_transaction_id, None).await;
+    assert_eq!(statuses(&events).last(), Some(&"completed"), "{events:?}");
+}
+
+#[tokio::test]
+async fn personas_reach_their_outcomes_through_the_backend() {
+    let Some((backend, api, _dir)) = start(|_| {}).await else { return };
+    let sandbox = backend.sandbox().expect("sandbox").base_url();
+    for (persona, kind, end) in
+        [("payment_fails", "buy", "failed"), ("cancels", "buy", "cancelled"), ("seller", "sell", "completed")]
+    {
+        let token = api.login(persona).await;
+        let created =
+            api.create(&token, json!({"type": kind, "currency": "USDT", "network": "TRC20", "amount": "25"})).await;
+        let widget = Widget::open(&api, &created.widget_url, &sandbox).await;
+        let action = if kind == "sell" { "deposit_sent" } else { "pay" };
+        widget.step("action", json!({"action": action})).await;
+        let events = api.events(&token, &created.merchant_transaction_id, None).await;
+        assert_eq!(statuses(&events).last(), Some(&end), "{persona}");
+    }
+}
+
+#[tokio::test]
+async fn webhooks_are_hints_confirmed_with_proof_and_deduplicated() {
+    let Some(db) = TestDb::new(STORE, "hooks").await else { return };
+    let mut config = test_config(db.url.clone());
+    config.webhook_path_secret = Some(partner_backend::config::Secret::new("hook-secret-for-tests-0123"));
+    let backend = Backend::start(config).await.expect("starts");
+    let api = Api::new(&backend);
+    let token = api.login("verified").await;
+    let created = api.buy(&token).await;
+    let id = created.merchant_transaction_id.clone();
+    let hook = format!("{}/proof/webhook/hook-secret-for-tests-0123", api.base);
+    let forged = json!({"merchant_transaction_id": id, "type": "buy", "status": "completed", "currency": "USDT",
+        "network": "TRC20", "crypto_amount": "25", "fiat_currency": "EUR", "fiat_amount": "1.00",
+        "created_at": "2026-01-01T00:00:00Z", "updated_at": "2026-01-01T00:00:00Z"});
+
+    // Wrong secret: nothing there.
+    let r = api
+        .http
+        .post(format!("{}/proof/webhook/wrong-secret-xxxxxxxx", api.base))
+        .json(&forged)
+        .send()
+        .await
+        .expect("answers");
+    assert_eq!(r.status(), 404);
+    // A forged "completed" is answered at once but changes nothing: Proof says pending.
+    for _ in 0..3 {
+        let r = api.http.post(&hook).json(&forged).send().await.expect("answers");
+        assert_eq!(r.status(), 204);
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let tx: TransactionView = api.get(&token, &format!("/v1/transactions/{id}")).await.json().await.expect("tx");
+    assert_eq!(tx.status.as_str(), "pending", "an unconfirmed webhook must not change state");
+
+    // Once Proof really completes it, duplicates of the real webhook still add one event only.
+    let widget = Widget::open(&api, &created.widget_url, &backend.sandbox().expect("sandbox").base_url()).await;
+    widget.step("action", json!({"action": "pay"})).await;
+    let events = api.events(&token, &id, None).await;
+    assert_eq!(statuses(&events), ["pending", "processing", "completed"]);
+    let mut real = forged.clone();
+    real["status"] = json!("processing");
+    for _ in 0..3 {
+        assert_eq!(api.http.post(&hook).json(&real).send().await.expect("answers").status(), 204);
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(api.events(&token, &id, None).await.len(), 3, "duplicates change nothing");
+    let bad = api.http.post(&hook).body("not json").send().await.expect("answers");
+    assert_eq!(bad.status(), 400);
+}
+
+#[tokio::test]
+async fn health_and_readiness() {
+    let Some((_b, api, _dir)) = start(|_| {}).await else { return };
+    assert_eq!(api.http.get(format!("{}/healthz", api.base)).send().await.expect("h").status(), 200);
+    let ready = api.http.get(format!("{}/readyz", api.base)).send().await.expect("r");
+    assert_eq!(ready.status(), 200);
+    let body: serde_json::Value = ready.json().await.expect("json");
+    let store = if STORE == Db::Postgres { "postgres" } else { "sqlite" };
+    assert_eq!((body["ready"].as_bool(), body["store"].as_str()), (Some(true), Some(store)), "{body}");
+    assert!(body["instance"].as_str().is_some_and(|i| !i.is_empty()), "{body}");
+}
+
+#[tokio::test]
+async fn widget_events_leave_a_browser_on_the_page() {
+    let Some((_b, api, _dir)) = start(|_| {}).await else { return };
+    let url = format!("{}/app/widget-event?v=1&tx=x&event=status&status=paid", api.base);
+    assert_eq!(api.http.get(url).send().await.expect("event").status(), 204);
+    let close = api
+        .http
+        .get(format!("{}/app/widget-event?v=1&tx=x&event=close&reason=user", api.base))
+        .send()
+        .await
+        .expect("c");
+    assert_eq!(close.status(), 200);
+    assert!(close.text().await.expect("html").contains("return to the app"));
+}
+
+#[tokio::test]
+async fn sandbox_login_lists_every_persona() {
+    let Some((_b, api, _dir)) = start(|_| {}).await else { return };
+    let personas: Vec<ramp_api::Persona> =
+        api.http.get(format!("{}/v1/sandbox/personas", api.base)).send().await.expect("p").json().await.expect("json");
+    let ids: Vec<&str> = personas.iter().map(|p| p.id.as_str()).collect();
+    assert_eq!(ids[0], "first_time");
+    assert_eq!(ids.len(), 7);
+    let r = api
+        .http
+        .post(format!("{}/v1/sandbox/login", api.base))
+        .json(&json!({"persona": "nobody"}))
+        .send()
+        .await
+        .expect("l");
+    let (status, env) = error_of(r).await;
+    assert_eq!((status, env.error.field.as_deref()), (422, Some("persona")));
+}

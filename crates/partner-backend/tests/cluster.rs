@@ -1,0 +1,327 @@
+//! Several instances on one PostgreSQL database: status reaches every instance's streams, one
+//! instance watches each transaction, another takes over when it dies, limits are shared, and
+//! concurrent writers never record a status twice. Skipped, with a note, without PostgreSQL.
+//!
+//! Instance A runs as its own process (`proof-ramp-backend`) so it can really be killed; B runs
+//! in this process. Proof (the sandbox) runs outside both and sends its webhooks to A.
+
+mod common;
+
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use common::*;
+use eventsource_stream::Eventsource;
+use futures_util::StreamExt;
+use partner_backend::Backend;
+use partner_backend::auth::{AppUser, SignedTokens};
+use partner_backend::config::{Config, ProofTarget, Secret};
+use partner_backend::store::{Lease, NewTransaction, PgStore, StatusChange, Store};
+use proof_api::{Amount, TxStatus, TxType};
+use proof_sandbox::Sandbox;
+use ramp_api::StatusEvent;
+use serde_json::{Value, json};
+use sqlx::Connection;
+use tokio::sync::mpsc;
+use url::Url;
+
+const KEY: &str = "cluster-test-signing-key-0123456789";
+const PROOF_TOKEN: &str = "cluster-test-token";
+const HOOK_SECRET: &str = "cluster-hook-secret-0123";
+
+/// Kills the child on drop, whatever the test did.
+struct Process(Child);
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port()
+}
+
+async fn sandbox(webhook_to: Option<u16>, settle_after: Duration) -> Sandbox {
+    Sandbox::start(proof_sandbox::Config {
+        listen: "127.0.0.1:0".parse().expect("addr"),
+        client_tokens: vec![PROOF_TOKEN.into()],
+        settle_after,
+        webhook_url: webhook_to
+            .and_then(|p| Url::parse(&format!("http://127.0.0.1:{p}/proof/webhook/{HOOK_SECRET}")).ok()),
+        ..proof_sandbox::Config::default()
+    })
+    .await
+    .expect("sandbox")
+}
+
+/// Instance B's settings: Proof outside, the shared key and database, short leases.
+fn instance_config(db: &TestDb, sandbox: &Sandbox, instance: &str) -> Config {
+    let mut c = test_config(db.url.clone());
+    c.proof = ProofTarget::Remote {
+        base_url: Url::parse(&sandbox.base_url()).expect("url"),
+        client_token: Secret::new(PROOF_TOKEN),
+        widget_script_url: Url::parse(&sandbox.widget_script_url()).expect("url"),
+    };
+    c.auth_signing_key = Secret::new(KEY);
+    c.webhook_path_secret = Some(Secret::new(HOOK_SECRET));
+    c.watch_lease = Duration::from_secs(3);
+    c.instance_id = instance.to_owned();
+    c
+}
+
+/// Instance A as a process on `port`, configured through the environment as an operator would.
+async fn spawn_instance(db: &TestDb, sandbox: &Sandbox, port: u16, instance: &str) -> (Process, Api) {
+    let base = format!("http://127.0.0.1:{port}");
+    let child = Command::new(env!("CARGO_BIN_EXE_proof-ramp-backend"))
+        .env_clear()
+        .env("LISTEN_ADDR", format!("127.0.0.1:{port}"))
+        .env("PUBLIC_BASE_URL", &base)
+        .env("PROOF_BASE_URL", sandbox.base_url())
+        .env("PROOF_CLIENT_TOKEN", PROOF_TOKEN)
+        .env("PROOF_WIDGET_SCRIPT_URL", sandbox.widget_script_url())
+        .env("PROOF_WEBHOOK_PATH_SECRET", HOOK_SECRET)
+        .env("APP_AUTH_SIGNING_KEY", KEY)
+        .env("RAMP_PAIRS", "USDT:TRC20")
+        .env("SESSION_RATE_PER_MINUTE", "3")
+        .env("PROOF_POLL_INTERVAL_MS", "1000")
+        .env("DATABASE_URL", &db.url)
+        .env("WATCH_LEASE_SECS", "3")
+        .env("INSTANCE_ID", instance)
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("the backend binary starts");
+    let process = Process(child);
+    let api = Api { http: reqwest::Client::new(), base: base.clone() };
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while api.http.get(format!("{base}/readyz")).send().await.map(|r| r.status() != 200).unwrap_or(true) {
+        assert!(Instant::now() < deadline, "instance {instance} did not become ready");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    (process, api)
+}
+
+async fn readyz(api: &Api) -> Value {
+    api.http.get(format!("{}/readyz", api.base)).send().await.expect("readyz").json().await.expect("json")
+}
+
+/// Wait until `check` holds, polling; fail with `what` after `limit`.
+async fn eventually<F: std::future::Future<Output = bool>>(limit: Duration, what: &str, mut check: impl FnMut() -> F) {
+    let deadline = Instant::now() + limit;
+    while !check().await {
+        assert!(Instant::now() < deadline, "{what} (waited {limit:?})");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Read a transaction's SSE stream in the background, one event at a time.
+fn stream(api: &Api, token: &str, tx: &str) -> mpsc::UnboundedReceiver<StatusEvent> {
+    let (out, rx) = mpsc::unbounded_channel();
+    let request = api.http.get(format!("{}/v1/transactions/{tx}/events", api.base)).bearer_auth(token);
+    tokio::spawn(async move {
+        let resp = request.send().await.expect("stream opens");
+        assert_eq!(resp.status(), 200);
+        let mut events = resp.bytes_stream().eventsource();
+        while let Some(Ok(ev)) = events.next().await {
+            let parsed: StatusEvent = serde_json::from_str(&ev.data).expect("status event");
+            if out.send(parsed).is_err() {
+                return;
+            }
+        }
+    });
+    rx
+}
+
+async fn next(rx: &mut mpsc::UnboundedReceiver<StatusEvent>, limit: Duration) -> Option<StatusEvent> {
+    tokio::time::timeout(limit, rx.recv()).await.ok().flatten()
+}
+
+#[tokio::test]
+async fn two_instances_share_status_watching_and_take_over_when_one_dies() {
+    let Some(db) = TestDb::new(Db::Postgres, "cluster").await else { return };
+    let port_a = free_port();
+    // Completion comes well after A is killed, so only a takeover can deliver it.
+    let sandbox = sandbox(Some(port_a), Duration::from_secs(8)).await;
+    let (mut a, api_a) = spawn_instance(&db, &sandbox, port_a, "instance-a").await;
+    let b = Backend::start(instance_config(&db, &sandbox, "instance-b")).await.expect("B starts");
+    let api_b = Api::new(&b);
+    assert_eq!(readyz(&api_b).await["store"], "postgres");
+
+    let user = AppUser { id: "verified-cluster".into(), email: "cluster@example.com".into() };
+    let (token, _) = SignedTokens::new(KEY.as_bytes(), Duration::from_secs(600)).issue(&user).expect("token");
+
+    // Created on A: A watches it, B does not, though B serves its stream.
+    let created = api_a.buy(&token).await;
+    let id = created.merchant_transaction_id.clone();
+    eventually(Duration::from_secs(10), "A watches the new transaction", || async {
+        readyz(&api_a).await["upstream_watchers"] == 1
+    })
+    .await;
+    let mut on_b = stream(&api_b, &token, &id);
+    assert_eq!(next(&mut on_b, Duration::from_secs(10)).await.map(|e| e.status), Some(TxStatus::Pending));
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(b.upstream_watchers(), 0, "B leaves the transaction to A, which holds the lease");
+
+    // The user pays; Proof's webhook goes to A, A records processing, B's stream shows it.
+    let widget = Widget::open(&api_a, &created.widget_url, &sandbox.base_url()).await;
+    widget.step("action", json!({"action": "pay"})).await;
+    let processing = next(&mut on_b, Duration::from_secs(10)).await.expect("processing reaches B");
+    assert_eq!((processing.status, processing.seq), (TxStatus::Processing, 2));
+    let mut conn = sqlx::PgConnection::connect(&db.url).await.expect("connects");
+    let receipts: i64 = sqlx::query_scalar("SELECT count(*) FROM webhook_receipts WHERE tx_id = $1")
+        .bind(&id)
+        .fetch_one(&mut conn)
+        .await
+        .expect("receipts");
+    assert!(receipts >= 1, "A received Proof's webhook");
+
+    // A dies without a word; B takes the watch over and finishes it.
+    a.0.kill().expect("kill A");
+    let _ = a.0.wait();
+    let killed = Instant::now();
+    eventually(Duration::from_secs(10), "B takes over the watch", || async { b.upstream_watchers() == 1 }).await;
+    let took_over = killed.elapsed();
+    let completed = next(&mut on_b, Duration::from_secs(20)).await.expect("completed reaches B");
+    assert_eq!((completed.status, completed.seq), (TxStatus::Completed, 3));
+    assert!(next(&mut on_b, Duration::from_secs(2)).await.is_none(), "the stream ends after completed");
+    eprintln!("B took over {took_over:?} after A was killed");
+
+    // The database holds each status once, in order.
+    let rows: Vec<(i64, String)> =
+        sqlx::query_as("SELECT seq, status FROM status_events WHERE tx_id = $1 ORDER BY seq")
+            .bind(&id)
+            .fetch_all(&mut conn)
+            .await
+            .expect("events");
+    let expected = [(1, "pending"), (2, "processing"), (3, "completed")];
+    assert_eq!(rows, expected.map(|(s, st)| (s, st.to_owned())).to_vec());
+    let holder: Option<String> = sqlx::query_scalar("SELECT watch_holder FROM transactions WHERE id = $1")
+        .bind(&id)
+        .fetch_one(&mut conn)
+        .await
+        .expect("holder");
+    assert_eq!(holder, None, "the finished watch let its lease go");
+    let _ = conn.close().await;
+    b.shutdown().await;
+}
+
+#[tokio::test]
+async fn session_rate_is_shared_by_every_instance() {
+    let Some(db) = TestDb::new(Db::Postgres, "cluster-rate").await else { return };
+    let sandbox = sandbox(None, Duration::from_secs(1)).await;
+    let (_a, api_a) = spawn_instance(&db, &sandbox, free_port(), "rate-a").await; // 3 per minute
+    let mut config = instance_config(&db, &sandbox, "rate-b");
+    config.session_rate_per_minute = 3;
+    let b = Backend::start(config).await.expect("B starts");
+    let api_b = Api::new(&b);
+    let user = AppUser { id: "verified-rate".into(), email: "rate@example.com".into() };
+    let (token, _) = SignedTokens::new(KEY.as_bytes(), Duration::from_secs(600)).issue(&user).expect("token");
+    api_a.buy(&token).await;
+    api_b.buy(&token).await;
+    api_a.buy(&token).await;
+    let body = json!({"type": "buy", "currency": "USDT", "network": "TRC20", "amount": "25"});
+    let over = api_b.post(&token, "/v1/sessions", &body).await;
+    assert_eq!(over.status(), 429, "the fourth session in a minute is refused, whichever instance it reaches");
+    assert!(over.headers().get("retry-after").is_some());
+    b.shutdown().await;
+}
+
+fn change(status: TxStatus) -> StatusChange {
+    StatusChange {
+        status,
+        crypto_amount: Amount::parse("25").ok(),
+        fiat_amount: None,
+        fiat_currency: None,
+        occurred_at: "2026-11-30T10:00:00Z".into(),
+    }
+}
+
+#[tokio::test]
+async fn concurrent_writers_record_each_status_once() {
+    let Some(db) = TestDb::new(Db::Postgres, "cluster-race").await else { return };
+    // Two pools, as two instances would have.
+    let first: Arc<dyn Store> = Arc::new(PgStore::open(&db.url).await.expect("store"));
+    let second: Arc<dyn Store> = Arc::new(PgStore::open(&db.url).await.expect("store"));
+    for round in 0..5 {
+        let id = format!("race-{round}");
+        first
+            .insert_transaction(
+                &NewTransaction {
+                    id: id.clone(),
+                    owner: "u".into(),
+                    tx_type: TxType::Buy,
+                    currency: "USDT".into(),
+                    network: "TRC20".into(),
+                    amount: Amount::parse("25").expect("amount"),
+                    created_at: "2026-11-30T10:00:00Z".into(),
+                },
+                Lease { holder: "creator", now_ms: 0, until_ms: -1 },
+            )
+            .await
+            .expect("insert");
+        let mut writers = Vec::new();
+        for i in 0..16 {
+            let store = if i % 2 == 0 { first.clone() } else { second.clone() };
+            let status = if i % 4 < 2 { TxStatus::Processing } else { TxStatus::Completed };
+            let id = id.clone();
+            writers.push(tokio::spawn(async move { store.apply_status(&id, &change(status)).await }));
+        }
+        let mut recorded = 0;
+        for w in writers {
+            recorded += usize::from(w.await.expect("joins").expect("applies").is_some());
+        }
+        let events = first.events_after(&id, 0).await.expect("events");
+        let statuses: Vec<&str> = events.iter().map(|e| e.status.as_str()).collect();
+        assert!(
+            statuses == ["pending", "completed"] || statuses == ["pending", "processing", "completed"],
+            "round {round}: {statuses:?}"
+        );
+        assert_eq!(recorded + 1, events.len(), "each recorded change is one event");
+        let seqs: Vec<u64> = events.iter().map(|e| e.seq).collect();
+        assert_eq!(seqs, (1..=events.len() as u64).collect::<Vec<_>>());
+    }
+}
+
+#[tokio::test]
+async fn leases_give_one_watcher_and_pass_on_when_they_run_out() {
+    let Some(db) = TestDb::new(Db::Postgres, "cluster-lease").await else { return };
+    let store = PgStore::open(&db.url).await.expect("store");
+    for id in ["l1", "l2"] {
+        store
+            .insert_transaction(
+                &NewTransaction {
+                    id: id.into(),
+                    owner: "u".into(),
+                    tx_type: TxType::Buy,
+                    currency: "USDT".into(),
+                    network: "TRC20".into(),
+                    amount: Amount::parse("25").expect("amount"),
+                    created_at: "2026-11-30T10:00:00Z".into(),
+                },
+                Lease { holder: "creator", now_ms: 0, until_ms: -1 },
+            )
+            .await
+            .expect("insert");
+    }
+    let at = |holder, now_ms| Lease { holder, now_ms, until_ms: now_ms + 1000 };
+    assert!(store.take_lease("l1", at("a", 0)).await.expect("take"));
+    assert!(!store.take_lease("l1", at("b", 500)).await.expect("take"), "held by a");
+    assert!(store.renew_lease("l1", at("a", 900)).await.expect("renew"), "a renews until 1900");
+    assert!(!store.take_lease("l1", at("b", 1800)).await.expect("take"), "still a's after renewal");
+    assert!(store.take_lease("l1", at("b", 2000)).await.expect("take"), "ran out: b takes it");
+    assert!(!store.renew_lease("l1", at("a", 2100)).await.expect("renew"), "a learns it lost it");
+
+    // Sweeps take free and run-out leases, but never a given-up one.
+    assert_eq!(store.take_orphans(at("c", 2100), 10).await.expect("orphans"), vec!["l2".to_owned()]);
+    store.give_up_lease("l1", "b").await.expect("give up");
+    assert!(store.take_orphans(at("c", 99_999), 10).await.expect("orphans").iter().all(|id| id != "l1"));
+    assert!(store.take_lease("l1", at("d", 99_999)).await.expect("take"), "a new subscriber re-arms it");
+
+    // A terminal transaction has no lease to take.
+    store.apply_status("l2", &change(TxStatus::Completed)).await.expect("apply");
+    store.release_all("c").await.expect("release");
+    assert!(!store.take_lease("l2", at("e", 99_999)).await.expect("take"));
+}
