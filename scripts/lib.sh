@@ -46,9 +46,9 @@ start_postgres() {
     run=(runuser -u postgres --)
   fi
   port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-  "${run[@]}" "$bin/initdb" -D "$PG_SCRATCH/data" -U postgres -A trust --no-sync -E UTF8 >/dev/null
+  "${run[@]}" "$bin/initdb" -D "$PG_SCRATCH/data" -U postgres -A trust --no-sync -E UTF8 >/dev/null || return 1
   "${run[@]}" "$bin/pg_ctl" -D "$PG_SCRATCH/data" -l "$PG_SCRATCH/log" -w -t 60 start \
-    -o "-p $port -k $PG_SCRATCH -c listen_addresses=127.0.0.1 -c max_connections=400 -c fsync=off -c synchronous_commit=off" >/dev/null
+    -o "-p $port -k $PG_SCRATCH -c listen_addresses=127.0.0.1 -c max_connections=400 -c fsync=off -c synchronous_commit=off" >/dev/null || return 1
   PG_BIN=$bin
   RAMP_TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:$port/postgres"
   export RAMP_TEST_POSTGRES_URL

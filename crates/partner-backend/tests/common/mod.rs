@@ -53,9 +53,15 @@ pub fn postgres_admin_url() -> Option<String> {
                 std::env::var_os("RAMP_REQUIRE_POSTGRES").is_none(),
                 "RAMP_REQUIRE_POSTGRES is set but RAMP_TEST_POSTGRES_URL is not: start PostgreSQL (scripts/test does)"
             );
-            eprintln!(
-                "skipped: no PostgreSQL (set RAMP_TEST_POSTGRES_URL, or run scripts/test with PostgreSQL installed)"
-            );
+            // Straight to stderr (eprintln! is captured by the test harness), once per binary.
+            static NOTE: std::sync::Once = std::sync::Once::new();
+            NOTE.call_once(|| {
+                use std::io::Write;
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "note: PostgreSQL tests skipped: no RAMP_TEST_POSTGRES_URL (scripts/test starts a server when PostgreSQL is installed)"
+                );
+            });
             None
         }
     }
