@@ -10,7 +10,8 @@
 //! The backend runs as a child process (`proof-ramp-backend`, production mode) so its memory is
 //! its own; the sandbox it talks to runs in this process on its own runtime thread.
 
-use std::process::{Child, Command, Stdio};
+mod support;
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -19,117 +20,24 @@ use eventsource_stream::Eventsource;
 use futures_util::StreamExt;
 use partner_backend::auth::{AppUser, SignedTokens};
 use serde_json::{Value, json};
-
-const TOKEN: &str = "bench-client-token";
-const KEY: &str = "bench-signing-key-0123456789abcdef0123";
-
-struct Kill(Child);
-
-impl Drop for Kill {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn rss_kib(pid: u32) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .ok()
-        .and_then(|s| {
-            s.lines().find(|l| l.starts_with("VmRSS:")).and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
-        })
-        .unwrap_or(0)
-}
-
-struct Stats {
-    rps: f64,
-    p50_us: f64,
-    p99_us: f64,
-}
-
-async fn load(http: &reqwest::Client, url: &str, auth: &str, total: usize, conc: usize) -> anyhow::Result<Stats> {
-    let started = Instant::now();
-    let mut tasks = Vec::new();
-    for _ in 0..conc {
-        let (http, url, auth) = (http.clone(), url.to_owned(), auth.to_owned());
-        tasks.push(tokio::spawn(async move {
-            let mut lat = Vec::new();
-            for _ in 0..total / conc {
-                let t = Instant::now();
-                let r = http.get(&url).header("Authorization", &auth).send().await?;
-                anyhow::ensure!(r.status() == 200, "HTTP {} from {url}", r.status());
-                r.bytes().await?;
-                lat.push(t.elapsed());
-            }
-            anyhow::Ok(lat)
-        }));
-    }
-    let mut all = Vec::new();
-    for t in tasks {
-        all.extend(t.await??);
-    }
-    let secs = started.elapsed().as_secs_f64();
-    all.sort();
-    let pct = |p: f64| all[((all.len() as f64 - 1.0) * p).round() as usize].as_secs_f64() * 1e6;
-    Ok(Stats { rps: all.len() as f64 / secs, p50_us: pct(0.5), p99_us: pct(0.99) })
-}
+use support::{KEY, TOKEN, load, rss_kib, spawn_backend, start_sandbox, wait_ready};
 
 fn main() -> anyhow::Result<()> {
     let requests: usize = std::env::var("BENCH_REQUESTS").ok().and_then(|v| v.parse().ok()).unwrap_or(3000);
     let subscribers: usize = std::env::var("BENCH_SUBSCRIBERS").ok().and_then(|v| v.parse().ok()).unwrap_or(1000);
 
-    // The sandbox, on its own runtime thread.
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || -> anyhow::Result<()> {
-        let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build()?;
-        rt.block_on(async move {
-            let sb = proof_sandbox::Sandbox::start(proof_sandbox::Config {
-                listen: "127.0.0.1:0".parse()?,
-                client_tokens: vec![TOKEN.into()],
-                settle_after: Duration::from_millis(500),
-                ..proof_sandbox::Config::default()
-            })
-            .await?;
-            tx.send(sb.base_url())?;
-            std::future::pending::<()>().await;
-            anyhow::Ok(())
-        })
-    });
-    let sandbox = rx.recv()?;
-
-    // The backend, as its own process.
+    let sandbox = start_sandbox(Duration::from_millis(500))?;
     let dir = std::env::temp_dir().join(format!("ramp-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
-    let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
-    let base = format!("http://127.0.0.1:{port}");
-    let child = Command::new(env!("CARGO_BIN_EXE_proof-ramp-backend"))
-        .env("LISTEN_ADDR", format!("127.0.0.1:{port}"))
-        .env("PUBLIC_BASE_URL", &base)
-        .env("PROOF_BASE_URL", &sandbox)
-        .env("PROOF_CLIENT_TOKEN", TOKEN)
-        .env("PROOF_WIDGET_SCRIPT_URL", format!("{sandbox}/widget.2.0.js"))
-        .env("APP_AUTH_SIGNING_KEY", KEY)
-        .env("RAMP_PAIRS", "USDT:TRC20")
-        .env("SESSION_RATE_PER_MINUTE", "100000")
-        .env("DATABASE_URL", format!("sqlite://{}", dir.join("bench.db").display()))
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .spawn()?;
-    let pid = child.id();
-    let _child = Kill(child);
+    let db = format!("sqlite://{}", dir.join("bench.db").display());
+    let (child, base) = spawn_backend(&sandbox, &db, &[])?;
+    let pid = child.0.id();
+    let _child = child;
 
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build()?;
     rt.block_on(async move {
         let http = reqwest::Client::new();
-        let mut up = false;
-        for _ in 0..200 {
-            if http.get(format!("{base}/healthz")).send().await.is_ok() {
-                up = true;
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        anyhow::ensure!(up, "the backend did not start");
+        wait_ready(&http, &base).await?;
         let user = AppUser { id: "verified-bench".into(), email: "bench@example.com".into() };
         let (app_token, _) = SignedTokens::new(KEY.as_bytes(), Duration::from_secs(3600)).issue(&user)?;
         let app_auth = format!("Bearer {app_token}");
@@ -139,10 +47,14 @@ fn main() -> anyhow::Result<()> {
         for conc in [1usize, 16] {
             let via = format!("{base}/v1/me/kyc");
             let direct = format!("{sandbox}/widget/users/{}/kyc-status", user.id);
-            load(&http, &via, &app_auth, 200, conc).await?;
-            load(&http, &direct, &proof_auth, 200, conc).await?;
-            let b = load(&http, &via, &app_auth, requests, conc).await?;
-            let d = load(&http, &direct, &proof_auth, requests, conc).await?;
+            let get = |url: String, auth: String| {
+                let http = http.clone();
+                move |_| http.get(&url).header("Authorization", &auth)
+            };
+            load(200, conc, get(via.clone(), app_auth.clone())).await?;
+            load(200, conc, get(direct.clone(), proof_auth.clone())).await?;
+            let b = load(requests, conc, get(via, app_auth.clone())).await?;
+            let d = load(requests, conc, get(direct, proof_auth.clone())).await?;
             println!(
                 "  concurrency {conc:>2}: backend {:>6.0} req/s p50 {:>5.0} µs p99 {:>5.0} µs | sandbox direct {:>6.0} req/s p50 {:>5.0} µs p99 {:>5.0} µs | throughput ratio {:.2}",
                 b.rps, b.p50_us, b.p99_us, d.rps, d.p50_us, d.p99_us, b.rps / d.rps

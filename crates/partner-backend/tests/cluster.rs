@@ -325,3 +325,31 @@ async fn leases_give_one_watcher_and_pass_on_when_they_run_out() {
     store.release_all("c").await.expect("release");
     assert!(!store.take_lease("l2", at("e", 99_999)).await.expect("take"));
 }
+
+#[tokio::test]
+async fn a_stopped_instance_hands_its_watches_over_at_once() {
+    let Some(db) = TestDb::new(Db::Postgres, "cluster-stop").await else { return };
+    let sandbox = sandbox(None, Duration::from_secs(60)).await;
+    let (mut a, api_a) = spawn_instance(&db, &sandbox, free_port(), "stop-a").await;
+    let user = AppUser { id: "verified-stop".into(), email: "stop@example.com".into() };
+    let (token, _) = SignedTokens::new(KEY.as_bytes(), Duration::from_secs(600)).issue(&user).expect("token");
+    let id = api_a.buy(&token).await.merchant_transaction_id;
+    let mut conn = sqlx::PgConnection::connect(&db.url).await.expect("connects");
+    let holder =
+        || sqlx::query_scalar::<_, Option<String>>("SELECT watch_holder FROM transactions WHERE id = $1").bind(&id);
+    assert_eq!(holder().fetch_one(&mut conn).await.expect("holder").as_deref(), Some("stop-a"));
+
+    // SIGTERM, as systemd or an orchestrator stops a service: A lets its leases go on the way
+    // out, long before they would run out (3 s, renewed every second).
+    let pid = a.0.id().to_string();
+    let sent = Command::new("kill").args(["-TERM", &pid]).status().expect("kill runs");
+    assert!(sent.success());
+    let exited = tokio::task::spawn_blocking(move || {
+        let status = a.0.wait();
+        (a, status)
+    });
+    let (_a, status) = tokio::time::timeout(Duration::from_secs(10), exited).await.expect("A stops").expect("joins");
+    assert!(status.expect("exit status").success(), "a stop signal is a clean exit");
+    assert_eq!(holder().fetch_one(&mut conn).await.expect("holder"), None, "free for any instance at once");
+    let _ = conn.close().await;
+}

@@ -1,0 +1,131 @@
+//! What the backend benchmarks share: the backend as a child process (so its memory is its
+//! own), the sandbox on its own runtime thread, resident memory, and a closed-loop load
+//! generator with percentiles.
+
+#![allow(dead_code, unreachable_pub)]
+
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+pub const TOKEN: &str = "bench-client-token";
+pub const KEY: &str = "bench-signing-key-0123456789abcdef0123";
+
+/// Kills the child on drop.
+pub struct Kill(pub Child);
+
+impl Drop for Kill {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Resident memory of a process, KiB.
+pub fn rss_kib(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| {
+            s.lines().find(|l| l.starts_with("VmRSS:")).and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+/// Start the sandbox on a runtime thread of its own; returns its base URL.
+pub fn start_sandbox(settle_after: Duration) -> anyhow::Result<String> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || -> anyhow::Result<()> {
+        let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build()?;
+        rt.block_on(async move {
+            let sb = proof_sandbox::Sandbox::start(proof_sandbox::Config {
+                listen: "127.0.0.1:0".parse()?,
+                client_tokens: vec![TOKEN.into()],
+                settle_after,
+                ..proof_sandbox::Config::default()
+            })
+            .await?;
+            tx.send(sb.base_url())?;
+            std::future::pending::<()>().await;
+            anyhow::Ok(())
+        })
+    });
+    Ok(rx.recv()?)
+}
+
+/// A `proof-ramp-backend` process in production mode against `sandbox`, on a free port, with
+/// `database_url` and any extra environment. Returns the process and its base URL.
+pub fn spawn_backend(sandbox: &str, database_url: &str, extra: &[(&str, &str)]) -> anyhow::Result<(Kill, String)> {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+    let base = format!("http://127.0.0.1:{port}");
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_proof-ramp-backend"));
+    cmd.env("LISTEN_ADDR", format!("127.0.0.1:{port}"))
+        .env("PUBLIC_BASE_URL", &base)
+        .env("PROOF_BASE_URL", sandbox)
+        .env("PROOF_CLIENT_TOKEN", TOKEN)
+        .env("PROOF_WIDGET_SCRIPT_URL", format!("{sandbox}/widget.2.0.js"))
+        .env("APP_AUTH_SIGNING_KEY", KEY)
+        .env("RAMP_PAIRS", "USDT:TRC20")
+        .env("SESSION_RATE_PER_MINUTE", "1000000")
+        .env("DATABASE_URL", database_url)
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null());
+    for (k, v) in extra {
+        cmd.env(k, v);
+    }
+    Ok((Kill(cmd.spawn()?), base))
+}
+
+/// Wait until `base` answers `/readyz` with 200.
+pub async fn wait_ready(http: &reqwest::Client, base: &str) -> anyhow::Result<()> {
+    for _ in 0..300 {
+        if http.get(format!("{base}/readyz")).send().await.is_ok_and(|r| r.status() == 200) {
+            return Ok(());
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    anyhow::bail!("the backend at {base} did not become ready")
+}
+
+pub struct Stats {
+    pub rps: f64,
+    pub p50_us: f64,
+    pub p99_us: f64,
+}
+
+impl std::fmt::Display for Stats {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:>6.0} req/s p50 {:>6.0} µs p99 {:>6.0} µs", self.rps, self.p50_us, self.p99_us)
+    }
+}
+
+/// `total` requests from `conc` closed-loop workers; `request(i)` builds the i-th request of a
+/// worker (so workers can spread over several instances). Every answer must be 200.
+pub async fn load<F>(total: usize, conc: usize, request: F) -> anyhow::Result<Stats>
+where
+    F: Fn(usize) -> reqwest::RequestBuilder + Clone + Send + 'static,
+{
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for w in 0..conc {
+        let request = request.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut lat = Vec::new();
+            for i in 0..total / conc {
+                let t = Instant::now();
+                let r = request(w + i).send().await?;
+                let status = r.status();
+                let body = r.bytes().await?;
+                anyhow::ensure!(status == 200, "HTTP {status}: {}", String::from_utf8_lossy(&body));
+                lat.push(t.elapsed());
+            }
+            anyhow::Ok(lat)
+        }));
+    }
+    let mut all = Vec::new();
+    for t in tasks {
+        all.extend(t.await??);
+    }
+    let secs = started.elapsed().as_secs_f64();
+    all.sort();
+    let pct = |p: f64| all[((all.len() as f64 - 1.0) * p).round() as usize].as_secs_f64() * 1e6;
+    Ok(Stats { rps: all.len() as f64 / secs, p50_us: pct(0.5), p99_us: pct(0.99) })
+}
