@@ -353,3 +353,39 @@ async fn a_stopped_instance_hands_its_watches_over_at_once() {
     assert_eq!(holder().fetch_one(&mut conn).await.expect("holder"), None, "free for any instance at once");
     let _ = conn.close().await;
 }
+
+#[tokio::test]
+async fn a_single_instance_moves_from_sqlite_to_postgres() {
+    let Some(pg) = TestDb::new(Db::Postgres, "cluster-copy").await else { return };
+    let sqlite = TestDb::new(Db::Sqlite, "copy-source").await.expect("sqlite");
+    let sandbox = sandbox(None, Duration::from_millis(200)).await;
+    let user = AppUser { id: "verified-copy".into(), email: "copy@example.com".into() };
+    let (token, _) = SignedTokens::new(KEY.as_bytes(), Duration::from_secs(600)).issue(&user).expect("token");
+
+    // A year on SQLite, in short: one purchase completed, one link not opened yet.
+    let one = Backend::start(instance_config(&sqlite, &sandbox, "single")).await.expect("starts on SQLite");
+    let api = Api::new(&one);
+    let paid = api.buy(&token).await;
+    let unopened = api.buy(&token).await;
+    Widget::open(&api, &paid.widget_url, &sandbox.base_url()).await.step("action", json!({"action": "pay"})).await;
+    let history = api.events(&token, &paid.merchant_transaction_id, None).await;
+    assert_eq!(statuses(&history), ["pending", "processing", "completed"]);
+    let before: ramp_api::TransactionList = api.get(&token, "/v1/transactions").await.json().await.expect("list");
+    one.shutdown().await;
+
+    let copied = partner_backend::store::copy::sqlite_to_postgres(&sqlite.url, &pg.url).await.expect("copies");
+    assert_eq!((copied.transactions, copied.status_events, copied.widget_links), (2, 4, 2));
+
+    let moved = Backend::start(instance_config(&pg, &sandbox, "moved")).await.expect("starts on PostgreSQL");
+    let api = Api::new(&moved);
+    let after: ramp_api::TransactionList = api.get(&token, "/v1/transactions").await.json().await.expect("list");
+    assert_eq!(after, before, "the same transactions, in the same order");
+    assert_eq!(api.events(&token, &paid.merchant_transaction_id, None).await, history, "the same history");
+    let base = |u: &str| u.replacen(&u[..u.find("/w/").expect("link")], &api.base, 1);
+    assert_eq!(api.http.get(base(&paid.widget_url)).send().await.expect("page").status(), 410, "used stays used");
+    assert_eq!(api.http.get(base(&unopened.widget_url)).send().await.expect("page").status(), 200, "opens once");
+    moved.shutdown().await;
+
+    let again = partner_backend::store::copy::sqlite_to_postgres(&sqlite.url, &pg.url).await;
+    assert!(matches!(again, Err(partner_backend::store::copy::CopyError::NotEmpty(2))), "{again:?}");
+}

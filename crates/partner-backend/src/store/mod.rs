@@ -11,6 +11,7 @@
 //! Both implementations run the same statements (written once, below, with `$N` placeholders,
 //! which sqlx accepts on SQLite too); [`Dialect`] holds the few that differ.
 
+pub mod copy;
 mod postgres;
 mod sqlite;
 

@@ -33,7 +33,7 @@ const RELISTEN_DELAY: Duration = Duration::from_millis(500);
 /// PostgreSQL, through a connection pool.
 #[derive(Clone, Debug)]
 pub struct PgStore {
-    pool: PgPool,
+    pub(super) pool: PgPool,
 }
 
 impl PgStore {

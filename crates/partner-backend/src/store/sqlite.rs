@@ -21,7 +21,7 @@ const DIALECT: Dialect = Dialect {
 /// SQLite (one file, WAL mode).
 #[derive(Clone, Debug)]
 pub struct SqliteStore {
-    pool: SqlitePool,
+    pub(super) pool: SqlitePool,
 }
 
 impl SqliteStore {
