@@ -122,7 +122,7 @@ impl Backend {
             None => Url::parse(&format!("http://{addr}/")).map_err(|e| StartError::Config(e.to_string()))?,
         };
         let public_base = with_trailing_slash(public_base);
-        let store: Arc<dyn Store> = store::open(&config.database_url.0).await?;
+        let store: Arc<dyn Store> = store::open(&config.database_url.0, &config.instance_id).await?;
 
         let (sandbox, base_url, token, widget_script) = match &config.proof {
             ProofTarget::Sandbox => {

@@ -243,8 +243,8 @@ fn change(status: TxStatus) -> StatusChange {
 async fn concurrent_writers_record_each_status_once() {
     let Some(db) = TestDb::new(Db::Postgres, "cluster-race").await else { return };
     // Two pools, as two instances would have.
-    let first: Arc<dyn Store> = Arc::new(PgStore::open(&db.url).await.expect("store"));
-    let second: Arc<dyn Store> = Arc::new(PgStore::open(&db.url).await.expect("store"));
+    let first: Arc<dyn Store> = Arc::new(PgStore::open(&db.url, "test").await.expect("store"));
+    let second: Arc<dyn Store> = Arc::new(PgStore::open(&db.url, "test").await.expect("store"));
     for round in 0..5 {
         let id = format!("race-{round}");
         first
@@ -288,7 +288,7 @@ async fn concurrent_writers_record_each_status_once() {
 #[tokio::test]
 async fn leases_give_one_watcher_and_pass_on_when_they_run_out() {
     let Some(db) = TestDb::new(Db::Postgres, "cluster-lease").await else { return };
-    let store = PgStore::open(&db.url).await.expect("store");
+    let store = PgStore::open(&db.url, "test").await.expect("store");
     for id in ["l1", "l2"] {
         store
             .insert_transaction(
@@ -388,4 +388,65 @@ async fn a_single_instance_moves_from_sqlite_to_postgres() {
 
     let again = partner_backend::store::copy::sqlite_to_postgres(&sqlite.url, &pg.url).await;
     assert!(matches!(again, Err(partner_backend::store::copy::CopyError::NotEmpty(2))), "{again:?}");
+}
+
+#[tokio::test]
+async fn a_stream_catches_up_on_what_a_lost_listener_missed() {
+    let Some(db) = TestDb::new(Db::Postgres, "cluster-relisten").await else { return };
+    let sandbox = sandbox(None, Duration::from_secs(60)).await;
+    let b = Backend::start(instance_config(&db, &sandbox, "relisten-b")).await.expect("B starts");
+    let api_b = Api::new(&b);
+    let user = AppUser { id: "verified-relisten".into(), email: "relisten@example.com".into() };
+    let (token, _) = SignedTokens::new(KEY.as_bytes(), Duration::from_secs(600)).issue(&user).expect("token");
+
+    // Another instance (a second pool on the same database) owns and watches the transaction.
+    let other = PgStore::open(&db.url, "test").await.expect("store");
+    let far = i64::MAX / 2;
+    other
+        .insert_transaction(
+            &NewTransaction {
+                id: "relisten-1".into(),
+                owner: user.id.clone(),
+                tx_type: TxType::Buy,
+                currency: "USDT".into(),
+                network: "TRC20".into(),
+                amount: Amount::parse("25").expect("amount"),
+                created_at: "2026-11-30T10:00:00Z".into(),
+            },
+            Lease { holder: "elsewhere", now_ms: 0, until_ms: far },
+        )
+        .await
+        .expect("insert");
+    let mut on_b = stream(&api_b, &token, "relisten-1");
+    assert_eq!(next(&mut on_b, Duration::from_secs(10)).await.map(|e| e.seq), Some(1));
+
+    // B's listening connection dies and cannot come back for a while; meanwhile the other
+    // instance records processing, whose notification B never gets.
+    let admin = postgres_admin_url().expect("admin url");
+    let mut admin = sqlx::PgConnection::connect(&admin).await.expect("admin");
+    let name = url::Url::parse(&db.url).expect("url").path().trim_start_matches('/').to_owned();
+    sqlx::raw_sql(&format!("ALTER DATABASE {name} ALLOW_CONNECTIONS false")).execute(&mut admin).await.expect("lock");
+    let killed: Vec<bool> = sqlx::query_scalar(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND application_name = $2",
+    )
+    .bind(&name)
+    .bind("proof-ramp-backend/relisten-b")
+    .fetch_all(&mut admin)
+    .await
+    .expect("terminate");
+    assert!(!killed.is_empty() && killed.iter().all(|k| *k), "B's connections, the listening one among them");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    other.apply_status("relisten-1", &change(TxStatus::Processing)).await.expect("applies");
+    assert!(next(&mut on_b, Duration::from_secs(2)).await.is_none(), "nothing can reach B now");
+
+    // Connections are allowed again: B listens anew and catches up from the tables.
+    sqlx::raw_sql(&format!("ALTER DATABASE {name} ALLOW_CONNECTIONS true")).execute(&mut admin).await.expect("unlock");
+    let caught_up = next(&mut on_b, Duration::from_secs(15)).await.expect("processing reaches B after all");
+    assert_eq!((caught_up.status, caught_up.seq), (TxStatus::Processing, 2));
+    // And live notifications flow again.
+    other.apply_status("relisten-1", &change(TxStatus::Completed)).await.expect("applies");
+    let done = next(&mut on_b, Duration::from_secs(5)).await.expect("completed reaches B");
+    assert_eq!((done.status, done.seq), (TxStatus::Completed, 3));
+    let _ = admin.close().await;
+    b.shutdown().await;
 }

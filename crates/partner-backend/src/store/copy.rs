@@ -39,7 +39,7 @@ pub enum CopyError {
 /// [`CopyError::NotEmpty`] when `to` has transactions already; a database error otherwise.
 pub async fn sqlite_to_postgres(from: &str, to: &str) -> Result<Copied, CopyError> {
     let source = SqliteStore::open(from).await?;
-    let target = PgStore::open(to).await?;
+    let target = PgStore::open(to, "db-copy").await?;
     let mut src = source.pool.acquire().await?;
     let mut db = target.pool.begin().await?;
     let existing: i64 = sqlx::query_scalar("SELECT count(*) FROM transactions").fetch_one(&mut *db).await?;

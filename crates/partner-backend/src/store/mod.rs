@@ -185,14 +185,15 @@ pub trait Store: Send + Sync + 'static {
     async fn listen(&self) -> Result<Option<mpsc::Receiver<Notice>>, sqlx::Error>;
 }
 
-/// Open the store `url` names (`sqlite:` or `postgres:`/`postgresql:`) and run its migrations.
+/// Open the store `url` names (`sqlite:` or `postgres:`/`postgresql:`) for the backend instance
+/// `instance` (PostgreSQL connections carry its name), and run its migrations.
 ///
 /// # Errors
 /// When the scheme is neither, the database cannot be reached, or a migration fails.
-pub async fn open(url: &str) -> Result<std::sync::Arc<dyn Store>, sqlx::Error> {
+pub async fn open(url: &str, instance: &str) -> Result<std::sync::Arc<dyn Store>, sqlx::Error> {
     Ok(match StoreKind::of_url(url) {
         Some(StoreKind::Sqlite) => std::sync::Arc::new(SqliteStore::open(url).await?),
-        Some(StoreKind::Postgres) => std::sync::Arc::new(PgStore::open(url).await?),
+        Some(StoreKind::Postgres) => std::sync::Arc::new(PgStore::open(url, instance).await?),
         None => {
             return Err(sqlx::Error::Configuration(
                 "DATABASE_URL must start with sqlite: or postgres: (postgresql:)".into(),

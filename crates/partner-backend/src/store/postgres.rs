@@ -7,7 +7,7 @@
 
 use std::time::Duration;
 
-use sqlx::postgres::{PgListener, PgPoolOptions};
+use sqlx::postgres::{PgConnectOptions, PgListener, PgPoolOptions};
 use sqlx::{PgPool, Postgres, Transaction};
 use tokio::sync::mpsc;
 
@@ -38,13 +38,19 @@ pub struct PgStore {
 
 impl PgStore {
     /// Connect to the database at `url` and run migrations (concurrent starts are safe:
-    /// sqlx serialises migrations with an advisory lock).
+    /// sqlx serialises migrations with an advisory lock). Connections carry
+    /// `application_name = proof-ramp-backend/<instance>`, so `pg_stat_activity` tells the
+    /// instances apart.
     ///
     /// # Errors
     /// When the database cannot be reached or a migration fails.
-    pub async fn open(url: &str) -> Result<Self, sqlx::Error> {
-        let pool =
-            PgPoolOptions::new().max_connections(16).acquire_timeout(Duration::from_secs(5)).connect(url).await?;
+    pub async fn open(url: &str, instance: &str) -> Result<Self, sqlx::Error> {
+        let options = url.parse::<PgConnectOptions>()?.application_name(&format!("proof-ramp-backend/{instance}"));
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .acquire_timeout(Duration::from_secs(5))
+            .connect_with(options)
+            .await?;
         sqlx::migrate!("./migrations/postgres").run(&pool).await.map_err(|e| sqlx::Error::Migrate(Box::new(e)))?;
         Ok(Self { pool })
     }
@@ -56,29 +62,52 @@ impl PgStore {
     }
 }
 
-/// Forward notifications until the receiver goes away; on a lost connection, say `Resync` and
-/// listen again (the listener reconnects by itself on the next receive).
-async fn forward(mut listener: PgListener, out: mpsc::Sender<Notice>) {
+/// A connection listening on the status channel. It does not reconnect by itself: a lost
+/// connection ends [`forward`]'s inner loop, which listens anew and then asks for a resync.
+async fn listener(pool: &PgPool) -> Result<PgListener, sqlx::Error> {
+    let mut listener = PgListener::connect_with(pool).await?;
+    listener.eager_reconnect(false);
+    listener.listen(STATUS_CHANNEL).await?;
+    Ok(listener)
+}
+
+/// Forward notifications until the receiver goes away. After a lost connection, listen again
+/// first and only then send `Resync`: whatever committed before the new `LISTEN` is then read
+/// from the tables, whatever commits after it arrives as a notification.
+async fn forward(pool: PgPool, mut listening: PgListener, out: mpsc::Sender<Notice>) {
     loop {
-        let notice = match listener.try_recv().await {
-            Ok(Some(n)) => match serde_json::from_str(n.payload()) {
-                Ok(event) => Notice::Status(event),
+        loop {
+            let notice = match listening.try_recv().await {
+                Ok(Some(n)) => match serde_json::from_str(n.payload()) {
+                    Ok(event) => Notice::Status(event),
+                    Err(e) => {
+                        tracing::warn!("ignored an unreadable status notification: {e}");
+                        continue;
+                    }
+                },
+                Ok(None) => break,
                 Err(e) => {
-                    tracing::warn!("ignored an unreadable status notification: {e}");
-                    continue;
+                    tracing::debug!("the status listener failed: {e}");
+                    break;
                 }
-            },
-            Ok(None) => {
-                tracing::warn!("lost the database connection that listens for status changes; reconnecting");
-                Notice::Resync
+            };
+            if out.send(notice).await.is_err() {
+                return;
             }
-            Err(e) => {
-                tracing::warn!("listening for status changes failed: {e}; retrying");
-                tokio::time::sleep(RELISTEN_DELAY).await;
-                Notice::Resync
+        }
+        tracing::warn!("lost the database connection that listens for status changes; reconnecting");
+        listening = loop {
+            if out.is_closed() {
+                return;
+            }
+            tokio::time::sleep(RELISTEN_DELAY).await;
+            match listener(&pool).await {
+                Ok(l) => break l,
+                Err(e) => tracing::warn!("could not listen for status changes again yet: {e}"),
             }
         };
-        if out.send(notice).await.is_err() {
+        tracing::info!("listening for status changes again; catching up from the database");
+        if out.send(Notice::Resync).await.is_err() {
             return;
         }
     }
@@ -90,10 +119,9 @@ sql_store!(PgStore, DIALECT, {
     }
 
     async fn listen(&self) -> Result<Option<mpsc::Receiver<Notice>>, sqlx::Error> {
-        let mut listener = PgListener::connect_with(&self.pool).await?;
-        listener.listen(STATUS_CHANNEL).await?;
+        let listening = listener(&self.pool).await?;
         let (tx, rx) = mpsc::channel(1024);
-        tokio::spawn(forward(listener, tx));
+        tokio::spawn(forward(self.pool.clone(), listening, tx));
         Ok(Some(rx))
     }
 });
