@@ -7,9 +7,10 @@
 //! ran out (their holder died) every third of `lease` and takes them over, so a dead instance's
 //! watches resume elsewhere within about `lease` plus a sweep. A watcher follows Proof's
 //! WebSocket (which reconnects with capped backoff and catches up by polling once per
-//! connection); when the socket cannot be kept, it polls `GET /widget/transactions/{id}` every
-//! `poll_interval`. It stops at a terminal status (and releases the lease), or gives up after
-//! `watch_limit` for a transaction nobody finishes.
+//! connection), and polls `GET /widget/transactions/{id}` every `poll_interval` whenever the
+//! socket is not connected. It stops at a terminal status (and releases the lease), when Proof
+//! answers `404` for the transaction several times in a row, or gives up after `watch_limit`
+//! for a transaction nobody finishes.
 //!
 //! **Delivering.** Every change is written to the store first (forward-only, so concurrent
 //! writers never apply a status twice), then published to this instance's channel for the
@@ -43,6 +44,9 @@ pub struct RelayOptions {
     /// This instance's name in leases and logs (unique per running process).
     pub instance: String,
 }
+
+/// Proof's `404`s in a row on a transaction before its watch ends.
+const NOT_FOUND_CONFIRMATIONS: u32 = 3;
 
 /// Most orphaned transactions one sweep takes over (the next sweep takes more).
 const SWEEP_BATCH: u32 = 100;
@@ -351,46 +355,84 @@ impl Relay {
         false
     }
 
-    /// Follow one transaction to its end: WebSocket first, polling after.
+    /// Follow one transaction to its end. Proof's WebSocket pushes changes while it is
+    /// connected (with a catch-up poll per connection); whenever it is not — never connected
+    /// yet, lost, refused at the handshake for whatever reason — the transaction is polled every
+    /// `poll_interval`, so a change shows within one interval whatever the socket does. A
+    /// subscription that gives up is started again after `ws.max_delay`. Only Proof's `404` on
+    /// the transaction itself, [`NOT_FOUND_CONFIRMATIONS`] polls in a row, ends the watch early.
     async fn follow(&self, id: &str) {
-        let mut sub = self.proof.subscribe(id, self.options.ws);
-        while let Some(next) = sub.next().await {
-            match next {
-                Ok(update) => {
-                    let terminal = update.status.is_terminal();
-                    if !self.apply(id, from_update(update)).await {
-                        break;
-                    }
-                    if terminal {
-                        return;
-                    }
-                }
-                Err(proof_api::Error::NotFound(_)) => {
-                    tracing::warn!(tx_id = %id, "Proof does not know this transaction; not watching it");
-                    return;
-                }
-                Err(e) => {
-                    if e.is_configuration() {
-                        tracing::error!(operator_action = true, tx_id = %id, "CONFIGURATION ERROR on the Proof WebSocket: {e}");
-                    } else {
-                        tracing::warn!(tx_id = %id, "Proof WebSocket unavailable, polling instead: {e}");
-                    }
-                    break;
-                }
-            }
-        }
+        let mut sub = Some(self.proof.subscribe(id, self.options.ws));
+        let mut connection = sub.as_ref().map(proof_api::TxSubscription::connection);
+        let mut resubscribe_at = tokio::time::Instant::now();
+        let mut next_poll = tokio::time::Instant::now() + self.options.poll_interval;
+        let mut not_found = 0u32;
         loop {
-            match self.proof.transaction(id).await {
-                Ok(tx) => {
-                    let terminal = tx.status.is_terminal();
-                    if self.apply(id, from_transaction(tx)).await && terminal {
+            let socket_up = sub.as_ref().is_some_and(proof_api::TxSubscription::is_connected);
+            let unsubscribed = sub.is_none();
+            // Wakes the loop when the socket connects or is lost, so polling starts at once.
+            let socket_changed = async {
+                if let Some(c) = connection.as_mut() {
+                    if c.changed().await.is_ok() {
                         return;
                     }
                 }
-                Err(proof_api::Error::NotFound(_)) => return,
-                Err(e) => tracing::warn!(tx_id = %id, "polling Proof failed: {e}"),
+                std::future::pending::<()>().await;
+            };
+            let pushed = async {
+                match sub.as_mut() {
+                    Some(s) => s.next().await,
+                    None => std::future::pending().await,
+                }
+            };
+            tokio::select! {
+                next = pushed => match next {
+                    Some(Ok(update)) => {
+                        let terminal = update.status.is_terminal();
+                        if self.apply(id, from_update(update)).await && terminal {
+                            return;
+                        }
+                    }
+                    ended => {
+                        match ended {
+                            Some(Err(e)) if e.is_configuration() => tracing::error!(
+                                operator_action = true, tx_id = %id,
+                                "CONFIGURATION ERROR on the Proof WebSocket (polling meanwhile): {e}"
+                            ),
+                            Some(Err(e)) => tracing::warn!(tx_id = %id, "Proof WebSocket unavailable, polling meanwhile: {e}"),
+                            _ => {}
+                        }
+                        sub = None;
+                        connection = None;
+                        resubscribe_at = tokio::time::Instant::now() + self.options.ws.max_delay;
+                    }
+                },
+                () = tokio::time::sleep_until(next_poll), if !socket_up => {
+                    next_poll = tokio::time::Instant::now() + self.options.poll_interval;
+                    match self.proof.transaction(id).await {
+                        Ok(tx) => {
+                            not_found = 0;
+                            let terminal = tx.status.is_terminal();
+                            if self.apply(id, from_transaction(tx)).await && terminal {
+                                return;
+                            }
+                        }
+                        Err(proof_api::Error::NotFound(_)) => {
+                            not_found += 1;
+                            if not_found >= NOT_FOUND_CONFIRMATIONS {
+                                tracing::warn!(tx_id = %id, "Proof does not know this transaction ({not_found} answers in a row); not watching it");
+                                return;
+                            }
+                        }
+                        Err(e) => tracing::warn!(tx_id = %id, "polling Proof failed: {e}"),
+                    }
+                }
+                () = tokio::time::sleep_until(resubscribe_at), if unsubscribed => {
+                    sub = Some(self.proof.subscribe(id, self.options.ws));
+                    connection = sub.as_ref().map(proof_api::TxSubscription::connection);
+                }
+                () = socket_changed => {}
             }
-            tokio::time::sleep(self.options.poll_interval).await;
         }
     }
 }

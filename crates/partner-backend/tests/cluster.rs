@@ -12,18 +12,14 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use common::*;
-use eventsource_stream::Eventsource;
-use futures_util::StreamExt;
 use partner_backend::Backend;
 use partner_backend::auth::{AppUser, SignedTokens};
 use partner_backend::config::{Config, ProofTarget, Secret};
 use partner_backend::store::{Lease, NewTransaction, PgStore, StatusChange, Store};
 use proof_api::{Amount, TxStatus, TxType};
 use proof_sandbox::Sandbox;
-use ramp_api::StatusEvent;
 use serde_json::{Value, json};
 use sqlx::Connection;
-use tokio::sync::mpsc;
 use url::Url;
 
 const KEY: &str = "cluster-test-signing-key-0123456789";
@@ -115,28 +111,6 @@ async fn eventually<F: std::future::Future<Output = bool>>(limit: Duration, what
         assert!(Instant::now() < deadline, "{what} (waited {limit:?})");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-}
-
-/// Read a transaction's SSE stream in the background, one event at a time.
-fn stream(api: &Api, token: &str, tx: &str) -> mpsc::UnboundedReceiver<StatusEvent> {
-    let (out, rx) = mpsc::unbounded_channel();
-    let request = api.http.get(format!("{}/v1/transactions/{tx}/events", api.base)).bearer_auth(token);
-    tokio::spawn(async move {
-        let resp = request.send().await.expect("stream opens");
-        assert_eq!(resp.status(), 200);
-        let mut events = resp.bytes_stream().eventsource();
-        while let Some(Ok(ev)) = events.next().await {
-            let parsed: StatusEvent = serde_json::from_str(&ev.data).expect("status event");
-            if out.send(parsed).is_err() {
-                return;
-            }
-        }
-    });
-    rx
-}
-
-async fn next(rx: &mut mpsc::UnboundedReceiver<StatusEvent>, limit: Duration) -> Option<StatusEvent> {
-    tokio::time::timeout(limit, rx.recv()).await.ok().flatten()
 }
 
 #[tokio::test]

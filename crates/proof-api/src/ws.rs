@@ -10,7 +10,7 @@ use std::time::Duration;
 use backon::{BackoffBuilder, ExponentialBuilder};
 use futures_util::StreamExt;
 use reqwest::header::{AUTHORIZATION, HeaderValue, ORIGIN};
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 use tokio_tungstenite::tungstenite::{self, Message, client::IntoClientRequest};
 use tokio_tungstenite::{Connector, connect_async_tls_with_config};
@@ -41,6 +41,7 @@ impl Default for WsOptions {
 #[derive(Debug)]
 pub struct TxSubscription {
     rx: mpsc::Receiver<Result<TxUpdate>>,
+    connected: watch::Receiver<bool>,
     task: JoinHandle<()>,
 }
 
@@ -52,6 +53,17 @@ impl TxSubscription {
     /// [`Error::WebSocketUnavailable`]).
     pub async fn next(&mut self) -> Option<Result<TxUpdate>> {
         self.rx.recv().await
+    }
+
+    /// Whether a socket is open right now (handshake done, not yet lost). While it is not, a
+    /// caller that must see changes promptly polls the transaction itself.
+    pub fn is_connected(&self) -> bool {
+        *self.connected.borrow()
+    }
+
+    /// The connection state as a [`watch::Receiver`], to wait for it to change.
+    pub fn connection(&self) -> watch::Receiver<bool> {
+        self.connected.clone()
     }
 }
 
@@ -81,10 +93,17 @@ impl ProofClient {
     /// ```
     pub fn subscribe(&self, merchant_transaction_id: &str, options: WsOptions) -> TxSubscription {
         let (tx, rx) = mpsc::channel(16);
-        let worker =
-            Worker { client: self.clone(), id: merchant_transaction_id.to_owned(), options, out: tx, last: None };
+        let (connected, connected_rx) = watch::channel(false);
+        let worker = Worker {
+            client: self.clone(),
+            id: merchant_transaction_id.to_owned(),
+            options,
+            out: tx,
+            last: None,
+            connected,
+        };
         let task = tokio::spawn(worker.run());
-        TxSubscription { rx, task }
+        TxSubscription { rx, connected: connected_rx, task }
     }
 
     fn ws_request(&self, id: &str) -> Result<tungstenite::handshake::client::Request> {
@@ -118,6 +137,7 @@ struct Worker {
     options: WsOptions,
     out: mpsc::Sender<Result<TxUpdate>>,
     last: Option<TxStatus>,
+    connected: watch::Sender<bool>,
 }
 
 impl Worker {
@@ -126,6 +146,7 @@ impl Worker {
         let mut delays = self.backoff();
         loop {
             let (ended, connected) = self.connect_once().await;
+            self.connected.send_replace(false);
             if connected {
                 failures = 0;
                 delays = self.backoff();
@@ -170,7 +191,10 @@ impl Worker {
             Err(e) => return (Ended::Fatal(e), false),
         };
         let mut socket = match connect_async_tls_with_config(req, None, true, Some(connector)).await {
-            Ok((socket, _)) => socket,
+            Ok((socket, _)) => {
+                self.connected.send_replace(true);
+                socket
+            }
             Err(tungstenite::Error::Http(resp)) => {
                 let status = resp.status().as_u16();
                 let request_id = resp.headers().get("x-request-id").and_then(|v| v.to_str().ok()).map(str::to_owned);

@@ -50,6 +50,9 @@ pub struct Faults {
     pub error_502_rate: f64,
     /// Close every WebSocket abruptly this many milliseconds after it opens.
     pub ws_drop_after_ms: Option<u64>,
+    /// Refuse every WebSocket handshake with this HTTP status (and Proof's error body), as a
+    /// Proof whose WebSocket endpoint is down (`503`) or misrouted (`404`) would.
+    pub ws_handshake_status: Option<u16>,
 }
 
 impl Faults {
@@ -60,6 +63,9 @@ impl Faults {
     pub fn validate(&self) -> Result<(), String> {
         if !(0.0..=1.0).contains(&self.error_502_rate) {
             return Err(format!("error_502_rate must be between 0 and 1, got {}", self.error_502_rate));
+        }
+        if self.ws_handshake_status.is_some_and(|s| !(400..=599).contains(&s)) {
+            return Err("ws_handshake_status must be an HTTP error status (400 to 599)".into());
         }
         Ok(())
     }

@@ -88,6 +88,21 @@ impl ApiFailure {
         )
     }
 
+    /// A refused WebSocket handshake (fault injection): `404` as Proof's not-found, anything
+    /// else as a provider error with that status.
+    pub(crate) fn ws_refused(status: u16) -> Self {
+        let status = StatusCode::from_u16(status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
+        if status == StatusCode::NOT_FOUND {
+            return Self::not_found("WebSocket endpoint (injected by the sandbox)");
+        }
+        Self::new(
+            status,
+            ErrorSlug::UpstreamError,
+            ErrorCode::ProviderError,
+            "the WebSocket endpoint is unavailable (injected by the sandbox); poll instead",
+        )
+    }
+
     pub(crate) fn session_used(message: impl Into<String>) -> Self {
         Self::new(
             StatusCode::CONFLICT,

@@ -70,6 +70,9 @@ struct Cli {
     /// Fault: drop every WebSocket this many milliseconds after it opens.
     #[arg(long, env = "PROOF_SANDBOX_WS_DROP_AFTER_MS")]
     ws_drop_after_ms: Option<u64>,
+    /// Fault: refuse every WebSocket handshake with this HTTP status (e.g. 503 or 404).
+    #[arg(long, env = "PROOF_SANDBOX_WS_HANDSHAKE_STATUS")]
+    ws_handshake_status: Option<u16>,
     /// Seed for fault and duplicate dice, for repeatable runs.
     #[arg(long, env = "PROOF_SANDBOX_SEED")]
     seed: Option<u64>,
@@ -94,6 +97,7 @@ impl Cli {
                 latency_ms: self.latency_ms,
                 error_502_rate: self.error_502_rate,
                 ws_drop_after_ms: self.ws_drop_after_ms,
+                ws_handshake_status: self.ws_handshake_status,
             },
             seed: self.seed,
             ..Config::default()

@@ -294,7 +294,7 @@ async fn proof_502s_become_a_clear_503_and_bursts_are_survived() {
     assert_eq!(status, 503);
 
     // A burst: a third of calls fail, WebSockets drop, answers are slow. The flow still ends right.
-    sandbox.set_faults(Faults { error_502_rate: 0.3, latency_ms: 150, ws_drop_after_ms: Some(300) });
+    sandbox.set_faults(Faults { error_502_rate: 0.3, latency_ms: 150, ws_drop_after_ms: Some(300), ..Faults::default() });
     let created = api.buy(&token).await;
     let widget = Widget::open(&api, &created.widget_url, &sandbox.base_url()).await;
     widget.step("action", json!({"action": "pay"})).await;

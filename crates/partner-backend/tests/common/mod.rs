@@ -12,6 +12,7 @@ use partner_backend::Backend;
 use partner_backend::config::Config;
 use ramp_api::{LoginResponse, SessionCreated, StatusEvent};
 use serde_json::{Value, json};
+use tokio::sync::mpsc;
 
 /// A unique scratch directory, removed on drop.
 pub struct Scratch(pub PathBuf);
@@ -251,4 +252,26 @@ pub use testkit::session_from_host_page as session_from_html;
 
 pub fn statuses(events: &[StatusEvent]) -> Vec<&str> {
     events.iter().map(|e| e.status.as_str()).collect()
+}
+
+/// Read a transaction's SSE stream in the background, one event at a time.
+pub fn stream(api: &Api, token: &str, tx: &str) -> mpsc::UnboundedReceiver<StatusEvent> {
+    let (out, rx) = mpsc::unbounded_channel();
+    let request = api.http.get(format!("{}/v1/transactions/{tx}/events", api.base)).bearer_auth(token);
+    tokio::spawn(async move {
+        let resp = request.send().await.expect("stream opens");
+        assert_eq!(resp.status(), 200);
+        let mut events = resp.bytes_stream().eventsource();
+        while let Some(Ok(ev)) = events.next().await {
+            let parsed: StatusEvent = serde_json::from_str(&ev.data).expect("status event");
+            if out.send(parsed).is_err() {
+                return;
+            }
+        }
+    });
+    rx
+}
+
+pub async fn next(rx: &mut mpsc::UnboundedReceiver<StatusEvent>, limit: Duration) -> Option<StatusEvent> {
+    tokio::time::timeout(limit, rx.recv()).await.ok().flatten()
 }

@@ -25,6 +25,9 @@ pub(crate) async fn ws_connect(
     Query(query): Query<HashMap<String, String>>,
     upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> Result<Response, ApiFailure> {
+    if let Some(status) = state.faults().ws_handshake_status {
+        return Err(ApiFailure::ws_refused(status));
+    }
     let id = query.get("tx_id").filter(|s| !s.is_empty()).ok_or_else(|| ApiFailure::missing_param("tx_id"))?;
     let (updates, already_final) = {
         let db = state.db();
