@@ -102,6 +102,10 @@ pub struct Cli {
     /// Sessions a user may create per minute.
     #[arg(long, env = "SESSION_RATE_PER_MINUTE", default_value_t = 10)]
     pub session_rate_per_minute: u32,
+    /// Longest an app request waits for Proof, retries and body included, milliseconds; past it
+    /// the app gets 503 provider_unavailable with Retry-After.
+    #[arg(long, env = "REQUEST_DEADLINE_MS", default_value_t = 10_000)]
+    pub request_deadline_ms: u64,
     /// Poll interval when the Proof WebSocket is unavailable, milliseconds (5000–10000 advised).
     #[arg(long, env = "PROOF_POLL_INTERVAL_MS", default_value_t = 5000)]
     pub poll_interval_ms: u64,
@@ -199,6 +203,8 @@ pub struct Config {
     pub session_rate_per_minute: u32,
     /// Polling interval without a WebSocket.
     pub poll_interval: Duration,
+    /// Longest an app request waits for Proof.
+    pub request_deadline: Duration,
     /// First WebSocket reconnection delay.
     pub ws_min_delay: Duration,
     /// Cap on WebSocket reconnection delays.
@@ -253,6 +259,7 @@ impl Config {
             widget_link_ttl: MAX_LINK_TTL,
             session_rate_per_minute: 10,
             poll_interval: Duration::from_secs(5),
+            request_deadline: Duration::from_secs(10),
             ws_min_delay: Duration::from_secs(1),
             ws_max_delay: Duration::from_secs(30),
         }
@@ -397,6 +404,10 @@ impl Config {
             return Err(bad("PROOF_POLL_INTERVAL_MS", "must be between 1000 and 60000 (5000-10000 advised)"));
         }
         c.poll_interval = Duration::from_millis(cli.poll_interval_ms);
+        if !(1000..=60_000).contains(&cli.request_deadline_ms) {
+            return Err(bad("REQUEST_DEADLINE_MS", "must be between 1000 and 60000"));
+        }
+        c.request_deadline = Duration::from_millis(cli.request_deadline_ms);
         Ok(c)
     }
 
@@ -520,6 +531,7 @@ mod tests {
             ("--widget-link-ttl-secs=900", "WIDGET_LINK_TTL_SECS"),
             ("--database-url=mysql://x", "DATABASE_URL"),
             ("--watch-lease-secs=1", "WATCH_LEASE_SECS"),
+            ("--request-deadline-ms=100", "REQUEST_DEADLINE_MS"),
             ("--instance-id=a b", "INSTANCE_ID"),
             ("--frame-origins=not a url", "RAMP_WIDGET_FRAME_ORIGINS"),
             ("--webhook-path-secret=short", "PROOF_WEBHOOK_PATH_SECRET"),

@@ -10,6 +10,9 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use ramp_api::{ApiErrorBody, ErrorEnvelope, codes};
 
+/// `Retry-After` on `503 provider_unavailable`: long enough for a blip at Proof to pass.
+const PROVIDER_RETRY_AFTER_SECS: u64 = 5;
+
 /// An error answer.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -84,6 +87,16 @@ impl AppError {
                 tracing::error!(proof_request_id = %request_id, "Proof internal error; contact Proof support with the request id: {e}");
                 Self::ProviderUnavailable
             }
+            // Proof answered, but not as its contract says (garbled or incomplete body, a value
+            // we cannot read, an oversized body, an undocumented 5xx): Proof's fault, not ours.
+            proof_api::Error::InvalidResponse { .. } | proof_api::Error::ResponseTooLarge { .. } => {
+                tracing::error!(proof_request_id = %request_id, "Proof broke its contract; contact Proof support with the request id: {e}");
+                Self::ProviderUnavailable
+            }
+            proof_api::Error::Unexpected(ref api) if api.status >= 500 => {
+                tracing::error!(proof_request_id = %request_id, "Proof failed with an undocumented answer: {e}");
+                Self::ProviderUnavailable
+            }
             proof_api::Error::NotFound(_) => Self::NotFound,
             e if e.is_configuration() => {
                 tracing::error!(
@@ -146,10 +159,13 @@ impl IntoResponse for AppError {
             error: ApiErrorBody { code: code.to_owned(), message, request_id: None, field: field.map(str::to_owned) },
         };
         let mut resp = (status, Json(body)).into_response();
-        if let Self::RateLimited { retry_after } = self {
-            if let Ok(v) = HeaderValue::from_str(&retry_after.to_string()) {
-                resp.headers_mut().insert(header::RETRY_AFTER, v);
-            }
+        let retry_after = match self {
+            Self::RateLimited { retry_after } => Some(retry_after),
+            Self::ProviderUnavailable => Some(PROVIDER_RETRY_AFTER_SECS),
+            _ => None,
+        };
+        if let Some(v) = retry_after.and_then(|s| HeaderValue::from_str(&s.to_string()).ok()) {
+            resp.headers_mut().insert(header::RETRY_AFTER, v);
         }
         resp
     }

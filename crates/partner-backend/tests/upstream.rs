@@ -60,3 +60,105 @@ async fn status_arrives_while_the_websocket_is_down() {
 async fn status_arrives_while_the_websocket_answers_not_found() {
     status_with_websocket_refused(404).await;
 }
+
+/// How the stand-in Proof below misbehaves.
+#[derive(Clone, Copy, Debug)]
+enum Misbehaviour {
+    /// `200` with a body that is not JSON.
+    Garbled,
+    /// `200` with JSON missing required fields.
+    MissingField,
+    /// Answers after 40 s.
+    Slow,
+    /// `200`, sends the start of a body, then nothing more, ever.
+    EndlessBody,
+    /// `200` with a valid (for KYC) but 1 MiB body.
+    Huge,
+}
+
+/// A Proof that answers every KYC and session call the same wrong way.
+async fn misbehaving_proof(how: Misbehaviour) -> String {
+    use axum::body::Body;
+    use axum::response::Response;
+    let answer = move || async move {
+        let json = |body: Body| {
+            Response::builder()
+                .header("content-type", "application/json")
+                .header("x-request-id", "req-fake-1")
+                .body(body)
+        };
+        let r = match how {
+            Misbehaviour::Garbled => json(Body::from("{\"status\": verif")),
+            Misbehaviour::MissingField => json(Body::from("{\"unrelated\": true}")),
+            Misbehaviour::Slow => {
+                tokio::time::sleep(Duration::from_secs(40)).await;
+                json(Body::from("{\"status\":\"verified\"}"))
+            }
+            Misbehaviour::EndlessBody => {
+                let start = futures_util::stream::once(async {
+                    Ok::<_, std::io::Error>(axum::body::Bytes::from("{\"status\":"))
+                });
+                json(Body::from_stream(futures_util::StreamExt::chain(start, futures_util::stream::pending())))
+            }
+            Misbehaviour::Huge => json(Body::from(format!(
+                "{{\"partner_user_id\":\"u-1\",\"status\":\"verified\",\"padding\":\"{}\"}}",
+                "x".repeat(1 << 20)
+            ))),
+        };
+        r.expect("response")
+    };
+    let router = axum::Router::new()
+        .route("/widget/users/{id}/kyc-status", axum::routing::get(answer))
+        .route("/widget/session", axum::routing::post(answer));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("addr"));
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    base
+}
+
+#[tokio::test]
+async fn proofs_faults_are_a_prompt_503_not_ours() {
+    const KEY: &str = "upstream-test-signing-key-0123456789";
+    for how in [
+        Misbehaviour::Garbled,
+        Misbehaviour::MissingField,
+        Misbehaviour::Slow,
+        Misbehaviour::EndlessBody,
+        Misbehaviour::Huge,
+    ] {
+        let proof = misbehaving_proof(how).await;
+        let dir = Scratch::new("misbehaving");
+        let mut config = test_config(dir.db_url());
+        config.proof = partner_backend::config::ProofTarget::Remote {
+            base_url: url::Url::parse(&proof).expect("url"),
+            client_token: partner_backend::config::Secret::new("fake-token"),
+            widget_script_url: url::Url::parse(&format!("{proof}/widget.2.0.js")).expect("url"),
+        };
+        config.auth_signing_key = partner_backend::config::Secret::new(KEY);
+        config.request_deadline = Duration::from_secs(1);
+        let backend = Backend::start(config).await.expect("starts");
+        let api = Api::new(&backend);
+        let user = partner_backend::auth::AppUser { id: "u-1".into(), email: "u1@example.com".into() };
+        let tokens = partner_backend::auth::SignedTokens::new(KEY.as_bytes(), Duration::from_secs(600));
+        let (token, _) = tokens.issue(&user).expect("token");
+        let body = json!({"type": "buy", "currency": "USDT", "network": "TRC20", "amount": "25"});
+        for (what, started, answer) in [
+            ("KYC status", Instant::now(), api.get(&token, "/v1/me/kyc").await),
+            ("session", Instant::now(), api.post(&token, "/v1/sessions", &body).await),
+        ] {
+            let took = started.elapsed();
+            let status = answer.status().as_u16();
+            let retry_after = answer.headers().get("retry-after").is_some();
+            let envelope: ramp_api::ErrorEnvelope = answer.json().await.expect("error envelope");
+            assert_eq!(
+                (status, envelope.error.code.as_str(), retry_after),
+                (503, "provider_unavailable", true),
+                "{how:?} on {what}"
+            );
+            // The deadline (1 s) plus room for a loaded machine; without it a slow Proof held
+            // the app for each attempt's 15 s times the retries.
+            assert!(took < Duration::from_secs(5), "{how:?} on {what}: answered after {took:?}");
+        }
+        backend.shutdown().await;
+    }
+}

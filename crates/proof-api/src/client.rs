@@ -93,9 +93,20 @@ pub struct ClientBuilder {
     connect_timeout: Duration,
     retry: RetryPolicy,
     origin: Option<String>,
+    max_response_bytes: usize,
 }
 
+/// Largest answer body the client reads by default: Proof's answers are a few KiB.
+pub const MAX_RESPONSE_BYTES: usize = 256 * 1024;
+
 impl ClientBuilder {
+    /// Refuse answers whose body is larger than this (default [`MAX_RESPONSE_BYTES`]), with
+    /// [`Error::ResponseTooLarge`], without reading the rest.
+    pub fn max_response_bytes(mut self, limit: usize) -> Self {
+        self.max_response_bytes = limit;
+        self
+    }
+
     /// Whole-request timeout (default 15 s).
     pub fn timeout(mut self, t: Duration) -> Self {
         self.timeout = t;
@@ -152,7 +163,14 @@ impl ClientBuilder {
             .user_agent(concat!("proof-ramp/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| Error::Config(format!("could not build the HTTP client: {e}")))?;
-        Ok(ProofClient { http, base, token, retry: self.retry, origin: self.origin })
+        Ok(ProofClient {
+            http,
+            base,
+            token,
+            retry: self.retry,
+            origin: self.origin,
+            max_response_bytes: self.max_response_bytes,
+        })
     }
 }
 
@@ -188,6 +206,7 @@ pub struct ProofClient {
     pub(crate) token: ClientToken,
     retry: RetryPolicy,
     pub(crate) origin: Option<String>,
+    max_response_bytes: usize,
 }
 
 impl ProofClient {
@@ -201,6 +220,7 @@ impl ProofClient {
             connect_timeout: Duration::from_secs(5),
             retry: RetryPolicy::default(),
             origin: None,
+            max_response_bytes: MAX_RESPONSE_BYTES,
         }
     }
 
@@ -236,6 +256,23 @@ impl ProofClient {
     pub async fn kyc_status(&self, partner_user_id: &str) -> Result<UserKyc> {
         let url = self.url(&["widget", "users", partner_user_id, "kyc-status"]);
         self.send(Method::GET, url, None::<&()>).await
+    }
+
+    /// The body, chunk by chunk, refused as soon as it passes the limit.
+    async fn read_capped(&self, mut resp: reqwest::Response, status: u16, request_id: Option<&str>) -> Result<Vec<u8>> {
+        let limit = self.max_response_bytes;
+        let too_large = || Error::ResponseTooLarge { status, request_id: request_id.map(str::to_owned), limit };
+        if resp.content_length().is_some_and(|n| n > limit as u64) {
+            return Err(too_large());
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = resp.chunk().await.map_err(Error::Transport)? {
+            if body.len() + chunk.len() > limit {
+                return Err(too_large());
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(body)
     }
 
     /// Join path segments to the base URL, percent-encoding each.
@@ -292,7 +329,7 @@ impl ProofClient {
         let resp = req.send().await.map_err(Error::Transport)?;
         let status = resp.status();
         let request_id = resp.headers().get("x-request-id").and_then(|v| v.to_str().ok()).map(str::to_owned);
-        let bytes = resp.bytes().await.map_err(Error::Transport)?;
+        let bytes = self.read_capped(resp, status.as_u16(), request_id.as_deref()).await?;
         if status.is_success() {
             return serde_json::from_slice(&bytes).map_err(|source| Error::InvalidResponse {
                 status: status.as_u16(),

@@ -112,6 +112,16 @@ pub enum Error {
         #[source]
         source: serde_json::Error,
     },
+    /// The answer's body was larger than the client accepts (a Proof answer is a few KiB).
+    #[error("Proof answered HTTP {status} with a body over {limit} bytes{}; refused", request_id.as_deref().map(|id| format!(" (request id {id})")).unwrap_or_default())]
+    ResponseTooLarge {
+        /// HTTP status.
+        status: u16,
+        /// `X-Request-Id`, when sent.
+        request_id: Option<String>,
+        /// The limit, bytes.
+        limit: usize,
+    },
     /// The WebSocket could not be (re)established within the allowed attempts; fall back to
     /// polling.
     #[error("the Proof WebSocket is unavailable after {attempts} attempts: {last}")]
@@ -177,7 +187,9 @@ impl Error {
     /// The request id to quote to Proof support, when Proof sent one.
     pub fn request_id(&self) -> Option<&str> {
         match self {
-            Self::InvalidResponse { request_id, .. } => request_id.as_deref(),
+            Self::InvalidResponse { request_id, .. } | Self::ResponseTooLarge { request_id, .. } => {
+                request_id.as_deref()
+            }
             _ => self.api().and_then(|e| e.request_id.as_deref()),
         }
     }

@@ -21,7 +21,7 @@ pub mod models;
 mod ws;
 
 #[cfg(feature = "client")]
-pub use client::{ClientBuilder, ClientToken, ProofClient, RetryPolicy};
+pub use client::{ClientBuilder, ClientToken, MAX_RESPONSE_BYTES, ProofClient, RetryPolicy};
 #[cfg(feature = "client")]
 pub use error::{ApiError, Error, Result};
 pub use models::*;

@@ -33,6 +33,19 @@ pub(crate) fn now_iso() -> String {
     humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string()
 }
 
+/// Run a Proof call within the app request's deadline (`REQUEST_DEADLINE_MS`), retries and
+/// body reading included. Past it the call is dropped (nothing was stored yet: every handler
+/// calls Proof before writing) and the app gets `503 provider_unavailable` with `Retry-After`.
+pub(crate) async fn within_deadline<T>(
+    deadline: std::time::Duration,
+    call: impl std::future::Future<Output = Result<T, proof_api::Error>>,
+) -> Result<Result<T, proof_api::Error>, crate::error::AppError> {
+    tokio::time::timeout(deadline, call).await.map_err(|_| {
+        tracing::warn!(?deadline, "Proof did not answer within the request deadline");
+        crate::error::AppError::ProviderUnavailable
+    })
+}
+
 /// Now as unix milliseconds (leases and rate limits).
 pub(crate) fn now_ms() -> i64 {
     let since = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();

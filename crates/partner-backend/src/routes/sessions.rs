@@ -10,7 +10,7 @@ use proof_api::{Amount, TxType};
 use ramp_api::{CreateSession, SessionCreated};
 use sha2::{Digest, Sha256};
 
-use super::{AppJson, now_iso, now_unix};
+use super::{AppJson, now_iso, now_unix, within_deadline};
 use crate::auth::Authenticated;
 use crate::config::{decimal, valid_symbol};
 use crate::error::{AppError, AppResult};
@@ -28,9 +28,9 @@ pub(crate) async fn sessions_create(
     let amount = validate(&s, &req)?;
     let client_ip = crate::client_ip::client_ip(peer, &headers, &s.config.trusted_proxies);
 
-    let session = s
-        .proof
-        .create_session(&proof_api::CreateSession {
+    let session = within_deadline(
+        s.config.request_deadline,
+        s.proof.create_session(&proof_api::CreateSession {
             partner_user_id: user.id.clone(),
             user_email: user.email.clone(),
             network: req.network.clone(),
@@ -40,9 +40,10 @@ pub(crate) async fn sessions_create(
             redirect_url: None,
             client_ip: Some(client_ip.to_string()),
             address: req.address.clone(),
-        })
-        .await
-        .map_err(|e| AppError::from_proof(e, Some((&req.currency, &req.network))))?;
+        }),
+    )
+    .await?
+    .map_err(|e| AppError::from_proof(e, Some((&req.currency, &req.network))))?;
     let id = session.merchant_transaction_id.clone();
 
     s.store
