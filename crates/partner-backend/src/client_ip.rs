@@ -17,12 +17,8 @@ pub(crate) fn client_ip(peer: SocketAddr, headers: &HeaderMap, trusted: &[IpNet]
     if !is_trusted(&peer_ip) {
         return peer_ip;
     }
-    let entries: Vec<&str> = headers
-        .get_all("x-forwarded-for")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .collect();
+    let entries: Vec<&str> =
+        headers.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(',')).collect();
     entries.into_iter().rev().filter_map(parse_entry).find(|ip| !is_trusted(ip)).unwrap_or(peer_ip)
 }
 

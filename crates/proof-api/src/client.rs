@@ -84,8 +84,9 @@ impl RetryPolicy {
     }
 }
 
-/// Settings for [`ProofClient`]; start from [`ProofClient::builder`].
-#[derive(Debug, Clone)]
+/// Settings for [`ProofClient`]; start from [`ProofClient::builder`]. Its `Debug` leaves the
+/// token out.
+#[derive(Clone)]
 pub struct ClientBuilder {
     base_url: String,
     token: String,
@@ -94,6 +95,20 @@ pub struct ClientBuilder {
     retry: RetryPolicy,
     origin: Option<String>,
     max_response_bytes: usize,
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("base_url", &self.base_url)
+            .field("token", &"<redacted>")
+            .field("timeout", &self.timeout)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("retry", &self.retry)
+            .field("origin", &self.origin)
+            .field("max_response_bytes", &self.max_response_bytes)
+            .finish()
+    }
 }
 
 /// Largest answer body the client reads by default: Proof's answers are a few KiB.

@@ -257,7 +257,10 @@ fn bad_settings_are_refused_at_build_time() {
 
 #[test]
 fn the_token_never_shows_in_debug_output() {
-    let c = ProofClient::builder("https://proof.example/base", "super-secret-value").build().expect("builds");
+    let builder = ProofClient::builder("https://proof.example/base", "super-secret-value");
+    let dbg = format!("{builder:?}");
+    assert!(!dbg.contains("super-secret-value") && dbg.contains("proof.example"), "{dbg}");
+    let c = builder.build().expect("builds");
     let dbg = format!("{c:?}");
     assert!(!dbg.contains("super-secret-value"), "{dbg}");
     assert_eq!(c.base_url().as_str(), "https://proof.example/base/");

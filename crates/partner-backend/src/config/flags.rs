@@ -1,0 +1,91 @@
+//! Command-line flags, each also read from the environment variable named in its help. Secrets
+//! are not among them: a flag's value shows in the process list, so `PROOF_CLIENT_TOKEN`,
+//! `APP_AUTH_SIGNING_KEY` and `PROOF_WEBHOOK_PATH_SECRET` come from the environment or a file
+//! (see [`super::Config::from_cli`]).
+
+use std::net::SocketAddr;
+
+use clap::Parser;
+
+/// Command-line flags; each also reads the environment variable named in its help.
+#[derive(Debug, Parser)]
+#[command(name = "proof-ramp-backend", version, about = "The Proof Ramp partner backend")]
+pub struct Cli {
+    /// Run against an embedded Proof sandbox: a complete local stack with no credentials.
+    #[arg(long, env = "RAMP_SANDBOX")]
+    pub sandbox: bool,
+    /// Address to listen on.
+    #[arg(long, env = "LISTEN_ADDR", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+    /// Public https base URL of this backend (serves the widget page; register its origin with Proof).
+    #[arg(long, env = "PUBLIC_BASE_URL")]
+    pub public_base_url: Option<String>,
+    /// Proof API base URL, from onboarding.
+    #[arg(long, env = "PROOF_BASE_URL")]
+    pub proof_base_url: Option<String>,
+    /// URL of the widget script.
+    #[arg(long, env = "PROOF_WIDGET_SCRIPT_URL")]
+    pub widget_script_url: Option<String>,
+    /// Enabled CURRENCY:NETWORK pairs, comma-separated.
+    #[arg(long, env = "RAMP_PAIRS", value_delimiter = ',')]
+    pub pairs: Vec<String>,
+    /// Whether sell (off-ramp) is offered; Proof must have enabled it.
+    #[arg(long, env = "RAMP_SELL_ENABLED")]
+    pub sell_enabled: Option<bool>,
+    /// Smallest crypto amount accepted.
+    #[arg(long, env = "RAMP_MIN_AMOUNT", default_value = "1")]
+    pub min_amount: String,
+    /// Largest crypto amount accepted.
+    #[arg(long, env = "RAMP_MAX_AMOUNT", default_value = "10000")]
+    pub max_amount: String,
+    /// Accept a destination address from the user (only if Proof asked for addresses).
+    #[arg(long, env = "RAMP_ACCEPT_USER_ADDRESS", default_value_t = false)]
+    pub accept_user_address: bool,
+    /// Origins of the verification/payment frames the widget opens, comma-separated.
+    #[arg(
+        long,
+        env = "RAMP_WIDGET_FRAME_ORIGINS",
+        value_delimiter = ',',
+        default_value = "https://api.sumsub.com,https://in.sumsub.com"
+    )]
+    pub frame_origins: Vec<String>,
+    /// Where the app shows the widget: `webview` (its own isolated webview) or `browser` (the
+    /// system browser, returning through RAMP_APP_RETURN_URL).
+    #[arg(long, env = "RAMP_WIDGET_MODE", default_value = "webview")]
+    pub widget_mode: String,
+    /// Browser mode's way back into the app: the app's registered link (custom scheme, or an
+    /// App/Universal Link on https).
+    #[arg(long, env = "RAMP_APP_RETURN_URL", default_value = "prooframp://return")]
+    pub app_return_url: String,
+    /// Lifetime of an app bearer token, seconds.
+    #[arg(long, env = "APP_TOKEN_TTL_SECS", default_value_t = 900)]
+    pub app_token_ttl_secs: u64,
+    /// Database URL: a SQLite file (sqlite://path/to/file.db) for one instance, or PostgreSQL
+    /// (postgres://user:password@host/db) shared by several.
+    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://proof-ramp.db", hide_env_values = true)]
+    pub database_url: super::Secret,
+    /// Length of an instance's lease on watching a transaction, seconds: when an instance dies,
+    /// another takes its transactions over within about this long.
+    #[arg(long, env = "WATCH_LEASE_SECS", default_value_t = 10)]
+    pub watch_lease_secs: u64,
+    /// This instance's name in watcher leases and logs; unique per running process (default:
+    /// host name, process id and a random suffix).
+    #[arg(long, env = "INSTANCE_ID")]
+    pub instance_id: Option<String>,
+    /// Proxies (CIDRs, comma-separated) whose X-Forwarded-For is trusted for the client IP.
+    #[arg(long, env = "TRUSTED_PROXIES", value_delimiter = ',')]
+    pub trusted_proxies: Vec<String>,
+    /// Lifetime of a widget link, seconds (at most 300).
+    #[arg(long, env = "WIDGET_LINK_TTL_SECS", default_value_t = 300)]
+    pub widget_link_ttl_secs: u64,
+    /// Sessions a user may create per minute.
+    #[arg(long, env = "SESSION_RATE_PER_MINUTE", default_value_t = 10)]
+    pub session_rate_per_minute: u32,
+    /// Longest an app request waits for Proof, retries and body included, milliseconds; past it
+    /// the app gets 503 provider_unavailable with Retry-After.
+    #[arg(long, env = "REQUEST_DEADLINE_MS", default_value_t = 10_000)]
+    pub request_deadline_ms: u64,
+    /// Poll interval when the Proof WebSocket is unavailable, milliseconds (5000–10000 advised).
+    #[arg(long, env = "PROOF_POLL_INTERVAL_MS", default_value_t = 5000)]
+    pub poll_interval_ms: u64,
+}

@@ -1,0 +1,176 @@
+//! Configuration, read once at start-up from flags and environment and validated; every error
+//! names the variable to fix. Split by job: [`flags`] (what can be passed), `validate` (flags
+//! and secrets into a [`Config`]), `helpers` (small shared pieces). Secrets
+//! (`PROOF_CLIENT_TOKEN`, `APP_AUTH_SIGNING_KEY`, `PROOF_WEBHOOK_PATH_SECRET`, `DATABASE_URL`)
+//! come from the environment or a file, are never flags, and are never printed, not even by
+//! `Debug`.
+
+mod flags;
+mod helpers;
+mod validate;
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use ipnet::IpNet;
+use proof_api::Amount;
+use ramp_api::WidgetMode;
+use url::Url;
+
+pub use flags::Cli;
+pub(crate) use helpers::{decimal, random_token, valid_symbol};
+use helpers::{default_instance_id, literal_amount};
+
+/// The real widget script; the default outside sandbox mode.
+pub const PROOF_WIDGET_SCRIPT: &str = "https://widget.proof.community/widget.2.0.js";
+/// Longest allowed lifetime of a widget link.
+pub const MAX_LINK_TTL: Duration = Duration::from_secs(300);
+
+/// A configuration problem, naming the variable.
+#[derive(Debug, thiserror::Error)]
+#[error("{var}: {message}")]
+pub struct ConfigError {
+    /// The environment variable (or flag) at fault.
+    pub var: &'static str,
+    /// What is wrong and what to do.
+    pub message: String,
+}
+
+/// Where Proof is.
+#[derive(Clone, Debug)]
+pub enum ProofTarget {
+    /// Start an embedded sandbox at launch.
+    Sandbox,
+    /// The real (or an external) Proof.
+    Remote {
+        /// API base URL.
+        base_url: Url,
+        /// The secret token (checked usable as a header).
+        client_token: Secret,
+        /// Widget script.
+        widget_script_url: Url,
+    },
+}
+
+/// A secret string whose `Debug` hides it.
+#[derive(Clone)]
+pub struct Secret(pub(crate) String);
+
+impl Secret {
+    /// Wrap a secret value.
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+}
+
+impl std::str::FromStr for Secret {
+    type Err = std::convert::Infallible;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Self(s.to_owned()))
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
+/// The validated configuration.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Where to listen (port 0 picks one).
+    pub listen: SocketAddr,
+    /// Public base URL; `None` in sandbox mode means `http://<bound address>`.
+    pub public_base_url: Option<Url>,
+    /// Proof.
+    pub proof: ProofTarget,
+    /// Webhook path secret; `None` disables the webhook receiver (random in sandbox mode).
+    pub webhook_path_secret: Option<Secret>,
+    /// Enabled (currency, network) pairs.
+    pub pairs: Vec<(String, String)>,
+    /// Sell on/off.
+    pub sell_enabled: bool,
+    /// Amount limits.
+    pub min_amount: Amount,
+    /// Amount limits.
+    pub max_amount: Amount,
+    /// Accept user addresses.
+    pub accept_user_address: bool,
+    /// Verification/payment frame origins (camera policy and navigation allowlist).
+    pub frame_origins: Vec<String>,
+    /// Webview or browser.
+    pub widget_mode: WidgetMode,
+    /// The app's return link (browser mode), validated.
+    pub app_return_url: String,
+    /// App token signing key.
+    pub auth_signing_key: Secret,
+    /// App token lifetime.
+    pub app_token_ttl: Duration,
+    /// Database URL (`sqlite:` or `postgres:`); a secret, as it may carry a password.
+    pub database_url: Secret,
+    /// Watcher lease length.
+    pub watch_lease: Duration,
+    /// This instance's name in leases and logs.
+    pub instance_id: String,
+    /// Trusted proxies.
+    pub trusted_proxies: Vec<IpNet>,
+    /// Widget link lifetime.
+    pub widget_link_ttl: Duration,
+    /// Session creations per user per minute.
+    pub session_rate_per_minute: u32,
+    /// Polling interval without a WebSocket.
+    pub poll_interval: Duration,
+    /// Longest an app request waits for Proof.
+    pub request_deadline: Duration,
+    /// First WebSocket reconnection delay.
+    pub ws_min_delay: Duration,
+    /// Cap on WebSocket reconnection delays.
+    pub ws_max_delay: Duration,
+}
+
+/// The app's return link by default (`plugins.deep-link` in the app's `tauri.conf.json`).
+pub const DEFAULT_RETURN_URL: &str = "prooframp://return";
+
+/// The pairs the sandbox enables.
+const SANDBOX_PAIRS: &[(&str, &str)] =
+    &[("USDT", "TRC20"), ("USDT", "ERC20"), ("USDT", "BEP20"), ("USDC", "ERC20"), ("ETH", "ERC20"), ("BTC", "BITCOIN")];
+
+impl Config {
+    /// A sandbox-mode configuration with defaults, storing data at `database_url`.
+    pub fn sandbox(database_url: impl Into<String>) -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            public_base_url: None,
+            proof: ProofTarget::Sandbox,
+            webhook_path_secret: Some(Secret(random_token())),
+            pairs: SANDBOX_PAIRS.iter().map(|(c, n)| ((*c).to_owned(), (*n).to_owned())).collect(),
+            sell_enabled: true,
+            min_amount: literal_amount("1"),
+            max_amount: literal_amount("10000"),
+            accept_user_address: false,
+            frame_origins: vec!["https://api.sumsub.com".into(), "https://in.sumsub.com".into()],
+            widget_mode: WidgetMode::Webview,
+            app_return_url: DEFAULT_RETURN_URL.to_owned(),
+            auth_signing_key: Secret(random_token()),
+            app_token_ttl: Duration::from_secs(900),
+            database_url: Secret(database_url.into()),
+            watch_lease: Duration::from_secs(10),
+            instance_id: default_instance_id(),
+            trusted_proxies: Vec::new(),
+            widget_link_ttl: MAX_LINK_TTL,
+            session_rate_per_minute: 10,
+            poll_interval: Duration::from_secs(5),
+            request_deadline: Duration::from_secs(10),
+            ws_min_delay: Duration::from_secs(1),
+            ws_max_delay: Duration::from_secs(30),
+        }
+    }
+
+    /// Whether an embedded sandbox is used.
+    pub fn is_sandbox(&self) -> bool {
+        matches!(self.proof, ProofTarget::Sandbox)
+    }
+}

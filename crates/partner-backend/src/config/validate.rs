@@ -1,0 +1,389 @@
+//! Flags and environment into a validated [`Config`]; every error names the variable to fix.
+
+use std::time::Duration;
+
+use ipnet::IpNet;
+use proof_api::{Amount, ClientToken};
+use ramp_api::WidgetMode;
+use url::Url;
+
+use super::helpers::{decimal, is_local, valid_symbol};
+use super::{Cli, Config, ConfigError, MAX_LINK_TTL, PROOF_WIDGET_SCRIPT, ProofTarget, Secret};
+
+pub(super) fn bad(var: &'static str, message: impl Into<String>) -> ConfigError {
+    ConfigError { var, message: message.into() }
+}
+
+/// A secret from `NAME`, or from the file `NAME_FILE` names (trailing newline dropped); not both.
+fn secret(env: &dyn Fn(&str) -> Option<String>, name: &'static str) -> Result<Option<String>, ConfigError> {
+    let file_var: &'static str = match name {
+        "PROOF_CLIENT_TOKEN" => "PROOF_CLIENT_TOKEN_FILE",
+        "APP_AUTH_SIGNING_KEY" => "APP_AUTH_SIGNING_KEY_FILE",
+        _ => "PROOF_WEBHOOK_PATH_SECRET_FILE",
+    };
+    let direct = env(name).filter(|v| !v.is_empty());
+    let path = env(file_var).filter(|v| !v.is_empty());
+    match (direct, path) {
+        (Some(_), Some(_)) => Err(bad(file_var, format!("set either {name} or {file_var}, not both"))),
+        (Some(v), None) => Ok(Some(v)),
+        (None, Some(path)) => {
+            let text =
+                std::fs::read_to_string(&path).map_err(|e| bad(file_var, format!("cannot read {path:?}: {e}")))?;
+            let value = text.trim_end_matches(['\n', '\r']).to_owned();
+            if value.is_empty() {
+                return Err(bad(file_var, format!("{path:?} is empty")));
+            }
+            Ok(Some(value))
+        }
+        (None, None) => Ok(None),
+    }
+}
+
+/// The app's return link: a custom scheme (`prooframp://return`) or an https App/Universal
+/// Link; never a scheme a browser would run (`javascript:`, `data:`, `file:`).
+fn parse_return_url(text: &str) -> Result<String, ConfigError> {
+    let url = Url::parse(text.trim()).map_err(|_| {
+        bad("RAMP_APP_RETURN_URL", format!("{text:?} is not a URL; use the app's link, e.g. prooframp://return"))
+    })?;
+    let scheme = url.scheme();
+    let runs_code = ["javascript", "data", "file", "blob", "about", "vbscript"].contains(&scheme);
+    let plain_http = scheme == "http" && !url.host_str().is_some_and(|h| h == "127.0.0.1" || h == "localhost");
+    if runs_code || plain_http || url.query().is_some() || url.fragment().is_some() {
+        return Err(bad(
+            "RAMP_APP_RETURN_URL",
+            format!("{text:?} must be the app's custom-scheme link or an https App Link, without query or fragment"),
+        ));
+    }
+    Ok(url.to_string())
+}
+
+fn parse_public_url(u: &str) -> Result<Url, ConfigError> {
+    let url = Url::parse(u).map_err(|e| bad("PUBLIC_BASE_URL", format!("{u:?} is not a URL: {e}")))?;
+    if url.scheme() != "https" && !is_local(&url) {
+        return Err(bad(
+            "PUBLIC_BASE_URL",
+            "must be https:// (Proof only accepts registered https origins); http:// is allowed for localhost",
+        ));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(bad("PUBLIC_BASE_URL", "must not have a query or fragment"));
+    }
+    Ok(url)
+}
+
+fn parse_pairs(raw: impl IntoIterator<Item = String>) -> Result<Vec<(String, String)>, ConfigError> {
+    raw.into_iter()
+        .filter(|p| !p.trim().is_empty())
+        .map(|p| match p.trim().split_once(':') {
+            Some((c, n)) if valid_symbol(c) && valid_symbol(n) => Ok((c.to_owned(), n.to_owned())),
+            _ => Err(bad("RAMP_PAIRS", format!("{p:?} is not CURRENCY:NETWORK in capitals, e.g. USDT:TRC20"))),
+        })
+        .collect()
+}
+
+fn parse_net(s: &str) -> Option<IpNet> {
+    s.parse::<IpNet>().ok().or_else(|| s.parse::<std::net::IpAddr>().ok().map(IpNet::from))
+}
+
+impl Config {
+    /// Validate flags and the process environment into a configuration.
+    ///
+    /// # Errors
+    /// [`ConfigError`] naming the first variable that is missing or wrong.
+    pub fn from_cli(cli: Cli) -> Result<Self, ConfigError> {
+        Self::from_sources(cli, &|name| std::env::var(name).ok())
+    }
+
+    /// Validate flags plus secrets read through `env` (the process environment in
+    /// [`Config::from_cli`]). Each secret comes from `NAME` or from the file `NAME_FILE` names
+    /// (a mounted secret), never from a flag.
+    ///
+    /// # Errors
+    /// [`ConfigError`] naming the first variable that is missing or wrong.
+    pub fn from_sources(cli: Cli, env: &dyn Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let sandbox = cli.sandbox;
+        let client_token = secret(env, "PROOF_CLIENT_TOKEN")?;
+        let signing_key = secret(env, "APP_AUTH_SIGNING_KEY")?;
+        let webhook_secret = secret(env, "PROOF_WEBHOOK_PATH_SECRET")?;
+        let mut c = Self::sandbox(cli.database_url.0.clone());
+        c.listen = cli.listen;
+        c.public_base_url = match cli.public_base_url.as_deref() {
+            Some(u) => Some(parse_public_url(u)?),
+            None if sandbox => None,
+            None => return Err(bad("PUBLIC_BASE_URL", "is required: the https URL where this backend is reachable")),
+        };
+        if sandbox {
+            if cli.proof_base_url.is_some() || client_token.is_some() {
+                return Err(bad(
+                    "RAMP_SANDBOX",
+                    "sandbox mode starts its own Proof; unset PROOF_BASE_URL and PROOF_CLIENT_TOKEN",
+                ));
+            }
+        } else {
+            let base =
+                cli.proof_base_url.ok_or_else(|| bad("PROOF_BASE_URL", "is required unless --sandbox is given"))?;
+            let base_url = Url::parse(&base)
+                .ok()
+                .filter(|u| u.scheme() == "https" || is_local(u))
+                .ok_or_else(|| bad("PROOF_BASE_URL", "must be an https:// URL (http:// only for localhost)"))?;
+            let token =
+                client_token.ok_or_else(|| bad("PROOF_CLIENT_TOKEN", "is required unless --sandbox is given"))?;
+            ClientToken::new(token.clone()).map_err(|e| bad("PROOF_CLIENT_TOKEN", format!("is not usable: {e}")))?;
+            let client_token = Secret(token);
+            let script = cli.widget_script_url.unwrap_or_else(|| PROOF_WIDGET_SCRIPT.to_owned());
+            let widget_script_url = Url::parse(&script)
+                .ok()
+                .filter(|u| u.scheme() == "https" || is_local(u))
+                .ok_or_else(|| bad("PROOF_WIDGET_SCRIPT_URL", "must be an https:// URL"))?;
+            c.proof = ProofTarget::Remote { base_url, client_token, widget_script_url };
+            let key = signing_key
+                .clone()
+                .ok_or_else(|| bad("APP_AUTH_SIGNING_KEY", "is required unless --sandbox is given"))?;
+            c.auth_signing_key = Secret(key);
+            c.webhook_path_secret = webhook_secret.map(Secret);
+            c.sell_enabled = false;
+        }
+        if let Some(key) = signing_key.filter(|_| sandbox) {
+            c.auth_signing_key = Secret(key);
+        }
+        if c.auth_signing_key.0.len() < 32 {
+            return Err(bad("APP_AUTH_SIGNING_KEY", "must be at least 32 characters (e.g. `openssl rand -hex 32`)"));
+        }
+        if let Some(secret) = &c.webhook_path_secret {
+            if secret.0.len() < 16 || !secret.0.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
+                return Err(bad(
+                    "PROOF_WEBHOOK_PATH_SECRET",
+                    "must be at least 16 characters of A-Z, a-z, 0-9, - or _",
+                ));
+            }
+        }
+        if !cli.pairs.is_empty() {
+            c.pairs = parse_pairs(cli.pairs)?;
+        } else if !sandbox {
+            return Err(bad("RAMP_PAIRS", "is required: the CURRENCY:NETWORK pairs Proof enabled, e.g. USDT:TRC20"));
+        }
+        if let Some(sell) = cli.sell_enabled {
+            c.sell_enabled = sell;
+        }
+        c.min_amount = Amount::parse(&cli.min_amount).map_err(|e| bad("RAMP_MIN_AMOUNT", e.to_string()))?;
+        c.max_amount = Amount::parse(&cli.max_amount).map_err(|e| bad("RAMP_MAX_AMOUNT", e.to_string()))?;
+        if decimal(&c.min_amount) > decimal(&c.max_amount) || c.max_amount.is_zero() {
+            return Err(bad("RAMP_MAX_AMOUNT", "must be greater than zero and not below RAMP_MIN_AMOUNT"));
+        }
+        c.accept_user_address = cli.accept_user_address;
+        c.frame_origins = cli
+            .frame_origins
+            .iter()
+            .filter(|o| !o.trim().is_empty())
+            .map(|o| {
+                Url::parse(o.trim())
+                    .ok()
+                    .filter(|u| u.origin().is_tuple())
+                    .map(|u| u.origin().ascii_serialization())
+                    .ok_or_else(|| {
+                        bad(
+                            "RAMP_WIDGET_FRAME_ORIGINS",
+                            format!("{o:?} is not an origin such as https://api.example.com"),
+                        )
+                    })
+            })
+            .collect::<Result<_, _>>()?;
+        c.widget_mode = match cli.widget_mode.trim() {
+            "webview" => WidgetMode::Webview,
+            "browser" => WidgetMode::Browser,
+            other => return Err(bad("RAMP_WIDGET_MODE", format!("{other:?} must be webview or browser"))),
+        };
+        c.app_return_url = parse_return_url(&cli.app_return_url)?;
+        c.app_token_ttl = Duration::from_secs(cli.app_token_ttl_secs);
+        if !(60..=86_400).contains(&cli.app_token_ttl_secs) {
+            return Err(bad("APP_TOKEN_TTL_SECS", "must be between 60 and 86400"));
+        }
+        if crate::store::StoreKind::of_url(&cli.database_url.0).is_none() {
+            return Err(bad(
+                "DATABASE_URL",
+                "must be sqlite://path/to/file.db (one instance) or postgres://user:password@host/db (several)",
+            ));
+        }
+        if !(3..=300).contains(&cli.watch_lease_secs) {
+            return Err(bad("WATCH_LEASE_SECS", "must be between 3 and 300"));
+        }
+        c.watch_lease = Duration::from_secs(cli.watch_lease_secs);
+        if let Some(id) = cli.instance_id {
+            let ok = (1..=64).contains(&id.len())
+                && id.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
+            if !ok {
+                return Err(bad("INSTANCE_ID", "must be 1 to 64 characters of A-Z, a-z, 0-9, '.', '-' or '_'"));
+            }
+            c.instance_id = id;
+        }
+        c.trusted_proxies = cli
+            .trusted_proxies
+            .iter()
+            .filter(|p| !p.trim().is_empty())
+            .map(|p| {
+                parse_net(p.trim()).ok_or_else(|| bad("TRUSTED_PROXIES", format!("{p:?} is not an IP address or CIDR")))
+            })
+            .collect::<Result<_, _>>()?;
+        c.widget_link_ttl = Duration::from_secs(cli.widget_link_ttl_secs);
+        if cli.widget_link_ttl_secs == 0 || c.widget_link_ttl > MAX_LINK_TTL {
+            return Err(bad("WIDGET_LINK_TTL_SECS", "must be between 1 and 300"));
+        }
+        if cli.session_rate_per_minute == 0 {
+            return Err(bad("SESSION_RATE_PER_MINUTE", "must be at least 1"));
+        }
+        c.session_rate_per_minute = cli.session_rate_per_minute;
+        if !(1000..=60_000).contains(&cli.poll_interval_ms) {
+            return Err(bad("PROOF_POLL_INTERVAL_MS", "must be between 1000 and 60000 (5000-10000 advised)"));
+        }
+        c.poll_interval = Duration::from_millis(cli.poll_interval_ms);
+        if !(1000..=60_000).contains(&cli.request_deadline_ms) {
+            return Err(bad("REQUEST_DEADLINE_MS", "must be between 1000 and 60000"));
+        }
+        c.request_deadline = Duration::from_millis(cli.request_deadline_ms);
+        Ok(c)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::DEFAULT_RETURN_URL;
+    use clap::Parser;
+
+    fn cli(args: &[&str]) -> Cli {
+        let mut all = vec!["proof-ramp-backend"];
+        all.extend_from_slice(args);
+        Cli::try_parse_from(all).expect("flags parse")
+    }
+
+    const PROD: &[&str] = &[
+        "--public-base-url=https://ramp.partner.example",
+        "--proof-base-url=https://proof.example",
+        "--pairs=USDT:TRC20",
+    ];
+    const SECRETS: &[(&str, &str)] =
+        &[("PROOF_CLIENT_TOKEN", "tok"), ("APP_AUTH_SIGNING_KEY", "0123456789abcdef0123456789abcdef")];
+
+    /// Validate `args` with `env` as the whole environment.
+    fn config(args: &[&str], env: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let env: std::collections::HashMap<String, String> =
+            env.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+        Config::from_sources(cli(args), &|name| env.get(name).cloned())
+    }
+
+    fn prod(args: &[&str]) -> Result<Config, ConfigError> {
+        let mut all = PROD.to_vec();
+        all.extend_from_slice(args);
+        config(&all, SECRETS)
+    }
+
+    #[test]
+    fn sandbox_needs_nothing() {
+        let c = config(&["--sandbox"], &[]).expect("valid");
+        assert!(c.is_sandbox() && c.sell_enabled && !c.pairs.is_empty());
+    }
+
+    #[test]
+    fn production_names_each_missing_variable() {
+        for (i, var) in ["PUBLIC_BASE_URL", "PROOF_BASE_URL", "RAMP_PAIRS"].iter().enumerate() {
+            let args: Vec<&str> = PROD.iter().enumerate().filter(|(j, _)| *j != i).map(|(_, a)| *a).collect();
+            let err = config(&args, SECRETS).expect_err("incomplete");
+            assert_eq!(err.var, *var, "{err}");
+        }
+        for (i, (var, _)) in SECRETS.iter().enumerate() {
+            let env: Vec<(&str, &str)> = SECRETS.iter().enumerate().filter(|(j, _)| *j != i).map(|(_, e)| *e).collect();
+            let err = config(PROD, &env).expect_err("incomplete");
+            assert_eq!(err.var, *var, "{err}");
+        }
+        assert!(prod(&[]).is_ok());
+    }
+
+    #[test]
+    fn secrets_are_not_flags() {
+        for flag in [
+            "--proof-client-token=tok",
+            "--auth-signing-key=0123456789abcdef0123456789abcdef",
+            "--webhook-path-secret=x",
+        ] {
+            let mut all = vec!["proof-ramp-backend"];
+            all.push(flag);
+            assert!(Cli::try_parse_from(all).is_err(), "{flag} must not exist: it would show in the process list");
+        }
+    }
+
+    #[test]
+    fn secrets_come_from_files() {
+        let dir = std::env::temp_dir().join(format!("ramp-secret-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let token = dir.join("token");
+        std::fs::write(&token, "file-token\n").expect("write");
+        let empty = dir.join("empty");
+        std::fs::write(&empty, "\n").expect("write");
+        let key = SECRETS[1];
+        let path = token.to_str().expect("utf-8");
+        let c = config(PROD, &[("PROOF_CLIENT_TOKEN_FILE", path), key]).expect("valid");
+        assert!(matches!(c.proof, ProofTarget::Remote { ref client_token, .. } if client_token.0 == "file-token"));
+        let both = config(PROD, &[("PROOF_CLIENT_TOKEN_FILE", path), ("PROOF_CLIENT_TOKEN", "t"), key]);
+        assert_eq!(both.expect_err("both").var, "PROOF_CLIENT_TOKEN_FILE");
+        let missing = config(PROD, &[("PROOF_CLIENT_TOKEN_FILE", "/nonexistent/token"), key]);
+        assert_eq!(missing.expect_err("unreadable").var, "PROOF_CLIENT_TOKEN_FILE");
+        let blank = config(PROD, &[("PROOF_CLIENT_TOKEN_FILE", empty.to_str().expect("utf-8")), key]);
+        assert_eq!(blank.expect_err("empty").var, "PROOF_CLIENT_TOKEN_FILE");
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn bad_values_name_their_variable() {
+        let cases: &[(&str, &str)] = &[
+            ("--public-base-url=http://ramp.partner.example", "PUBLIC_BASE_URL"),
+            ("--pairs=usdt-trc20", "RAMP_PAIRS"),
+            ("--min-amount=-1", "RAMP_MIN_AMOUNT"),
+            ("--max-amount=0", "RAMP_MAX_AMOUNT"),
+            ("--trusted-proxies=10.0.0.0/99", "TRUSTED_PROXIES"),
+            ("--widget-link-ttl-secs=900", "WIDGET_LINK_TTL_SECS"),
+            ("--database-url=mysql://x", "DATABASE_URL"),
+            ("--watch-lease-secs=1", "WATCH_LEASE_SECS"),
+            ("--request-deadline-ms=100", "REQUEST_DEADLINE_MS"),
+            ("--instance-id=a b", "INSTANCE_ID"),
+            ("--frame-origins=not a url", "RAMP_WIDGET_FRAME_ORIGINS"),
+            ("--widget-mode=popup", "RAMP_WIDGET_MODE"),
+            ("--app-return-url=javascript:alert(1)", "RAMP_APP_RETURN_URL"),
+            ("--app-return-url=http://partner.example/return", "RAMP_APP_RETURN_URL"),
+            ("--app-return-url=prooframp://return?x=1", "RAMP_APP_RETURN_URL"),
+            ("--app-return-url=not a url", "RAMP_APP_RETURN_URL"),
+        ];
+        for (arg, var) in cases {
+            let flag = arg.split('=').next().unwrap_or(arg);
+            let mut args: Vec<&str> = PROD.iter().copied().filter(|a| !a.starts_with(flag)).collect();
+            args.push(arg);
+            let err = config(&args, SECRETS).expect_err(arg);
+            assert_eq!(err.var, *var, "{arg}: {err}");
+        }
+        let secret_cases: &[(&str, &str)] =
+            &[("APP_AUTH_SIGNING_KEY", "short"), ("PROOF_WEBHOOK_PATH_SECRET", "short")];
+        for (var, value) in secret_cases {
+            let mut env: Vec<(&str, &str)> = SECRETS.iter().copied().filter(|(k, _)| k != var).collect();
+            env.push((var, value));
+            assert_eq!(config(PROD, &env).expect_err(var).var, *var);
+        }
+    }
+
+    #[test]
+    fn browser_mode_and_return_links() {
+        let c = prod(&["--widget-mode=browser", "--app-return-url=https://partner.example/app/return"]).expect("valid");
+        assert_eq!(c.widget_mode, WidgetMode::Browser);
+        assert_eq!(c.app_return_url, "https://partner.example/app/return");
+        let c = prod(&[]).expect("valid");
+        assert_eq!((c.widget_mode, c.app_return_url.as_str()), (WidgetMode::Webview, DEFAULT_RETURN_URL));
+    }
+
+    #[test]
+    fn secrets_never_show_in_debug() {
+        let c = prod(&["--database-url=postgres://ramp:hunter2-db-password@db.internal/ramp"]).expect("valid");
+        let dbg = format!("{c:?}");
+        assert!(!dbg.contains("0123456789abcdef") && !dbg.contains("\"tok\""), "{dbg}");
+        assert!(!dbg.contains("hunter2"), "{dbg}");
+        let flags = format!("{:?}", cli(&["--database-url=postgres://ramp:hunter2-db-password@db.internal/ramp"]));
+        assert!(!flags.contains("hunter2"), "{flags}");
+    }
+}
