@@ -232,6 +232,11 @@ impl Relay {
             if let Err(e) = self.store.prune_rates(now_ms()).await {
                 tracing::warn!("could not prune rate limits: {e}");
             }
+            match self.store.purge_expired_links(crate::routes::now_unix()).await {
+                Ok(0) => {}
+                Ok(n) => tracing::debug!(purged = n, "erased the sessions of expired, unopened widget links"),
+                Err(e) => tracing::warn!("could not purge expired widget links: {e}"),
+            }
             lock(&self.channels).retain(|_, c| c.events.receiver_count() > 0);
         }
     }
@@ -325,12 +330,14 @@ impl Relay {
     }
 
     /// Fetch the transaction from Proof and record what changed (a webhook is only a hint).
-    pub async fn confirm(self: &Arc<Self>, id: &str) {
+    /// `true` when Proof answered and the change is stored.
+    pub async fn confirm(self: &Arc<Self>, id: &str) -> bool {
         match self.proof.transaction(id).await {
-            Ok(tx) => {
-                self.apply(id, from_transaction(tx)).await;
+            Ok(tx) => self.apply(id, from_transaction(tx)).await,
+            Err(e) => {
+                tracing::warn!(tx_id = %id, "could not confirm a webhook with Proof (a redelivery will try again): {e}");
+                false
             }
-            Err(e) => tracing::warn!(tx_id = %id, "could not confirm a webhook with Proof: {e}"),
         }
     }
 

@@ -162,3 +162,67 @@ async fn proofs_faults_are_a_prompt_503_not_ours() {
         backend.shutdown().await;
     }
 }
+
+#[tokio::test]
+async fn a_webhook_is_recorded_only_once_proof_confirmed_it() {
+    const SECRET: &str = "hook-secret-for-redelivery-01";
+    let dir = Scratch::new("webhook-confirm");
+    let mut config = test_config(dir.db_url());
+    config.webhook_path_secret = Some(partner_backend::config::Secret::new(SECRET));
+    config.poll_interval = Duration::from_secs(60); // polling cannot bring the change in time
+    let backend = Backend::start(config).await.expect("starts");
+    let sandbox = backend.sandbox().expect("sandbox mode");
+    let no_socket = Faults { ws_handshake_status: Some(503), ..Faults::default() };
+    sandbox.set_faults(no_socket.clone());
+    let api = Api::new(&backend);
+    let token = api.login("verified").await;
+    let created = api.buy(&token).await;
+    let id = created.merchant_transaction_id.clone();
+    let mut events = stream(&api, &token, &id);
+    assert_eq!(next(&mut events, Duration::from_secs(5)).await.map(|e| e.seq), Some(1));
+
+    // Proof fails every call while its webhook for `processing` arrives: nothing to record yet.
+    sandbox.set_faults(Faults { error_502_rate: 1.0, ..no_socket.clone() });
+    let widget = Widget::open(&api, &created.widget_url, &sandbox.base_url()).await;
+    widget.step("action", json!({"action": "pay"})).await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let db = sqlx::SqlitePool::connect(&dir.db_url()).await.expect("db");
+    let receipts = || sqlx::query_scalar::<_, i64>("SELECT count(*) FROM webhook_receipts WHERE tx_id = ?").bind(&id);
+    assert_eq!(receipts().fetch_one(&db).await.expect("count"), 0, "not confirmed, not recorded");
+
+    // Proof is back and redelivers: the hint is confirmed, the change shows, the receipt stays.
+    sandbox.set_faults(no_socket);
+    let hook = format!("{}/proof/webhook/{SECRET}", api.base);
+    let delivered =
+        api.http.post(&hook).json(&json!({"merchant_transaction_id": id, "status": "processing"})).send().await;
+    assert_eq!(delivered.expect("webhook answers").status(), 204);
+    let processing = next(&mut events, Duration::from_secs(10)).await;
+    assert_eq!(processing.map(|e| e.status.as_str().to_owned()).as_deref(), Some("processing"));
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while receipts().fetch_one(&db).await.expect("count") == 0 {
+        assert!(Instant::now() < deadline, "the confirmed webhook is recorded");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    backend.shutdown().await;
+}
+
+#[tokio::test]
+async fn expired_unopened_links_lose_their_session() {
+    let dir = Scratch::new("link-purge");
+    let mut config = test_config(dir.db_url());
+    config.widget_link_ttl = Duration::from_secs(1);
+    config.watch_lease = Duration::from_secs(3); // sweeps (and purges) every second
+    let backend = Backend::start(config).await.expect("starts");
+    let api = Api::new(&backend);
+    let token = api.login("verified").await;
+    api.buy(&token).await;
+    let db = sqlx::SqlitePool::connect(&dir.db_url()).await.expect("db");
+    let kept = || sqlx::query_scalar::<_, i64>("SELECT count(*) FROM widget_links WHERE session_json IS NOT NULL");
+    assert_eq!(kept().fetch_one(&db).await.expect("count"), 1, "a live link keeps its session");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while kept().fetch_one(&db).await.expect("count") > 0 {
+        assert!(Instant::now() < deadline, "Proof's init_token outlives the link");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    backend.shutdown().await;
+}

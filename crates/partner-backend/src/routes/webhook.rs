@@ -1,8 +1,9 @@
 //! `POST /proof/webhook/{secret}`: Proof's outbound webhook.
 //!
-//! Unsigned and best effort, so it is only a hint: the receiver answers `204` at once, records
-//! (`merchant_transaction_id`, `status`) so duplicates are no-ops, and confirms by fetching the
-//! transaction from Proof before anything changes. The unguessable path segment cuts noise; it is
+//! Unsigned and best effort, so it is only a hint: the receiver answers `204` at once, confirms by
+//! fetching the transaction from Proof before anything changes, and only then records
+//! (`merchant_transaction_id`, `status`), so later duplicates are no-ops while a redelivery of a
+//! hint that could not be confirmed (Proof failing at that moment) is tried again. The unguessable path segment cuts noise; it is
 //! not authentication.
 
 use axum::body::Bytes;
@@ -37,12 +38,19 @@ pub(crate) async fn webhook_receive(State(s): State<AppState>, Path(secret): Pat
             return StatusCode::SERVICE_UNAVAILABLE;
         }
     }
-    match s.store.record_webhook(&hint.merchant_transaction_id, &hint.status, &now_iso()).await {
-        Ok(true) => {
-            let relay = s.relay.clone();
-            tokio::spawn(async move { relay.confirm(&hint.merchant_transaction_id).await });
+    match s.store.webhook_seen(&hint.merchant_transaction_id, &hint.status).await {
+        Ok(true) => tracing::debug!(tx_id = %hint.merchant_transaction_id, "duplicate webhook ignored"),
+        Ok(false) => {
+            let (relay, store) = (s.relay.clone(), s.store.clone());
+            tokio::spawn(async move {
+                let Hint { merchant_transaction_id: id, status } = hint;
+                if relay.confirm(&id).await {
+                    if let Err(e) = store.record_webhook(&id, &status, &now_iso()).await {
+                        tracing::warn!(tx_id = %id, "webhook: could not record the receipt: {e}");
+                    }
+                }
+            });
         }
-        Ok(false) => tracing::debug!(tx_id = %hint.merchant_transaction_id, "duplicate webhook ignored"),
         Err(e) => {
             tracing::error!("webhook: database: {e}");
             return StatusCode::SERVICE_UNAVAILABLE;

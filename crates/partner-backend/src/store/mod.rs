@@ -155,8 +155,14 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<(), sqlx::Error>;
     /// Consume a link at `now` (unix seconds).
     async fn open_link(&self, token_hash: &str, now: u64) -> Result<LinkOpen, sqlx::Error>;
-    /// Remember a webhook delivery; `true` the first time this (id, status) is seen.
+    /// Remember a webhook delivery whose change was confirmed with Proof; `true` the first time
+    /// this (id, status) is recorded.
     async fn record_webhook(&self, tx_id: &str, status: &str, received_at: &str) -> Result<bool, sqlx::Error>;
+    /// Whether a webhook for this (id, status) was already confirmed and recorded.
+    async fn webhook_seen(&self, tx_id: &str, status: &str) -> Result<bool, sqlx::Error>;
+    /// Erase the session (Proof's `init_token` among it) of links that expired unopened before
+    /// `now` (unix seconds); returns how many.
+    async fn purge_expired_links(&self, now: u64) -> Result<u64, sqlx::Error>;
 
     /// Take the watcher lease of an open transaction: `true` when it is free (never taken,
     /// released, given up or run out) or already this holder's. Renewing is taking again.
@@ -255,6 +261,9 @@ mod sql {
     /// The guard on used_at makes the claim atomic: of two concurrent opens, one updates the row.
     pub(super) const CLAIM_LINK: &str =
         "UPDATE widget_links SET used_at = $1, session_json = NULL WHERE token_hash = $2 AND used_at IS NULL";
+    pub(super) const WEBHOOK_SEEN: &str = "SELECT count(*) FROM webhook_receipts WHERE tx_id = $1 AND status = $2";
+    pub(super) const PURGE_EXPIRED_LINKS: &str = "UPDATE widget_links SET session_json = NULL
+        WHERE used_at IS NULL AND expires_at <= $1 AND session_json IS NOT NULL";
     pub(super) const RECORD_WEBHOOK: &str = "INSERT INTO webhook_receipts (tx_id, status, received_at)
         VALUES ($1, $2, $3) ON CONFLICT (tx_id, status) DO NOTHING";
     /// Free: never taken or released (no holder), run out, or ours already.
@@ -542,6 +551,23 @@ macro_rules! sql_store {
                     .execute(&self.pool)
                     .await?;
                 Ok(done.rows_affected() == 1)
+            }
+
+            async fn webhook_seen(&self, tx_id: &str, status: &str) -> Result<bool, sqlx::Error> {
+                let n: i64 = sqlx::query_scalar($crate::store::sql::WEBHOOK_SEEN)
+                    .bind(tx_id)
+                    .bind(status)
+                    .fetch_one(&self.pool)
+                    .await?;
+                Ok(n > 0)
+            }
+
+            async fn purge_expired_links(&self, now: u64) -> Result<u64, sqlx::Error> {
+                let done = sqlx::query($crate::store::sql::PURGE_EXPIRED_LINKS)
+                    .bind($crate::store::clamp_i64(now))
+                    .execute(&self.pool)
+                    .await?;
+                Ok(done.rows_affected())
             }
 
             async fn take_lease(&self, id: &str, lease: $crate::store::Lease<'_>) -> Result<bool, sqlx::Error> {
