@@ -145,12 +145,21 @@ async fn two_instances_share_status_watching_and_take_over_when_one_dies() {
     let processing = next(&mut on_b, Duration::from_secs(10)).await.expect("processing reaches B");
     assert_eq!((processing.status, processing.seq), (TxStatus::Processing, 2));
     let mut conn = sqlx::PgConnection::connect(&db.url).await.expect("connects");
-    let receipts: i64 = sqlx::query_scalar("SELECT count(*) FROM webhook_receipts WHERE tx_id = $1")
-        .bind(&id)
-        .fetch_one(&mut conn)
-        .await
-        .expect("receipts");
-    assert!(receipts >= 1, "A received Proof's webhook");
+    // A records the webhook once it has confirmed it with Proof.
+    let receipts = sqlx::PgPool::connect(&db.url).await.expect("pool");
+    eventually(Duration::from_secs(5), "A received and confirmed Proof's webhook", || {
+        let receipts = receipts.clone();
+        let id = id.clone();
+        async move {
+            sqlx::query_scalar::<_, i64>("SELECT count(*) FROM webhook_receipts WHERE tx_id = $1")
+                .bind(&id)
+                .fetch_one(&receipts)
+                .await
+                .is_ok_and(|n| n >= 1)
+        }
+    })
+    .await;
+    receipts.close().await;
 
     // A dies without a word; B takes the watch over and finishes it.
     a.0.kill().expect("kill A");
