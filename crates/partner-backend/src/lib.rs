@@ -46,6 +46,7 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(routes::health::healthz))
         .route("/readyz", get(routes::health::readyz))
+        .route("/metrics", get(routes::health::metrics))
         .route("/v1/config", get(routes::config::config_get))
         .route("/v1/me/kyc", get(routes::kyc::kyc_get))
         .route("/v1/sessions", post(routes::sessions::sessions_create))
@@ -160,6 +161,8 @@ impl Backend {
                 },
                 watch_limit: Duration::from_secs(24 * 3600),
                 lease: config.watch_lease,
+                unopened_grace: config.unopened_watch_grace,
+                max_watchers: config.max_upstream_watchers,
                 instance: config.instance_id.clone(),
             },
         );

@@ -41,6 +41,12 @@ pub struct RelayOptions {
     pub watch_limit: Duration,
     /// Length of a watcher lease; renewed and swept every third of it.
     pub lease: Duration,
+    /// A transaction whose widget link was never opened stops being watched this long after
+    /// its last link expired (nobody can reach the widget, so nothing can happen).
+    pub unopened_grace: Duration,
+    /// Most transactions this instance watches at once; beyond it, transactions wait for
+    /// another instance or a later sweep.
+    pub max_watchers: usize,
     /// This instance's name in leases and logs (unique per running process).
     pub instance: String,
 }
@@ -66,6 +72,8 @@ enum End {
     LeaseLost,
     /// `watch_limit` passed: give the lease up for good.
     TimedOut,
+    /// Nobody opened the widget link before it expired (plus the grace): give the lease up.
+    Unopened,
 }
 
 /// Shared hub of watchers and channels.
@@ -143,6 +151,11 @@ impl Relay {
         self.store.release_all(&self.options.instance).await
     }
 
+    /// Transactions with a live channel (open status streams) on this instance.
+    pub fn channels(&self) -> usize {
+        lock(&self.channels).len()
+    }
+
     /// Number of upstream watchers this instance runs (one Proof WebSocket or poller each).
     pub fn upstream_watchers(&self) -> usize {
         self.upstream.load(Ordering::Relaxed)
@@ -199,11 +212,17 @@ impl Relay {
         Lease { holder: &self.options.instance, now_ms: now, until_ms: now.saturating_add(length) }
     }
 
-    /// Take over every open transaction whose lease is free or ran out; returns how many.
+    /// Take over open transactions whose lease is free or ran out, as many as the watcher cap
+    /// leaves room for; returns how many.
     async fn sweep(self: &Arc<Self>) -> Result<usize, sqlx::Error> {
         let mut taken = 0;
         loop {
-            let ids = self.store.take_orphans(self.lease(), SWEEP_BATCH).await?;
+            let room = self.options.max_watchers.saturating_sub(lock(&self.watching).len());
+            let batch = u32::try_from(room).unwrap_or(u32::MAX).min(SWEEP_BATCH);
+            if batch == 0 {
+                return Ok(taken);
+            }
+            let ids = self.store.take_orphans(self.lease(), batch).await?;
             let n = ids.len();
             for id in ids {
                 if lock(&self.watching).insert(id.clone()) {
@@ -212,7 +231,7 @@ impl Relay {
                     taken += 1;
                 }
             }
-            if n < SWEEP_BATCH as usize {
+            if n < batch as usize {
                 return Ok(taken);
             }
         }
@@ -243,20 +262,40 @@ impl Relay {
 
     /// Watch a transaction whose lease this instance holds, to its end.
     async fn run_watch(self: Arc<Self>, id: String) {
-        self.upstream.fetch_add(1, Ordering::Relaxed);
+        let holder = &self.options.instance;
+        let running = self.upstream.fetch_add(1, Ordering::Relaxed);
+        if running >= self.options.max_watchers {
+            self.upstream.fetch_sub(1, Ordering::Relaxed);
+            tracing::warn!(
+                operator_action = true,
+                tx_id = %id,
+                watchers = running,
+                "watcher cap reached (MAX_UPSTREAM_WATCHERS): this transaction waits for another instance or a later sweep"
+            );
+            if let Err(e) = self.store.release_lease(&id, holder).await {
+                tracing::warn!(tx_id = %id, "could not let go of the watcher lease ({e}); it runs out by itself");
+            }
+            lock(&self.watching).remove(&id);
+            return;
+        }
         let mut stopped = self.stop.subscribe();
         let end = tokio::select! {
             outcome = tokio::time::timeout(self.options.watch_limit, self.follow(&id)) => {
                 if outcome.is_err() { End::TimedOut } else { End::Done }
             }
             () = self.keep_lease(&id) => End::LeaseLost,
+            () = self.unopened(&id) => End::Unopened,
             _ = stopped.wait_for(|s| *s) => End::Done,
         };
-        let holder = &self.options.instance;
         let let_go = match end {
             End::Done => self.store.release_lease(&id, holder).await,
             End::TimedOut => {
                 tracing::info!(tx_id = %id, "stopped watching a transaction that did not finish in time");
+                lock(&self.channels).remove(&id);
+                self.store.give_up_lease(&id, holder).await
+            }
+            End::Unopened => {
+                tracing::info!(tx_id = %id, "stopped watching a session whose widget link was never opened and has expired");
                 lock(&self.channels).remove(&id);
                 self.store.give_up_lease(&id, holder).await
             }
@@ -270,6 +309,29 @@ impl Relay {
         }
         lock(&self.watching).remove(&id);
         self.upstream.fetch_sub(1, Ordering::Relaxed);
+    }
+
+    /// Returns once every widget link of the transaction expired unopened more than
+    /// `unopened_grace` ago; never while a link is live or after one was opened. Checked again
+    /// at each deadline, so a link issued meanwhile (or an open) keeps the watch.
+    async fn unopened(&self, id: &str) {
+        loop {
+            match self.store.unopened_until(id).await {
+                Ok(Some(expiry)) => {
+                    let end = expiry.saturating_add(self.options.unopened_grace.as_secs());
+                    let now = crate::routes::now_unix();
+                    if now >= end {
+                        return;
+                    }
+                    tokio::time::sleep(Duration::from_secs(end - now)).await;
+                }
+                Ok(None) => std::future::pending::<()>().await,
+                Err(e) => {
+                    tracing::warn!(tx_id = %id, "could not read the transaction's widget links: {e}");
+                    tokio::time::sleep(self.options.lease).await;
+                }
+            }
+        }
     }
 
     /// Renew the lease every third of its length; returns when another instance has it.

@@ -68,6 +68,13 @@ pub struct Cli {
     /// another takes its transactions over within about this long.
     #[arg(long, env = "WATCH_LEASE_SECS", default_value_t = 10)]
     pub watch_lease_secs: u64,
+    /// Most transactions one instance watches at Proof at once; beyond it they wait for another
+    /// instance or a later sweep (logged).
+    #[arg(long, env = "MAX_UPSTREAM_WATCHERS", default_value_t = 10_000)]
+    pub max_upstream_watchers: usize,
+    /// Seconds after its widget link expired unopened that a transaction stops being watched.
+    #[arg(long, env = "UNOPENED_WATCH_GRACE_SECS", default_value_t = 300)]
+    pub unopened_watch_grace_secs: u64,
     /// This instance's name in watcher leases and logs; unique per running process (default:
     /// host name, process id and a random suffix).
     #[arg(long, env = "INSTANCE_ID")]

@@ -115,6 +115,10 @@ pub struct Config {
     pub watch_lease: Duration,
     /// This instance's name in leases and logs.
     pub instance_id: String,
+    /// Most transactions this instance watches at once.
+    pub max_upstream_watchers: usize,
+    /// How long after its link expired unopened a transaction is still watched.
+    pub unopened_watch_grace: Duration,
     /// Trusted proxies.
     pub trusted_proxies: Vec<IpNet>,
     /// Widget link lifetime.
@@ -159,6 +163,8 @@ impl Config {
             database_url: Secret(database_url.into()),
             watch_lease: Duration::from_secs(10),
             instance_id: default_instance_id(),
+            max_upstream_watchers: 10_000,
+            unopened_watch_grace: Duration::from_secs(300),
             trusted_proxies: Vec::new(),
             widget_link_ttl: MAX_LINK_TTL,
             session_rate_per_minute: 10,

@@ -208,6 +208,14 @@ impl Config {
             return Err(bad("WATCH_LEASE_SECS", "must be between 3 and 300"));
         }
         c.watch_lease = Duration::from_secs(cli.watch_lease_secs);
+        if !(1..=1_000_000).contains(&cli.max_upstream_watchers) {
+            return Err(bad("MAX_UPSTREAM_WATCHERS", "must be between 1 and 1000000"));
+        }
+        c.max_upstream_watchers = cli.max_upstream_watchers;
+        if cli.unopened_watch_grace_secs > 86_400 {
+            return Err(bad("UNOPENED_WATCH_GRACE_SECS", "must be at most 86400"));
+        }
+        c.unopened_watch_grace = Duration::from_secs(cli.unopened_watch_grace_secs);
         if let Some(id) = cli.instance_id {
             let ok = (1..=64).contains(&id.len())
                 && id.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
@@ -344,6 +352,8 @@ mod tests {
             ("--database-url=mysql://x", "DATABASE_URL"),
             ("--watch-lease-secs=1", "WATCH_LEASE_SECS"),
             ("--request-deadline-ms=100", "REQUEST_DEADLINE_MS"),
+            ("--max-upstream-watchers=0", "MAX_UPSTREAM_WATCHERS"),
+            ("--unopened-watch-grace-secs=100000", "UNOPENED_WATCH_GRACE_SECS"),
             ("--instance-id=a b", "INSTANCE_ID"),
             ("--frame-origins=not a url", "RAMP_WIDGET_FRAME_ORIGINS"),
             ("--widget-mode=popup", "RAMP_WIDGET_MODE"),

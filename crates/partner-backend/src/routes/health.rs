@@ -1,5 +1,5 @@
-//! `GET /healthz` (the process is up) and `GET /readyz` (it can serve: the database answers;
-//! also reports how many upstream status watchers run).
+//! `GET /healthz` (the process is up), `GET /readyz` (it can serve: the database answers; also
+//! reports how many upstream status watchers run) and `GET /metrics` (Prometheus text format).
 
 use axum::Json;
 use axum::extract::State;
@@ -29,6 +29,26 @@ pub(crate) async fn readyz(State(s): State<AppState>) -> (StatusCode, Json<serde
         "store": s.store.kind().as_str(),
         "instance": s.relay.instance(),
         "upstream_watchers": s.relay.upstream_watchers(),
+        "max_upstream_watchers": s.config.max_upstream_watchers,
     });
     (code, Json(body))
+}
+
+/// This instance's gauges in Prometheus' text format. Counts only, nothing about users; still,
+/// expose it to your monitoring, not the internet (route `/metrics` only from inside).
+pub(crate) async fn metrics(State(s): State<AppState>) -> ([(axum::http::HeaderName, &'static str); 1], String) {
+    let gauges = [
+        ("proof_ramp_upstream_watchers", "Transactions this instance watches at Proof.", s.relay.upstream_watchers()),
+        (
+            "proof_ramp_upstream_watchers_max",
+            "The watcher cap (MAX_UPSTREAM_WATCHERS).",
+            s.config.max_upstream_watchers,
+        ),
+        ("proof_ramp_status_channels", "Transactions with live status streams on this instance.", s.relay.channels()),
+    ];
+    let mut text = String::new();
+    for (name, help, value) in gauges {
+        text.push_str(&format!("# HELP {name} {help}\n# TYPE {name} gauge\n{name} {value}\n"));
+    }
+    ([(axum::http::header::CONTENT_TYPE, "text/plain; version=0.0.4")], text)
 }

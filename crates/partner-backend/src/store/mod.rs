@@ -160,6 +160,9 @@ pub trait Store: Send + Sync + 'static {
     async fn record_webhook(&self, tx_id: &str, status: &str, received_at: &str) -> Result<bool, sqlx::Error>;
     /// Whether a webhook for this (id, status) was already confirmed and recorded.
     async fn webhook_seen(&self, tx_id: &str, status: &str) -> Result<bool, sqlx::Error>;
+    /// The latest expiry (unix seconds) of the transaction's widget links when none of them was
+    /// opened; `None` when one was opened, or the transaction has no link.
+    async fn unopened_until(&self, tx_id: &str) -> Result<Option<u64>, sqlx::Error>;
     /// Erase the session (Proof's `init_token` among it) of links that expired unopened before
     /// `now` (unix seconds); returns how many.
     async fn purge_expired_links(&self, now: u64) -> Result<u64, sqlx::Error>;
@@ -261,6 +264,8 @@ mod sql {
     /// The guard on used_at makes the claim atomic: of two concurrent opens, one updates the row.
     pub(super) const CLAIM_LINK: &str =
         "UPDATE widget_links SET used_at = $1, session_json = NULL WHERE token_hash = $2 AND used_at IS NULL";
+    pub(super) const LINKS_OF: &str = "SELECT MAX(expires_at),
+        SUM(CASE WHEN used_at IS NULL THEN 0 ELSE 1 END) FROM widget_links WHERE tx_id = $1";
     pub(super) const WEBHOOK_SEEN: &str = "SELECT count(*) FROM webhook_receipts WHERE tx_id = $1 AND status = $2";
     pub(super) const PURGE_EXPIRED_LINKS: &str = "UPDATE widget_links SET session_json = NULL
         WHERE used_at IS NULL AND expires_at <= $1 AND session_json IS NOT NULL";
@@ -560,6 +565,15 @@ macro_rules! sql_store {
                     .fetch_one(&self.pool)
                     .await?;
                 Ok(n > 0)
+            }
+
+            async fn unopened_until(&self, tx_id: &str) -> Result<Option<u64>, sqlx::Error> {
+                let (latest, opened): (Option<i64>, Option<i64>) =
+                    sqlx::query_as($crate::store::sql::LINKS_OF).bind(tx_id).fetch_one(&self.pool).await?;
+                Ok(match (latest, opened) {
+                    (Some(latest), Some(0)) => Some(u64::try_from(latest).unwrap_or_default()),
+                    _ => None,
+                })
             }
 
             async fn purge_expired_links(&self, now: u64) -> Result<u64, sqlx::Error> {
