@@ -119,6 +119,10 @@ where
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        // Already checked (and counted against the user's request budget) by the `/v1` layer.
+        if let Some(user) = parts.extensions.get::<AppUser>() {
+            return Ok(Self(user.clone()));
+        }
         let auth: Arc<dyn AppAuth> = axum::extract::FromRef::from_ref(state);
         let token = parts
             .headers

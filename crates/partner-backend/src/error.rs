@@ -48,6 +48,12 @@ pub enum AppError {
         /// Seconds to wait.
         retry_after: u64,
     },
+    /// 429: the user has as many status streams open as allowed.
+    #[error("too many status streams")]
+    TooManyStreams {
+        /// Seconds to wait.
+        retry_after: u64,
+    },
     /// 503: Proof is unreachable or failing after retries.
     #[error("the ramp provider is unavailable")]
     ProviderUnavailable,
@@ -133,6 +139,12 @@ impl AppError {
                 format!("Too many attempts. Wait {retry_after} seconds and try again."),
                 None,
             ),
+            Self::TooManyStreams { .. } => (
+                StatusCode::TOO_MANY_REQUESTS,
+                codes::RATE_LIMITED,
+                "Too many status screens are open for this account. Close one and try again.".into(),
+                None,
+            ),
             Self::ProviderUnavailable => (
                 StatusCode::SERVICE_UNAVAILABLE,
                 codes::PROVIDER_UNAVAILABLE,
@@ -160,7 +172,7 @@ impl IntoResponse for AppError {
         };
         let mut resp = (status, Json(body)).into_response();
         let retry_after = match self {
-            Self::RateLimited { retry_after } => Some(retry_after),
+            Self::RateLimited { retry_after } | Self::TooManyStreams { retry_after } => Some(retry_after),
             Self::ProviderUnavailable => Some(PROVIDER_RETRY_AFTER_SECS),
             _ => None,
         };

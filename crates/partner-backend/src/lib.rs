@@ -43,18 +43,25 @@ use crate::store::Store;
 
 /// The router: app API under `/v1`, host pages under `/w`, the webhook, health checks.
 pub fn app(state: AppState) -> Router {
-    Router::new()
-        .route("/healthz", get(routes::health::healthz))
-        .route("/readyz", get(routes::health::readyz))
-        .route("/metrics", get(routes::health::metrics))
+    // Signed-in routes: the token is checked once and the request counted against the user.
+    let signed_in = Router::new()
         .route("/v1/config", get(routes::config::config_get))
         .route("/v1/me/kyc", get(routes::kyc::kyc_get))
         .route("/v1/sessions", post(routes::sessions::sessions_create))
         .route("/v1/transactions", get(routes::transactions::transactions_list))
         .route("/v1/transactions/{id}", get(routes::transactions::transactions_get))
         .route("/v1/transactions/{id}/events", get(routes::transactions::transactions_events))
+        .route_layer(axum::middleware::from_fn_with_state(state.clone(), limits::per_user));
+    // Every /v1 route: counted against the client's address first.
+    let v1 = signed_in
         .route("/v1/sandbox/personas", get(routes::sandbox::personas_list))
         .route("/v1/sandbox/login", post(routes::sandbox::sandbox_login))
+        .route_layer(axum::middleware::from_fn_with_state(state.clone(), limits::per_ip));
+    Router::new()
+        .route("/healthz", get(routes::health::healthz))
+        .route("/readyz", get(routes::health::readyz))
+        .route("/metrics", get(routes::health::metrics))
+        .merge(v1)
         .route("/w/host.js", get(routes::host_page::host_js))
         .route("/w/host.css", get(routes::host_page::host_css))
         .route("/w/{link}", get(routes::host_page::host_page))

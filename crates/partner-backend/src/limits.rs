@@ -1,21 +1,90 @@
-//! Rate limits, kept in the [`Store`] so every instance on the same database counts against the
-//! same budget (GCRA: a burst of N, replenished evenly over the period).
+//! Every limit the API enforces, built once from the configuration.
+//!
+//! - **Sessions per user** (`SESSION_RATE_PER_MINUTE`): kept in the [`Store`], so every instance
+//!   on the same database counts against the same budget (GCRA: a burst of N, replenished evenly
+//!   over the minute). Session creation costs a Proof session, so this one must be exact.
+//! - **Requests per user and per client IP** on every `/v1` route
+//!   (`API_RATE_PER_USER_PER_MINUTE`, `API_RATE_PER_IP_PER_MINUTE`): per instance, in memory
+//!   (GCRA too), so a flood is cut off without touching the database; behind N instances a client
+//!   gets up to N times the budget.
+//! - **Open status streams per user** (`MAX_STREAMS_PER_USER`): per instance.
+//! - **KYC status cache** (`KYC_CACHE_SECS`): per user and instance, `verified` answers only:
+//!   a verified user's repeated screens do not each cost a Proof call, while a user in the middle
+//!   of verification always sees Proof's latest word.
 
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
+use std::num::NonZeroU32;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::extract::{ConnectInfo, Request, State};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use governor::clock::{Clock, DefaultClock};
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use ramp_api::KycStatus;
+
+use crate::config::Config;
 use crate::error::AppError;
 use crate::routes::now_ms;
+use crate::state::AppState;
 use crate::store::Store;
 
 /// The period every per-minute limit refers to.
 const MINUTE_MS: i64 = 60_000;
 
-/// The limits the API enforces.
-#[derive(Clone, Copy, Debug)]
+/// Seconds an app is told to wait when it has too many streams open.
+const STREAMS_RETRY_AFTER_SECS: u64 = 5;
+
+/// Entries the KYC cache keeps before it drops expired ones.
+const KYC_CACHE_PRUNE_AT: usize = 10_000;
+
+/// The limits, shared by every request.
 pub(crate) struct Limits {
-    /// Sessions one user may create per minute.
-    pub(crate) sessions_per_minute: u32,
+    sessions_per_minute: u32,
+    per_user: DefaultKeyedRateLimiter<String>,
+    per_ip: DefaultKeyedRateLimiter<IpAddr>,
+    max_streams: usize,
+    streams: Arc<Mutex<HashMap<String, usize>>>,
+    kyc_ttl: Duration,
+    kyc: Mutex<HashMap<String, (Instant, KycStatus)>>,
+}
+
+impl std::fmt::Debug for Limits {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Limits").field("max_streams", &self.max_streams).finish_non_exhaustive()
+    }
+}
+
+fn per_minute(n: u32) -> Quota {
+    Quota::per_minute(NonZeroU32::new(n).unwrap_or(NonZeroU32::MIN))
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn refused<K: std::hash::Hash + Eq + Clone>(limiter: &DefaultKeyedRateLimiter<K>, key: &K) -> Option<u64> {
+    limiter
+        .check_key(key)
+        .err()
+        .map(|not_until| not_until.wait_time_from(DefaultClock::default().now()).as_secs().max(1))
 }
 
 impl Limits {
+    pub(crate) fn new(config: &Config) -> Self {
+        Self {
+            sessions_per_minute: config.session_rate_per_minute,
+            per_user: RateLimiter::keyed(per_minute(config.api_rate_per_user_per_minute)),
+            per_ip: RateLimiter::keyed(per_minute(config.api_rate_per_ip_per_minute)),
+            max_streams: config.max_streams_per_user,
+            streams: Arc::default(),
+            kyc_ttl: config.kyc_cache_ttl,
+            kyc: Mutex::default(),
+        }
+    }
+
     /// Count a session creation by `user`; `429 rate_limited` with a `Retry-After` when over.
     pub(crate) async fn session(&self, store: &dyn Store, user: &str) -> Result<(), AppError> {
         let key = format!("session:{user}");
@@ -27,4 +96,104 @@ impl Limits {
             }
         }
     }
+
+    /// Count one request by a signed-in user.
+    pub(crate) fn user_request(&self, user: &str) -> Result<(), AppError> {
+        match refused(&self.per_user, &user.to_owned()) {
+            None => Ok(()),
+            Some(retry_after) => Err(AppError::RateLimited { retry_after }),
+        }
+    }
+
+    /// Count one request from a client address.
+    fn ip_request(&self, ip: IpAddr) -> Result<(), AppError> {
+        match refused(&self.per_ip, &ip) {
+            None => Ok(()),
+            Some(retry_after) => Err(AppError::RateLimited { retry_after }),
+        }
+    }
+
+    /// Take one of the user's stream slots; the slot is free again when the guard drops.
+    pub(crate) fn open_stream(&self, user: &str) -> Result<StreamSlot, AppError> {
+        let mut open = lock(&self.streams);
+        let n = open.entry(user.to_owned()).or_default();
+        if *n >= self.max_streams {
+            return Err(AppError::TooManyStreams { retry_after: STREAMS_RETRY_AFTER_SECS });
+        }
+        *n += 1;
+        Ok(StreamSlot { streams: self.streams.clone(), user: user.to_owned() })
+    }
+
+    /// The user's KYC status, if Proof told it less than `KYC_CACHE_SECS` ago.
+    pub(crate) fn cached_kyc(&self, user: &str) -> Option<KycStatus> {
+        let cache = lock(&self.kyc);
+        cache.get(user).filter(|(at, _)| at.elapsed() < self.kyc_ttl).map(|(_, s)| s.clone())
+    }
+
+    /// Remember what Proof said of the user's KYC status, when it is `verified` (the only answer
+    /// that does not change while the user goes through the widget).
+    pub(crate) fn remember_kyc(&self, user: &str, status: &KycStatus) {
+        if self.kyc_ttl.is_zero() || *status != KycStatus::Verified {
+            return;
+        }
+        let mut cache = lock(&self.kyc);
+        if cache.len() >= KYC_CACHE_PRUNE_AT {
+            cache.retain(|_, (at, _)| at.elapsed() < self.kyc_ttl);
+        }
+        cache.insert(user.to_owned(), (Instant::now(), status.clone()));
+    }
+}
+
+/// One open status stream of a user; frees its slot when dropped (the stream ended).
+#[derive(Debug)]
+pub(crate) struct StreamSlot {
+    streams: Arc<Mutex<HashMap<String, usize>>>,
+    user: String,
+}
+
+impl Drop for StreamSlot {
+    fn drop(&mut self) {
+        let mut open = lock(&self.streams);
+        if let Some(n) = open.get_mut(&self.user) {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                open.remove(&self.user);
+            }
+        }
+    }
+}
+
+/// Middleware on the signed-in `/v1` routes: check the bearer token once, count the request
+/// against the user's budget, and hand the user to [`crate::auth::Authenticated`]. A request
+/// without a valid token passes through, and the handler's extractor answers `401`.
+pub(crate) async fn per_user(State(s): State<AppState>, mut req: Request, next: Next) -> Response {
+    let token = req
+        .headers()
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(str::to_owned);
+    if let Some(token) = token {
+        if let Ok(user) = s.auth.authenticate(&token).await {
+            if let Err(e) = s.limits.user_request(&user.id) {
+                return e.into_response();
+            }
+            req.extensions_mut().insert(user);
+        }
+    }
+    next.run(req).await
+}
+
+/// Middleware on `/v1`: the per-client-IP limit, before anything else is done.
+pub(crate) async fn per_ip(State(s): State<AppState>, req: Request, next: Next) -> Response {
+    let peer = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0);
+    if let Some(peer) = peer {
+        let ip = crate::client_ip::client_ip(peer, req.headers(), &s.config.trusted_proxies);
+        if let Err(e) = s.limits.ip_request(ip) {
+            return e.into_response();
+        }
+    }
+    next.run(req).await
 }

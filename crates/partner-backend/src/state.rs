@@ -26,7 +26,7 @@ pub struct AppState {
     /// Issues tokens for `POST /v1/sandbox/login`; `None` outside sandbox mode.
     pub(crate) sandbox_tokens: Option<SignedTokens>,
     pub(crate) relay: Arc<Relay>,
-    pub(crate) limits: Limits,
+    pub(crate) limits: Arc<Limits>,
     pub(crate) events: WidgetEventUrl,
 }
 
@@ -62,7 +62,7 @@ impl AppState {
     /// # Errors
     /// When the public base URL cannot carry the event path.
     pub fn new(p: Parts) -> Result<Self, url::ParseError> {
-        let limits = Limits { sessions_per_minute: p.config.session_rate_per_minute };
+        let limits = Arc::new(Limits::new(&p.config));
         let events = WidgetEventUrl::new(&p.public_base)?;
         Ok(Self {
             config: Arc::new(p.config),

@@ -85,6 +85,19 @@ pub struct Cli {
     /// Lifetime of a widget link, seconds (at most 300).
     #[arg(long, env = "WIDGET_LINK_TTL_SECS", default_value_t = 300)]
     pub widget_link_ttl_secs: u64,
+    /// Requests one signed-in user may make per minute on /v1, per instance.
+    #[arg(long, env = "API_RATE_PER_USER_PER_MINUTE", default_value_t = 300)]
+    pub api_rate_per_user_per_minute: u32,
+    /// Requests one client address may make per minute on /v1, per instance (mobile carriers
+    /// put many users behind one address: keep it generous).
+    #[arg(long, env = "API_RATE_PER_IP_PER_MINUTE", default_value_t = 1200)]
+    pub api_rate_per_ip_per_minute: u32,
+    /// Status streams one user may have open at once, per instance.
+    #[arg(long, env = "MAX_STREAMS_PER_USER", default_value_t = 4)]
+    pub max_streams_per_user: usize,
+    /// Seconds a user's KYC status from Proof is reused (0: ask Proof every time).
+    #[arg(long, env = "KYC_CACHE_SECS", default_value_t = 5)]
+    pub kyc_cache_secs: u64,
     /// Sessions a user may create per minute.
     #[arg(long, env = "SESSION_RATE_PER_MINUTE", default_value_t = 10)]
     pub session_rate_per_minute: u32,

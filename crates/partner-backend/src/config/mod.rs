@@ -125,6 +125,14 @@ pub struct Config {
     pub widget_link_ttl: Duration,
     /// Session creations per user per minute.
     pub session_rate_per_minute: u32,
+    /// /v1 requests per user per minute (per instance).
+    pub api_rate_per_user_per_minute: u32,
+    /// /v1 requests per client address per minute (per instance).
+    pub api_rate_per_ip_per_minute: u32,
+    /// Open status streams per user (per instance).
+    pub max_streams_per_user: usize,
+    /// How long a KYC status from Proof is reused.
+    pub kyc_cache_ttl: Duration,
     /// Polling interval without a WebSocket.
     pub poll_interval: Duration,
     /// Longest an app request waits for Proof.
@@ -168,6 +176,10 @@ impl Config {
             trusted_proxies: Vec::new(),
             widget_link_ttl: MAX_LINK_TTL,
             session_rate_per_minute: 10,
+            api_rate_per_user_per_minute: 300,
+            api_rate_per_ip_per_minute: 1200,
+            max_streams_per_user: 4,
+            kyc_cache_ttl: Duration::from_secs(5),
             poll_interval: Duration::from_secs(5),
             request_deadline: Duration::from_secs(10),
             ws_min_delay: Duration::from_secs(1),

@@ -240,6 +240,24 @@ impl Config {
             return Err(bad("SESSION_RATE_PER_MINUTE", "must be at least 1"));
         }
         c.session_rate_per_minute = cli.session_rate_per_minute;
+        for (var, value) in [
+            ("API_RATE_PER_USER_PER_MINUTE", cli.api_rate_per_user_per_minute),
+            ("API_RATE_PER_IP_PER_MINUTE", cli.api_rate_per_ip_per_minute),
+        ] {
+            if value == 0 {
+                return Err(bad(var, "must be at least 1"));
+            }
+        }
+        c.api_rate_per_user_per_minute = cli.api_rate_per_user_per_minute;
+        c.api_rate_per_ip_per_minute = cli.api_rate_per_ip_per_minute;
+        if cli.max_streams_per_user == 0 {
+            return Err(bad("MAX_STREAMS_PER_USER", "must be at least 1"));
+        }
+        c.max_streams_per_user = cli.max_streams_per_user;
+        if cli.kyc_cache_secs > 300 {
+            return Err(bad("KYC_CACHE_SECS", "must be at most 300 (a stale status misleads the user)"));
+        }
+        c.kyc_cache_ttl = Duration::from_secs(cli.kyc_cache_secs);
         if !(1000..=60_000).contains(&cli.poll_interval_ms) {
             return Err(bad("PROOF_POLL_INTERVAL_MS", "must be between 1000 and 60000 (5000-10000 advised)"));
         }
@@ -353,6 +371,9 @@ mod tests {
             ("--watch-lease-secs=1", "WATCH_LEASE_SECS"),
             ("--request-deadline-ms=100", "REQUEST_DEADLINE_MS"),
             ("--max-upstream-watchers=0", "MAX_UPSTREAM_WATCHERS"),
+            ("--api-rate-per-ip-per-minute=0", "API_RATE_PER_IP_PER_MINUTE"),
+            ("--max-streams-per-user=0", "MAX_STREAMS_PER_USER"),
+            ("--kyc-cache-secs=3600", "KYC_CACHE_SECS"),
             ("--unopened-watch-grace-secs=100000", "UNOPENED_WATCH_GRACE_SECS"),
             ("--instance-id=a b", "INSTANCE_ID"),
             ("--frame-origins=not a url", "RAMP_WIDGET_FRAME_ORIGINS"),

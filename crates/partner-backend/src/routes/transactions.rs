@@ -14,6 +14,7 @@ use tokio::sync::broadcast;
 
 use crate::auth::Authenticated;
 use crate::error::{AppError, AppResult};
+use crate::limits::StreamSlot;
 use crate::state::AppState;
 use crate::store::Store;
 
@@ -51,12 +52,13 @@ pub(crate) async fn transactions_events(
     headers: HeaderMap,
 ) -> AppResult<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
     let view = owned(&s, &user.id, &id).await?;
+    let slot = s.limits.open_stream(&user.id)?;
     let last =
         headers.get("last-event-id").and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse().ok()).unwrap_or(0);
     // Subscribe before reading history, so nothing falls between the two.
     let live = (!view.status.is_terminal()).then(|| s.relay.subscribe(&id));
     let history: VecDeque<StatusEvent> = s.store.events_after(&id, last).await?.into();
-    let feed = Feed { store: s.store.clone(), id, history, live, last, done: false };
+    let feed = Feed { store: s.store.clone(), id, history, live, last, done: false, _slot: slot };
     Ok(Sse::new(futures_util::stream::unfold(feed, Feed::next)).keep_alive(KeepAlive::default()))
 }
 
@@ -67,6 +69,8 @@ struct Feed {
     live: Option<broadcast::Receiver<StatusEvent>>,
     last: u64,
     done: bool,
+    /// Held while the stream is open.
+    _slot: StreamSlot,
 }
 
 impl Feed {

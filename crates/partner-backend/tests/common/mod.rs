@@ -126,6 +126,9 @@ pub fn test_config(db_url: String) -> Config {
     c.ws_min_delay = Duration::from_millis(20);
     c.ws_max_delay = Duration::from_millis(200);
     c.session_rate_per_minute = 1000;
+    c.api_rate_per_user_per_minute = 100_000;
+    c.api_rate_per_ip_per_minute = 100_000;
+    c.max_streams_per_user = 1000;
     c
 }
 

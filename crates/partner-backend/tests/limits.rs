@@ -1,0 +1,106 @@
+//! Limits on the API: requests per user and per client address on every `/v1` route, open
+//! status streams per user, and the KYC status cache that spares Proof repeated questions.
+
+mod common;
+
+use std::time::Duration;
+
+use common::*;
+use partner_backend::Backend;
+use partner_backend::config::Config;
+use proof_sandbox::Faults;
+
+async fn start(tweak: impl FnOnce(&mut Config)) -> (Backend, Api, Scratch) {
+    let dir = Scratch::new("limits");
+    let mut config = test_config(dir.db_url());
+    tweak(&mut config);
+    let backend = Backend::start(config).await.expect("starts");
+    let api = Api::new(&backend);
+    (backend, api, dir)
+}
+
+async fn code(r: reqwest::Response) -> (u16, bool, String) {
+    let status = r.status().as_u16();
+    let retry_after = r.headers().get("retry-after").is_some();
+    if status == 200 {
+        return (status, retry_after, String::new()); // an open stream: do not read it to its end
+    }
+    let body: serde_json::Value = r.json().await.expect("json");
+    (status, retry_after, body["error"]["code"].as_str().unwrap_or("").to_owned())
+}
+
+#[tokio::test]
+async fn every_signed_in_route_counts_against_the_user() {
+    let (_b, api, _dir) = start(|c| c.api_rate_per_user_per_minute = 5).await;
+    let a = api.login("verified").await;
+    let b = api.login("verified").await;
+    for path in ["/v1/config", "/v1/transactions", "/v1/me/kyc", "/v1/config", "/v1/transactions"] {
+        assert_eq!(api.get(&a, path).await.status(), 200, "{path}");
+    }
+    assert_eq!(code(api.get(&a, "/v1/config").await).await, (429, true, "rate_limited".to_owned()));
+    assert_eq!(api.get(&b, "/v1/config").await.status(), 200, "another user is not affected");
+}
+
+#[tokio::test]
+async fn every_route_counts_against_the_client_address() {
+    let (_b, api, _dir) = start(|c| c.api_rate_per_ip_per_minute = 4).await;
+    let a = api.login("verified").await; // 1
+    let b = api.login("verified").await; // 2
+    assert_eq!(api.get(&a, "/v1/config").await.status(), 200); // 3
+    assert_eq!(api.get(&b, "/v1/config").await.status(), 200); // 4
+    assert_eq!(code(api.get(&b, "/v1/config").await).await, (429, true, "rate_limited".to_owned()));
+    let unsigned = api.http.get(format!("{}/v1/sandbox/personas", api.base)).send().await.expect("answers");
+    assert_eq!(unsigned.status(), 429, "routes without sign-in too");
+    let health = api.http.get(format!("{}/healthz", api.base)).send().await.expect("answers");
+    assert_eq!(health.status(), 200, "health checks are not limited");
+}
+
+#[tokio::test]
+async fn status_streams_per_user_are_capped() {
+    let (_b, api, _dir) = start(|c| c.max_streams_per_user = 2).await;
+    let token = api.login("verified").await;
+    let other = api.login("verified").await;
+    let id = api.buy(&token).await.merchant_transaction_id;
+    let open = |t: &str| api.http.get(format!("{}/v1/transactions/{id}/events", api.base)).bearer_auth(t).send();
+    let first = open(&token).await.expect("opens");
+    let second = open(&token).await.expect("opens");
+    assert_eq!((first.status().as_u16(), second.status().as_u16()), (200, 200));
+    assert_eq!(code(open(&token).await.expect("answers")).await, (429, true, "rate_limited".to_owned()));
+    let other_id = api.buy(&other).await.merchant_transaction_id;
+    let theirs = api.http.get(format!("{}/v1/transactions/{other_id}/events", api.base)).bearer_auth(&other).send();
+    assert_eq!(theirs.await.expect("opens").status(), 200, "another user is not affected");
+
+    // Closing a stream frees its slot.
+    drop(first);
+    let mut reopened = 0;
+    for _ in 0..50 {
+        let r = open(&token).await.expect("answers");
+        if r.status() == 200 {
+            reopened += 1;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(reopened, 1, "the slot came back");
+    drop(second);
+}
+
+#[tokio::test]
+async fn verified_kyc_status_is_reused_for_a_few_seconds_per_user() {
+    for (ttl, cached) in [(Duration::from_secs(60), true), (Duration::ZERO, false)] {
+        let (backend, api, _dir) = start(|c| c.kyc_cache_ttl = ttl).await;
+        let sandbox = backend.sandbox().expect("sandbox mode");
+        let a = api.login("verified").await;
+        let b = api.login("verified").await;
+        let newcomer = api.login("first_time").await;
+        assert_eq!(api.get(&newcomer, "/v1/me/kyc").await.status(), 200);
+        assert_eq!(api.get(&a, "/v1/me/kyc").await.status(), 200);
+        // Proof fails from now on: only a cached answer can still be 200.
+        sandbox.set_faults(Faults { error_502_rate: 1.0, ..Faults::default() });
+        let again = api.get(&a, "/v1/me/kyc").await.status();
+        assert_eq!(again == 200, cached, "ttl {ttl:?}: {again}");
+        assert_eq!(api.get(&b, "/v1/me/kyc").await.status(), 503, "the cache is per user");
+        let fresh = api.get(&newcomer, "/v1/me/kyc").await.status();
+        assert_eq!(fresh, 503, "a user not yet verified always gets Proof's latest answer");
+    }
+}
