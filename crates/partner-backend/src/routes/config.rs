@@ -16,9 +16,6 @@ pub(crate) async fn config_get(State(s): State<AppState>, _user: Authenticated) 
             None => assets.push(Asset { currency: currency.clone(), networks: vec![network.clone()] }),
         }
     }
-    let mut allow = vec![s.public_base.origin().ascii_serialization(), s.widget_script.origin().ascii_serialization()];
-    allow.extend(c.frame_origins.iter().cloned());
-    allow.dedup();
     Json(RampConfig {
         environment: if c.is_sandbox() { "sandbox" } else { "production" }.to_owned(),
         assets,
@@ -26,7 +23,7 @@ pub(crate) async fn config_get(State(s): State<AppState>, _user: Authenticated) 
         min_amount: c.min_amount.clone(),
         max_amount: c.max_amount.clone(),
         accepts_user_address: c.accept_user_address,
-        navigation_allowlist: allow,
+        navigation_allowlist: s.origins.navigation_allowlist(),
         widget_event_url: s.events.endpoint().to_string(),
         widget_mode: c.widget_mode,
         return_url: (c.widget_mode == WidgetMode::Browser).then(|| c.app_return_url.clone()),

@@ -108,35 +108,16 @@ pub(crate) async fn widget_event(
     (StatusCode::OK, security_headers(&s, false), Html(page)).into_response()
 }
 
-/// CSP and Permissions-Policy. Scripts come only from this origin and the widget's; the camera,
-/// microphone and payments are allowed only to this page and the widget's and verification
-/// frames' origins.
+/// CSP and Permissions-Policy: the widget page's come from [`crate::origins::WidgetOrigins`]
+/// (explicit origins only); every other page gets nothing at all.
 fn security_headers(s: &AppState, widget: bool) -> HeaderMap {
-    let widget_origin = origin(&s.widget_script);
-    let frames = s.config.frame_origins.join(" ");
-    let csp = if widget {
-        format!(
-            "default-src 'none'; script-src 'self' {widget_origin}; style-src 'self' 'unsafe-inline' {widget_origin}; \
-             img-src 'self' data: blob: https: {widget_origin}; font-src 'self' data: https:; \
-             connect-src 'self' {widget_origin} https: wss:; frame-src {widget_origin} {frames} https:; \
-             media-src 'self' blob: mediastream:; worker-src blob:; form-action {widget_origin} https:; \
-             frame-ancestors 'none'; base-uri 'none'"
-        )
+    let (csp, policy) = if widget {
+        (s.origins.csp(), s.origins.permissions())
     } else {
-        "default-src 'none'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'".to_owned()
-    };
-    let allowed: Vec<String> = std::iter::once("self".to_owned())
-        .chain(std::iter::once(format!("\"{widget_origin}\"")))
-        .chain(s.config.frame_origins.iter().map(|o| format!("\"{o}\"")))
-        .collect();
-    let allowed = allowed.join(" ");
-    let policy = if widget {
-        format!(
-            "camera=({allowed}), microphone=({allowed}), payment=({allowed}), fullscreen=({allowed}), \
-             geolocation=(), usb=(), serial=(), bluetooth=(), hid=(), midi=(), display-capture=()"
+        (
+            "default-src 'none'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+            "camera=(), microphone=(), payment=(), geolocation=()",
         )
-    } else {
-        "camera=(), microphone=(), payment=(), geolocation=()".to_owned()
     };
     let mut h = HeaderMap::new();
     let mut put = |name: HeaderName, value: &str| {
@@ -144,16 +125,12 @@ fn security_headers(s: &AppState, widget: bool) -> HeaderMap {
             h.insert(name, v);
         }
     };
-    put(header::CONTENT_SECURITY_POLICY, &csp);
-    put(HeaderName::from_static("permissions-policy"), &policy);
+    put(header::CONTENT_SECURITY_POLICY, csp);
+    put(HeaderName::from_static("permissions-policy"), policy);
     put(header::CACHE_CONTROL, "no-store");
     put(header::REFERRER_POLICY, "no-referrer");
     put(header::X_CONTENT_TYPE_OPTIONS, "nosniff");
     h
-}
-
-fn origin(u: &Url) -> String {
-    u.origin().ascii_serialization()
 }
 
 /// JSON safe inside `<script type="application/json">`.
