@@ -29,6 +29,7 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 use proof_api::{ProofClient, WsOptions};
+#[cfg(feature = "sandbox")]
 use proof_sandbox::Sandbox;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -54,9 +55,11 @@ pub fn app(state: AppState) -> Router {
         .route("/v1/transactions/{id}/events", get(routes::transactions::transactions_events))
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), limits::per_user));
     // Every /v1 route: counted against the client's address first.
-    let v1 = signed_in
+    #[cfg(feature = "sandbox")]
+    let signed_in = signed_in
         .route("/v1/sandbox/personas", get(routes::sandbox::personas_list))
-        .route("/v1/sandbox/login", post(routes::sandbox::sandbox_login))
+        .route("/v1/sandbox/login", post(routes::sandbox::sandbox_login));
+    let v1 = signed_in
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), limits::per_ip));
     Router::new()
         .route("/healthz", get(routes::health::healthz))
@@ -72,6 +75,12 @@ pub fn app(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(middleware::request_context))
         .with_state(state)
 }
+
+/// What the backend embeds as Proof: the sandbox, or nothing in a build without it.
+#[cfg(feature = "sandbox")]
+type Embedded = Sandbox;
+#[cfg(not(feature = "sandbox"))]
+type Embedded = std::convert::Infallible;
 
 /// Why the backend could not start.
 #[derive(Debug, thiserror::Error)]
@@ -90,6 +99,7 @@ pub enum StartError {
     #[error("could not open the database (DATABASE_URL): {0}")]
     Database(#[from] sqlx::Error),
     /// The embedded sandbox failed.
+    #[cfg(feature = "sandbox")]
     #[error("could not start the embedded Proof sandbox: {0}")]
     Sandbox(#[from] proof_sandbox::StartError),
     /// A URL or client setting is unusable.
@@ -103,6 +113,7 @@ pub struct Backend {
     addr: SocketAddr,
     public_base: Url,
     state: AppState,
+    #[cfg(feature = "sandbox")]
     sandbox: Option<Sandbox>,
     stop: Option<oneshot::Sender<()>>,
     task: JoinHandle<()>,
@@ -133,7 +144,14 @@ impl Backend {
         let public_base = with_trailing_slash(public_base);
         let store: Arc<dyn Store> = store::open(&config.database_url.0, &config.instance_id).await?;
 
-        let (sandbox, base_url, token, widget_script) = match &config.proof {
+        let (sandbox, base_url, token, widget_script): (Option<Embedded>, String, String, Url) = match &config.proof {
+            #[cfg(not(feature = "sandbox"))]
+            ProofTarget::Sandbox => {
+                return Err(StartError::Config(
+                    "this build has no embedded Proof sandbox (cargo feature `sandbox`); set PROOF_BASE_URL".into(),
+                ));
+            }
+            #[cfg(feature = "sandbox")]
             ProofTarget::Sandbox => {
                 let token = config::random_token();
                 let secret = config.webhook_path_secret.as_ref().map(|s| s.0.clone()).unwrap_or_default();
@@ -153,6 +171,8 @@ impl Backend {
                 (None, base_url.to_string(), client_token.0.clone(), widget_script_url.clone())
             }
         };
+        #[cfg(not(feature = "sandbox"))]
+        let _: Option<Embedded> = sandbox;
         let proof = ProofClient::builder(base_url, token).build().map_err(|e| StartError::Config(e.to_string()))?;
         let tokens = SignedTokens::new(config.auth_signing_key.0.as_bytes(), config.app_token_ttl);
         let sandbox_tokens = config.is_sandbox().then(|| tokens.clone());
@@ -204,7 +224,15 @@ impl Backend {
                 tracing::error!("the backend stopped: {e}");
             }
         });
-        Ok(Self { addr, public_base, state, sandbox, stop: Some(stop), task })
+        Ok(Self {
+            addr,
+            public_base,
+            state,
+            #[cfg(feature = "sandbox")]
+            sandbox,
+            stop: Some(stop),
+            task,
+        })
     }
 
     /// The bound address.
@@ -218,6 +246,7 @@ impl Backend {
     }
 
     /// The embedded sandbox, in sandbox mode.
+    #[cfg(feature = "sandbox")]
     pub fn sandbox(&self) -> Option<&Sandbox> {
         self.sandbox.as_ref()
     }
@@ -244,6 +273,7 @@ impl Backend {
         if tokio::time::timeout(Duration::from_secs(2), &mut self.task).await.is_err() {
             self.task.abort();
         }
+        #[cfg(feature = "sandbox")]
         if let Some(sb) = self.sandbox.take() {
             sb.shutdown().await;
         }

@@ -18,12 +18,14 @@ async fn main() -> anyhow::Result<()> {
     let sandbox = config.is_sandbox();
     let backend = Backend::start(config).await.context("the backend could not start")?;
     tracing::info!("Proof Ramp backend listening on {} (public base {})", backend.addr(), backend.public_base());
+    #[cfg(feature = "sandbox")]
     if let Some(sb) = backend.sandbox() {
         tracing::info!(
             "sandbox mode: embedded Proof sandbox at {}; sign in with POST /v1/sandbox/login",
             sb.base_url()
         );
-    } else if !sandbox {
+    }
+    if !sandbox {
         tracing::info!("production mode");
     }
     stop_signal().await?;

@@ -25,6 +25,7 @@ pub struct AppState {
     pub(crate) store: Arc<dyn Store>,
     pub(crate) auth: Arc<dyn AppAuth>,
     /// Issues tokens for `POST /v1/sandbox/login`; `None` outside sandbox mode.
+    #[cfg_attr(not(feature = "sandbox"), allow(dead_code))]
     pub(crate) sandbox_tokens: Option<SignedTokens>,
     pub(crate) relay: Arc<Relay>,
     pub(crate) limits: Arc<Limits>,

@@ -102,6 +102,12 @@ impl Config {
     /// [`ConfigError`] naming the first variable that is missing or wrong.
     pub fn from_sources(cli: Cli, env: &dyn Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let sandbox = cli.sandbox;
+        if sandbox && !cfg!(feature = "sandbox") {
+            return Err(bad(
+                "RAMP_SANDBOX",
+                "this build has no embedded sandbox (built without the `sandbox` feature); unset it",
+            ));
+        }
         let client_token = secret(env, "PROOF_CLIENT_TOKEN")?;
         let signing_key = secret(env, "APP_AUTH_SIGNING_KEY")?;
         let webhook_secret = secret(env, "PROOF_WEBHOOK_PATH_SECRET")?;

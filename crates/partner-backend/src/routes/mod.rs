@@ -4,6 +4,7 @@ pub(crate) mod config;
 pub(crate) mod health;
 pub(crate) mod host_page;
 pub(crate) mod kyc;
+#[cfg(feature = "sandbox")]
 pub(crate) mod sandbox;
 pub(crate) mod sessions;
 pub(crate) mod transactions;
