@@ -18,6 +18,7 @@ mod middleware;
 mod origins;
 pub mod relay;
 mod routes;
+mod serve;
 mod state;
 pub mod store;
 
@@ -59,8 +60,7 @@ pub fn app(state: AppState) -> Router {
     let signed_in = signed_in
         .route("/v1/sandbox/personas", get(routes::sandbox::personas_list))
         .route("/v1/sandbox/login", post(routes::sandbox::sandbox_login));
-    let v1 = signed_in
-        .route_layer(axum::middleware::from_fn_with_state(state.clone(), limits::per_ip));
+    let v1 = signed_in.route_layer(axum::middleware::from_fn_with_state(state.clone(), limits::per_ip));
     Router::new()
         .route("/healthz", get(routes::health::healthz))
         .route("/readyz", get(routes::health::readyz))
@@ -215,15 +215,7 @@ impl Backend {
         );
         let router = app(state.clone());
         let (stop, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(async move {
-            let service = router.into_make_service_with_connect_info::<SocketAddr>();
-            let serve = axum::serve(listener, service).with_graceful_shutdown(async {
-                let _ = stopped.await;
-            });
-            if let Err(e) = serve.await {
-                tracing::error!("the backend stopped: {e}");
-            }
-        });
+        let task = tokio::spawn(serve::serve(listener, router, state.config.idle_timeout, stopped));
         Ok(Self {
             addr,
             public_base,

@@ -104,3 +104,32 @@ async fn verified_kyc_status_is_reused_for_a_few_seconds_per_user() {
         assert_eq!(fresh, 503, "a user not yet verified always gets Proof's latest answer");
     }
 }
+
+/// A connection that sends half a request head and stops (slowloris), or sits idle after a
+/// request, is closed after `IDLE_TIMEOUT_SECS` instead of holding a socket forever.
+#[tokio::test]
+async fn slow_and_idle_connections_are_closed() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let (backend, _api, _dir) = start(|c| c.idle_timeout = Duration::from_secs(1)).await;
+    let addr = backend.addr();
+
+    let mut slow = tokio::net::TcpStream::connect(addr).await.expect("connects");
+    slow.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n").await.expect("writes");
+    let mut idle = tokio::net::TcpStream::connect(addr).await.expect("connects");
+    idle.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n").await.expect("writes");
+
+    for (what, socket) in [("half a request head", &mut slow), ("an idle keep-alive connection", &mut idle)] {
+        let closed = tokio::time::timeout(Duration::from_secs(5), async {
+            let mut buf = vec![0u8; 4096];
+            loop {
+                match socket.read(&mut buf).await {
+                    Ok(0) | Err(_) => return,
+                    Ok(_) => {} // the answer to the complete request, or a 408
+                }
+            }
+        })
+        .await;
+        assert!(closed.is_ok(), "{what}: the server kept the connection open");
+    }
+    backend.shutdown().await;
+}

@@ -101,6 +101,9 @@ pub struct Cli {
     /// Sessions a user may create per minute.
     #[arg(long, env = "SESSION_RATE_PER_MINUTE", default_value_t = 10)]
     pub session_rate_per_minute: u32,
+    /// Seconds a connection may take to send a request's headers, or stay idle between requests.
+    #[arg(long, env = "IDLE_TIMEOUT_SECS", default_value_t = 30)]
+    pub idle_timeout_secs: u64,
     /// Longest an app request waits for Proof, retries and body included, milliseconds; past it
     /// the app gets 503 provider_unavailable with Retry-After.
     #[arg(long, env = "REQUEST_DEADLINE_MS", default_value_t = 10_000)]

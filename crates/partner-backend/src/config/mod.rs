@@ -137,6 +137,8 @@ pub struct Config {
     pub poll_interval: Duration,
     /// Longest an app request waits for Proof.
     pub request_deadline: Duration,
+    /// Longest a connection may take to send request headers or stay idle.
+    pub idle_timeout: Duration,
     /// First WebSocket reconnection delay.
     pub ws_min_delay: Duration,
     /// Cap on WebSocket reconnection delays.
@@ -182,6 +184,7 @@ impl Config {
             kyc_cache_ttl: Duration::from_secs(5),
             poll_interval: Duration::from_secs(5),
             request_deadline: Duration::from_secs(10),
+            idle_timeout: Duration::from_secs(30),
             ws_min_delay: Duration::from_secs(1),
             ws_max_delay: Duration::from_secs(30),
         }

@@ -272,6 +272,10 @@ impl Config {
             return Err(bad("REQUEST_DEADLINE_MS", "must be between 1000 and 60000"));
         }
         c.request_deadline = Duration::from_millis(cli.request_deadline_ms);
+        if !(1..=600).contains(&cli.idle_timeout_secs) {
+            return Err(bad("IDLE_TIMEOUT_SECS", "must be between 1 and 600"));
+        }
+        c.idle_timeout = Duration::from_secs(cli.idle_timeout_secs);
         Ok(c)
     }
 }
@@ -376,6 +380,7 @@ mod tests {
             ("--database-url=mysql://x", "DATABASE_URL"),
             ("--watch-lease-secs=1", "WATCH_LEASE_SECS"),
             ("--request-deadline-ms=100", "REQUEST_DEADLINE_MS"),
+            ("--idle-timeout-secs=0", "IDLE_TIMEOUT_SECS"),
             ("--max-upstream-watchers=0", "MAX_UPSTREAM_WATCHERS"),
             ("--api-rate-per-ip-per-minute=0", "API_RATE_PER_IP_PER_MINUTE"),
             ("--max-streams-per-user=0", "MAX_STREAMS_PER_USER"),
