@@ -55,9 +55,16 @@ struct Claims {
     exp: u64,
     iat: u64,
     iss: String,
+    aud: String,
 }
 
 const ISSUER: &str = "proof-ramp-backend";
+
+/// The audience of tokens for a production backend; a sandbox backend's tokens carry
+/// [`SANDBOX_AUDIENCE`], so one environment never accepts the other's, even under the same key.
+pub const PRODUCTION_AUDIENCE: &str = "proof-ramp:production";
+/// The audience of tokens for a backend in sandbox mode.
+pub const SANDBOX_AUDIENCE: &str = "proof-ramp:sandbox";
 
 /// The reference implementation: HS256 tokens signed with `APP_AUTH_SIGNING_KEY`.
 #[derive(Clone)]
@@ -65,6 +72,7 @@ pub struct SignedTokens {
     encoding: EncodingKey,
     decoding: DecodingKey,
     ttl: Duration,
+    audience: &'static str,
 }
 
 impl std::fmt::Debug for SignedTokens {
@@ -74,9 +82,21 @@ impl std::fmt::Debug for SignedTokens {
 }
 
 impl SignedTokens {
-    /// Tokens signed with `key` that live `ttl`.
+    /// Tokens signed with `key` that live `ttl`, for a production backend.
     pub fn new(key: &[u8], ttl: Duration) -> Self {
-        Self { encoding: EncodingKey::from_secret(key), decoding: DecodingKey::from_secret(key), ttl }
+        Self {
+            encoding: EncodingKey::from_secret(key),
+            decoding: DecodingKey::from_secret(key),
+            ttl,
+            audience: PRODUCTION_AUDIENCE,
+        }
+    }
+
+    /// The same, for a backend in sandbox mode (`true`) or production (`false`).
+    #[must_use]
+    pub fn for_sandbox(mut self, sandbox: bool) -> Self {
+        self.audience = if sandbox { SANDBOX_AUDIENCE } else { PRODUCTION_AUDIENCE };
+        self
     }
 
     /// Issue a token for `user`; returns it with its expiry (unix seconds).
@@ -86,7 +106,14 @@ impl SignedTokens {
     pub fn issue(&self, user: &AppUser) -> Result<(String, u64), AppError> {
         let now = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or_default();
         let exp = now + self.ttl.as_secs();
-        let claims = Claims { sub: user.id.clone(), email: user.email.clone(), exp, iat: now, iss: ISSUER.into() };
+        let claims = Claims {
+            sub: user.id.clone(),
+            email: user.email.clone(),
+            exp,
+            iat: now,
+            iss: ISSUER.into(),
+            aud: self.audience.into(),
+        };
         let token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
             .map_err(|e| AppError::Internal(format!("signing a token: {e}")))?;
         Ok((token, exp))
@@ -98,6 +125,7 @@ impl AppAuth for SignedTokens {
     async fn authenticate(&self, token: &str) -> Result<AppUser, AuthError> {
         let mut v = Validation::new(Algorithm::HS256);
         v.set_issuer(&[ISSUER]);
+        v.set_audience(&[self.audience]);
         v.leeway = 5;
         match jsonwebtoken::decode::<Claims>(token, &self.decoding, &v) {
             Ok(data) => Ok(AppUser { id: data.claims.sub, email: data.claims.email }),

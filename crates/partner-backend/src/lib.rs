@@ -174,7 +174,8 @@ impl Backend {
         #[cfg(not(feature = "sandbox"))]
         let _: Option<Embedded> = sandbox;
         let proof = ProofClient::builder(base_url, token).build().map_err(|e| StartError::Config(e.to_string()))?;
-        let tokens = SignedTokens::new(config.auth_signing_key.0.as_bytes(), config.app_token_ttl);
+        let tokens = SignedTokens::new(config.auth_signing_key.0.as_bytes(), config.app_token_ttl)
+            .for_sandbox(config.is_sandbox());
         let sandbox_tokens = config.is_sandbox().then(|| tokens.clone());
         let auth = auth.unwrap_or_else(|| Arc::new(tokens));
         let relay = Relay::new(

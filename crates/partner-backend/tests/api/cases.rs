@@ -136,6 +136,51 @@ async fn every_endpoint_needs_a_valid_token() {
     assert_eq!(r.status(), 401);
 }
 
+/// Well-formed tokens that must still be refused: signed with another key, or with the right key
+/// but for the other environment (a sandbox token on a production backend and the reverse).
+#[tokio::test]
+async fn tokens_from_another_key_or_environment_are_refused() {
+    use partner_backend::auth::{AppUser, SignedTokens};
+    use partner_backend::config::Secret;
+    let key = "shared-signing-key-for-both-environments-0123";
+    let user = AppUser { id: "verified-aud".into(), email: "aud@example.com".into() };
+    let ttl = Duration::from_secs(600);
+    let Some((_sandbox, api, _dir)) = start(|c| c.auth_signing_key = Secret::new(key)).await else { return };
+    let sandbox_token = SignedTokens::new(key.as_bytes(), ttl).for_sandbox(true).issue(&user).expect("token").0;
+    let production_token = SignedTokens::new(key.as_bytes(), ttl).issue(&user).expect("token").0;
+    let other_key = SignedTokens::new(b"another-signing-key-entirely-0123456789", ttl).for_sandbox(true);
+    let foreign = other_key.issue(&user).expect("token").0;
+    assert_eq!(api.get(&sandbox_token, "/v1/config").await.status(), 200, "control: the right token works");
+    for (what, token) in [("a production token", &production_token), ("another key's token", &foreign)] {
+        let (status, body) = error_of(api.get(token, "/v1/config").await).await;
+        assert_eq!((status, body.error.code.as_str()), (401, "unauthenticated"), "sandbox backend, {what}");
+    }
+
+    // A production backend (Proof outside it) with the same key refuses the sandbox token.
+    let sandbox = proof_sandbox::Sandbox::start(proof_sandbox::Config {
+        listen: "127.0.0.1:0".parse().expect("addr"),
+        client_tokens: vec!["aud-token".into()],
+        ..proof_sandbox::Config::default()
+    })
+    .await
+    .expect("sandbox");
+    let Some((_production, api, _dir)) = start(|c| {
+        c.auth_signing_key = Secret::new(key);
+        c.proof = partner_backend::config::ProofTarget::Remote {
+            base_url: url::Url::parse(&sandbox.base_url()).expect("url"),
+            client_token: Secret::new("aud-token"),
+            widget_script_url: url::Url::parse(&sandbox.widget_script_url()).expect("url"),
+        };
+    })
+    .await
+    else {
+        return;
+    };
+    assert_eq!(api.get(&production_token, "/v1/config").await.status(), 200, "control: the right token works");
+    let (status, _) = error_of(api.get(&sandbox_token, "/v1/config").await).await;
+    assert_eq!(status, 401, "production backend, a sandbox token");
+}
+
 #[tokio::test]
 async fn expired_app_tokens_are_refused() {
     let Some(db) = TestDb::new(STORE, "ttl").await else { return };
