@@ -212,6 +212,19 @@ async fn session_rate_is_shared_by_every_instance() {
     b.shutdown().await;
 }
 
+/// A 25 USDT purchase on TRC20 by `owner`, as a session would record it.
+fn new_tx(id: &str, owner: &str) -> NewTransaction {
+    NewTransaction {
+        id: id.to_owned(),
+        owner: owner.to_owned(),
+        tx_type: TxType::Buy,
+        currency: "USDT".into(),
+        network: "TRC20".into(),
+        amount: Amount::parse("25").expect("amount"),
+        created_at: "2026-11-30T10:00:00Z".into(),
+    }
+}
+
 fn change(status: TxStatus) -> StatusChange {
     StatusChange {
         status,
@@ -231,18 +244,7 @@ async fn concurrent_writers_record_each_status_once() {
     for round in 0..5 {
         let id = format!("race-{round}");
         first
-            .insert_transaction(
-                &NewTransaction {
-                    id: id.clone(),
-                    owner: "u".into(),
-                    tx_type: TxType::Buy,
-                    currency: "USDT".into(),
-                    network: "TRC20".into(),
-                    amount: Amount::parse("25").expect("amount"),
-                    created_at: "2026-11-30T10:00:00Z".into(),
-                },
-                Lease { holder: "creator", now_ms: 0, until_ms: -1 },
-            )
+            .insert_transaction(&new_tx(&id, "u"), Lease { holder: "creator", now_ms: 0, until_ms: -1 })
             .await
             .expect("insert");
         let mut writers = Vec::new();
@@ -274,18 +276,7 @@ async fn leases_give_one_watcher_and_pass_on_when_they_run_out() {
     let store = PgStore::open(&db.url, "test").await.expect("store");
     for id in ["l1", "l2"] {
         store
-            .insert_transaction(
-                &NewTransaction {
-                    id: id.into(),
-                    owner: "u".into(),
-                    tx_type: TxType::Buy,
-                    currency: "USDT".into(),
-                    network: "TRC20".into(),
-                    amount: Amount::parse("25").expect("amount"),
-                    created_at: "2026-11-30T10:00:00Z".into(),
-                },
-                Lease { holder: "creator", now_ms: 0, until_ms: -1 },
-            )
+            .insert_transaction(&new_tx(id, "u"), Lease { holder: "creator", now_ms: 0, until_ms: -1 })
             .await
             .expect("insert");
     }
@@ -386,18 +377,7 @@ async fn a_stream_catches_up_on_what_a_lost_listener_missed() {
     let other = PgStore::open(&db.url, "test").await.expect("store");
     let far = i64::MAX / 2;
     other
-        .insert_transaction(
-            &NewTransaction {
-                id: "relisten-1".into(),
-                owner: user.id.clone(),
-                tx_type: TxType::Buy,
-                currency: "USDT".into(),
-                network: "TRC20".into(),
-                amount: Amount::parse("25").expect("amount"),
-                created_at: "2026-11-30T10:00:00Z".into(),
-            },
-            Lease { holder: "elsewhere", now_ms: 0, until_ms: far },
-        )
+        .insert_transaction(&new_tx("relisten-1", &user.id), Lease { holder: "elsewhere", now_ms: 0, until_ms: far })
         .await
         .expect("insert");
     let mut on_b = stream(&api_b, &token, "relisten-1");
