@@ -216,6 +216,30 @@ async fn widget_links_open_once() {
     assert_eq!(unknown.status(), 404);
 }
 
+/// Many opens of one link at the same moment (a double tap, a retrying webview): exactly one
+/// gets the session, on either store.
+#[tokio::test]
+async fn concurrent_opens_of_a_link_give_the_session_once() {
+    let Some((_b, api, _dir)) = start(|_| {}).await else { return };
+    let token = api.login("verified").await;
+    for _ in 0..3 {
+        let created = api.buy(&token).await;
+        let opens: Vec<_> = (0..12)
+            .map(|_| {
+                let (http, url) = (api.http.clone(), created.widget_url.clone());
+                tokio::spawn(async move { http.get(&url).send().await.expect("answers").status().as_u16() })
+            })
+            .collect();
+        let mut statuses = Vec::new();
+        for open in opens {
+            statuses.push(open.await.expect("joins"));
+        }
+        statuses.sort_unstable();
+        assert_eq!(statuses.iter().filter(|s| **s == 200).count(), 1, "{statuses:?}");
+        assert!(statuses.iter().all(|s| *s == 200 || *s == 410), "{statuses:?}");
+    }
+}
+
 #[tokio::test]
 async fn widget_links_expire() {
     let Some((_b, api, _dir)) = start(|c| c.widget_link_ttl = Duration::from_secs(1)).await else { return };
