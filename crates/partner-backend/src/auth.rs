@@ -56,6 +56,10 @@ struct Claims {
     iat: u64,
     iss: String,
     aud: String,
+    /// The app session this token renews within ([`crate::store::Store::start_app_session`]);
+    /// absent on tokens minted without one, which live out their lifetime unrevokable.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    sid: Option<String>,
 }
 
 const ISSUER: &str = "proof-ramp-backend";
@@ -73,6 +77,8 @@ pub struct SignedTokens {
     decoding: DecodingKey,
     ttl: Duration,
     audience: &'static str,
+    /// Where app sessions live, to refuse tokens of a revoked session.
+    sessions: Option<Arc<dyn crate::store::Store>>,
 }
 
 impl std::fmt::Debug for SignedTokens {
@@ -89,7 +95,16 @@ impl SignedTokens {
             decoding: DecodingKey::from_secret(key),
             ttl,
             audience: PRODUCTION_AUDIENCE,
+            sessions: None,
         }
+    }
+
+    /// Check each token's session in `store`: a token of a revoked session (signed out
+    /// everywhere, or its refresh token reused) is refused before it expires.
+    #[must_use]
+    pub fn with_sessions(mut self, store: Arc<dyn crate::store::Store>) -> Self {
+        self.sessions = Some(store);
+        self
     }
 
     /// The same, for a backend in sandbox mode (`true`) or production (`false`).
@@ -104,6 +119,14 @@ impl SignedTokens {
     /// # Errors
     /// Only if signing fails, which HS256 does not do for valid claims.
     pub fn issue(&self, user: &AppUser) -> Result<(String, u64), AppError> {
+        self.issue_in(user, None)
+    }
+
+    /// Issue a token for `user` within the app session `sid` (see [`SignedTokens::with_sessions`]).
+    ///
+    /// # Errors
+    /// Only if signing fails, which HS256 does not do for valid claims.
+    pub fn issue_in(&self, user: &AppUser, sid: Option<&str>) -> Result<(String, u64), AppError> {
         let now = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or_default();
         let exp = now + self.ttl.as_secs();
         let claims = Claims {
@@ -113,6 +136,7 @@ impl SignedTokens {
             iat: now,
             iss: ISSUER.into(),
             aud: self.audience.into(),
+            sid: sid.map(str::to_owned),
         };
         let token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
             .map_err(|e| AppError::Internal(format!("signing a token: {e}")))?;
@@ -128,7 +152,19 @@ impl AppAuth for SignedTokens {
         v.set_audience(&[self.audience]);
         v.leeway = 5;
         match jsonwebtoken::decode::<Claims>(token, &self.decoding, &v) {
-            Ok(data) => Ok(AppUser { id: data.claims.sub, email: data.claims.email }),
+            Ok(data) => {
+                if let (Some(sid), Some(store)) = (&data.claims.sid, &self.sessions) {
+                    match store.app_session_active(sid).await {
+                        Ok(true) => {}
+                        Ok(false) => return Err(AuthError::Invalid),
+                        Err(e) => {
+                            tracing::error!("could not check an app session: {e}");
+                            return Err(AuthError::Invalid);
+                        }
+                    }
+                }
+                Ok(AppUser { id: data.claims.sub, email: data.claims.email })
+            }
             Err(e) if matches!(e.kind(), jsonwebtoken::errors::ErrorKind::ExpiredSignature) => Err(AuthError::Expired),
             Err(_) => Err(AuthError::Invalid),
         }

@@ -54,13 +54,16 @@ pub fn app(state: AppState) -> Router {
         .route("/v1/transactions", get(routes::transactions::transactions_list))
         .route("/v1/transactions/{id}", get(routes::transactions::transactions_get))
         .route("/v1/transactions/{id}/events", get(routes::transactions::transactions_events))
+        .route("/v1/auth/sign-out-everywhere", post(routes::auth::sign_out_everywhere))
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), limits::per_user));
     // Every /v1 route: counted against the client's address first.
     #[cfg(feature = "sandbox")]
     let signed_in = signed_in
         .route("/v1/sandbox/personas", get(routes::sandbox::personas_list))
         .route("/v1/sandbox/login", post(routes::sandbox::sandbox_login));
-    let v1 = signed_in.route_layer(axum::middleware::from_fn_with_state(state.clone(), limits::per_ip));
+    let v1 = signed_in
+        .route("/v1/auth/refresh", post(routes::auth::refresh))
+        .route_layer(axum::middleware::from_fn_with_state(state.clone(), limits::per_ip));
     Router::new()
         .route("/healthz", get(routes::health::healthz))
         .route("/readyz", get(routes::health::readyz))
@@ -175,8 +178,10 @@ impl Backend {
         let _: Option<Embedded> = sandbox;
         let proof = ProofClient::builder(base_url, token).build().map_err(|e| StartError::Config(e.to_string()))?;
         let tokens = SignedTokens::new(config.auth_signing_key.0.as_bytes(), config.app_token_ttl)
-            .for_sandbox(config.is_sandbox());
+            .for_sandbox(config.is_sandbox())
+            .with_sessions(store.clone());
         let sandbox_tokens = config.is_sandbox().then(|| tokens.clone());
+        let session_tokens = auth.is_none().then(|| tokens.clone());
         let auth = auth.unwrap_or_else(|| Arc::new(tokens));
         let relay = Relay::new(
             proof.clone(),
@@ -203,6 +208,7 @@ impl Backend {
             store,
             auth,
             sandbox_tokens,
+            session_tokens,
             relay: relay.clone(),
         })
         .map_err(|e| StartError::Config(e.to_string()))?;

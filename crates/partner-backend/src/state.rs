@@ -27,6 +27,8 @@ pub struct AppState {
     /// Issues tokens for `POST /v1/sandbox/login`; `None` outside sandbox mode.
     #[cfg_attr(not(feature = "sandbox"), allow(dead_code))]
     pub(crate) sandbox_tokens: Option<SignedTokens>,
+    /// Issues app sessions (`/v1/auth/*`); `None` when the partner brings its own `AppAuth`.
+    pub(crate) session_tokens: Option<SignedTokens>,
     pub(crate) relay: Arc<Relay>,
     pub(crate) limits: Arc<Limits>,
     pub(crate) events: WidgetEventUrl,
@@ -56,6 +58,8 @@ pub struct Parts {
     pub auth: Arc<dyn AppAuth>,
     /// Token issuer for sandbox logins.
     pub sandbox_tokens: Option<SignedTokens>,
+    /// Issuer of app sessions with refresh tokens (the reference scheme), if in use.
+    pub session_tokens: Option<SignedTokens>,
     /// Status relay.
     pub relay: Arc<Relay>,
 }
@@ -77,6 +81,7 @@ impl AppState {
             store: p.store,
             auth: p.auth,
             sandbox_tokens: p.sandbox_tokens,
+            session_tokens: p.session_tokens,
             relay: p.relay,
             limits,
             origins,

@@ -86,6 +86,17 @@ pub struct LoginResponse {
     pub expires_at: u64,
     /// Who signed in.
     pub user: User,
+    /// Single-use token for `POST /v1/auth/refresh`, when the backend issues sessions; each use
+    /// returns a new one. Keep it as secret as the bearer token.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<String>,
+}
+
+/// `POST /v1/auth/refresh`: trade a refresh token for a new bearer token and refresh token.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefreshRequest {
+    /// The refresh token from the last sign-in or refresh.
+    pub refresh_token: String,
 }
 
 /// The signed-in user as the backend knows them.

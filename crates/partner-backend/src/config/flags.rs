@@ -60,6 +60,9 @@ pub struct Cli {
     /// Lifetime of an app bearer token, seconds.
     #[arg(long, env = "APP_TOKEN_TTL_SECS", default_value_t = 900)]
     pub app_token_ttl_secs: u64,
+    /// Lifetime of an app refresh token, seconds (each use gives a new one).
+    #[arg(long, env = "APP_REFRESH_TTL_SECS", default_value_t = 30 * 86_400)]
+    pub app_refresh_ttl_secs: u64,
     /// Database URL: a SQLite file (sqlite://path/to/file.db) for one instance, or PostgreSQL
     /// (postgres://user:password@host/db) shared by several.
     #[arg(long, env = "DATABASE_URL", default_value = "sqlite://proof-ramp.db", hide_env_values = true)]

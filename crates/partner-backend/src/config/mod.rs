@@ -109,6 +109,8 @@ pub struct Config {
     pub auth_signing_key: Secret,
     /// App token lifetime.
     pub app_token_ttl: Duration,
+    /// App refresh token lifetime.
+    pub app_refresh_ttl: Duration,
     /// Database URL (`sqlite:` or `postgres:`); a secret, as it may carry a password.
     pub database_url: Secret,
     /// Watcher lease length.
@@ -170,6 +172,7 @@ impl Config {
             app_return_url: DEFAULT_RETURN_URL.to_owned(),
             auth_signing_key: Secret(random_token()),
             app_token_ttl: Duration::from_secs(900),
+            app_refresh_ttl: Duration::from_secs(30 * 86_400),
             database_url: Secret(database_url.into()),
             watch_lease: Duration::from_secs(10),
             instance_id: default_instance_id(),

@@ -201,6 +201,15 @@ impl Config {
         };
         c.app_return_url = parse_return_url(&cli.app_return_url)?;
         c.app_token_ttl = Duration::from_secs(cli.app_token_ttl_secs);
+        if !(3600..=90 * 86_400).contains(&cli.app_refresh_ttl_secs)
+            || cli.app_refresh_ttl_secs <= cli.app_token_ttl_secs
+        {
+            return Err(bad(
+                "APP_REFRESH_TTL_SECS",
+                "must be between 3600 and 7776000, and longer than APP_TOKEN_TTL_SECS",
+            ));
+        }
+        c.app_refresh_ttl = Duration::from_secs(cli.app_refresh_ttl_secs);
         if !(60..=86_400).contains(&cli.app_token_ttl_secs) {
             return Err(bad("APP_TOKEN_TTL_SECS", "must be between 60 and 86400"));
         }
@@ -381,6 +390,7 @@ mod tests {
             ("--watch-lease-secs=1", "WATCH_LEASE_SECS"),
             ("--request-deadline-ms=100", "REQUEST_DEADLINE_MS"),
             ("--idle-timeout-secs=0", "IDLE_TIMEOUT_SECS"),
+            ("--app-refresh-ttl-secs=60", "APP_REFRESH_TTL_SECS"),
             ("--max-upstream-watchers=0", "MAX_UPSTREAM_WATCHERS"),
             ("--api-rate-per-ip-per-minute=0", "API_RATE_PER_IP_PER_MINUTE"),
             ("--max-streams-per-user=0", "MAX_STREAMS_PER_USER"),

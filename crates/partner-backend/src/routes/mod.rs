@@ -1,5 +1,6 @@
 //! The HTTP surface, by resource. Every `/v1` route except the sandbox login needs an app token.
 
+pub(crate) mod auth;
 pub(crate) mod config;
 pub(crate) mod health;
 pub(crate) mod host_page;

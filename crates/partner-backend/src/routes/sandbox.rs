@@ -3,7 +3,7 @@
 use axum::Json;
 use axum::extract::State;
 use proof_sandbox::Persona;
-use ramp_api::{LoginResponse, SandboxLogin, User};
+use ramp_api::{LoginResponse, SandboxLogin};
 
 use super::AppJson;
 use crate::auth::AppUser;
@@ -33,13 +33,14 @@ pub(crate) async fn sandbox_login(
     State(s): State<AppState>,
     AppJson(req): AppJson<SandboxLogin>,
 ) -> AppResult<Json<LoginResponse>> {
-    let tokens = s.sandbox_tokens.as_ref().ok_or(AppError::NotFound)?;
+    if s.sandbox_tokens.is_none() {
+        return Err(AppError::NotFound);
+    }
     let persona = Persona::ALL.into_iter().find(|p| p.id() == req.persona).ok_or_else(|| {
         AppError::invalid("persona", format!("Unknown persona {:?}; see GET /v1/sandbox/personas.", req.persona))
     })?;
     let stem = format!("sandbox-{}", persona.keyword().unwrap_or("newuser"));
     let id = if req.fresh { format!("{stem}-{}", &uuid::Uuid::new_v4().simple().to_string()[..8]) } else { stem };
     let user = AppUser { email: format!("{id}@sandbox.proof-ramp.test"), id };
-    let (token, expires_at) = tokens.issue(&user)?;
-    Ok(Json(LoginResponse { token, expires_at, user: User { id: user.id, email: user.email } }))
+    Ok(Json(super::auth::start(&s, &user).await?))
 }

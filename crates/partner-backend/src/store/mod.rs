@@ -75,6 +75,24 @@ pub enum LinkOpen {
     Unknown,
 }
 
+/// What trading a refresh token found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Refresh {
+    /// The token was good: it is used up now, and the new one is stored.
+    Rotated {
+        /// The app session it belongs to.
+        session_id: String,
+        /// The user's id.
+        user_id: String,
+        /// The user's email.
+        email: String,
+    },
+    /// The token had been used before: someone else holds a copy. The session is revoked.
+    Reused,
+    /// Unknown, expired, or its session was revoked.
+    Invalid,
+}
+
 /// A watcher lease: who holds it and until when (unix milliseconds).
 #[derive(Clone, Copy, Debug)]
 pub struct Lease<'a> {
@@ -189,6 +207,30 @@ pub trait Store: Send + Sync + 'static {
     /// Forget rate-limit state that no longer limits anything (theoretical arrival in the past).
     async fn prune_rates(&self, now_ms: i64) -> Result<u64, sqlx::Error>;
 
+    /// Start an app session for a user with its first refresh token (by hash).
+    async fn start_app_session(
+        &self,
+        session_id: &str,
+        user_id: &str,
+        email: &str,
+        refresh_hash: &str,
+        refresh_expires: u64,
+        now: u64,
+    ) -> Result<(), sqlx::Error>;
+    /// Use up a refresh token and store its successor, in one transaction. A token used a second
+    /// time revokes its whole session ([`Refresh::Reused`]).
+    async fn rotate_refresh(
+        &self,
+        old_hash: &str,
+        new_hash: &str,
+        new_expires: u64,
+        now: u64,
+    ) -> Result<Refresh, sqlx::Error>;
+    /// Revoke every session of a user (sign out everywhere); returns how many were live.
+    async fn revoke_user_sessions(&self, user_id: &str, now: u64) -> Result<u64, sqlx::Error>;
+    /// Whether an app session exists and is not revoked.
+    async fn app_session_active(&self, session_id: &str) -> Result<bool, sqlx::Error>;
+
     /// Status changes recorded by every instance sharing this database, as they commit; `None`
     /// when the database has one instance only (SQLite), where the relay's own broadcast is all.
     async fn listen(&self) -> Result<Option<mpsc::Receiver<Notice>>, sqlx::Error>;
@@ -266,6 +308,20 @@ mod sql {
         "UPDATE widget_links SET used_at = $1, session_json = NULL WHERE token_hash = $2 AND used_at IS NULL";
     pub(super) const LINKS_OF: &str = "SELECT MAX(expires_at),
         SUM(CASE WHEN used_at IS NULL THEN 0 ELSE 1 END) FROM widget_links WHERE tx_id = $1";
+    pub(super) const START_APP_SESSION: &str =
+        "INSERT INTO app_sessions (id, user_id, email, created_at) VALUES ($1, $2, $3, $4)";
+    pub(super) const INSERT_REFRESH: &str =
+        "INSERT INTO refresh_tokens (token_hash, session_id, expires_at) VALUES ($1, $2, $3)";
+    /// The guard on used_at makes a use atomic: of two concurrent uses, one updates the row.
+    pub(super) const USE_REFRESH: &str = "UPDATE refresh_tokens SET used_at = $1
+        WHERE token_hash = $2 AND used_at IS NULL AND expires_at > $1 RETURNING session_id";
+    pub(super) const REFRESH_SESSION: &str = "SELECT s.id, s.user_id, s.email, s.revoked_at, r.used_at
+        FROM refresh_tokens r JOIN app_sessions s ON s.id = r.session_id WHERE r.token_hash = $1";
+    pub(super) const REVOKE_SESSION: &str =
+        "UPDATE app_sessions SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL";
+    pub(super) const REVOKE_USER: &str =
+        "UPDATE app_sessions SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL";
+    pub(super) const SESSION_ACTIVE: &str = "SELECT count(*) FROM app_sessions WHERE id = $1 AND revoked_at IS NULL";
     pub(super) const WEBHOOK_SEEN: &str = "SELECT count(*) FROM webhook_receipts WHERE tx_id = $1 AND status = $2";
     pub(super) const PURGE_EXPIRED_LINKS: &str = "UPDATE widget_links SET session_json = NULL
         WHERE used_at IS NULL AND expires_at <= $1 AND session_json IS NOT NULL";
@@ -556,6 +612,87 @@ macro_rules! sql_store {
                     .execute(&self.pool)
                     .await?;
                 Ok(done.rows_affected() == 1)
+            }
+
+            async fn start_app_session(
+                &self,
+                session_id: &str,
+                user_id: &str,
+                email: &str,
+                refresh_hash: &str,
+                refresh_expires: u64,
+                now: u64,
+            ) -> Result<(), sqlx::Error> {
+                let mut db = self.pool.begin().await?;
+                sqlx::query($crate::store::sql::START_APP_SESSION)
+                    .bind(session_id)
+                    .bind(user_id)
+                    .bind(email)
+                    .bind($crate::store::clamp_i64(now))
+                    .execute(&mut *db)
+                    .await?;
+                sqlx::query($crate::store::sql::INSERT_REFRESH)
+                    .bind(refresh_hash)
+                    .bind(session_id)
+                    .bind($crate::store::clamp_i64(refresh_expires))
+                    .execute(&mut *db)
+                    .await?;
+                db.commit().await
+            }
+
+            async fn rotate_refresh(
+                &self,
+                old_hash: &str,
+                new_hash: &str,
+                new_expires: u64,
+                now: u64,
+            ) -> Result<$crate::store::Refresh, sqlx::Error> {
+                let now = $crate::store::clamp_i64(now);
+                let mut db = self.pool.begin().await?;
+                let used: Option<String> = sqlx::query_scalar($crate::store::sql::USE_REFRESH)
+                    .bind(now)
+                    .bind(old_hash)
+                    .fetch_optional(&mut *db)
+                    .await?;
+                let row: Option<(String, String, String, Option<i64>, Option<i64>)> =
+                    sqlx::query_as($crate::store::sql::REFRESH_SESSION).bind(old_hash).fetch_optional(&mut *db).await?;
+                let Some((session_id, user_id, email, revoked_at, used_at)) = row else {
+                    return Ok($crate::store::Refresh::Invalid);
+                };
+                if used.is_none() {
+                    // Not used now: expired, or used before. A second use means a copy exists.
+                    if used_at.is_some() && revoked_at.is_none() {
+                        sqlx::query($crate::store::sql::REVOKE_SESSION).bind(now).bind(&session_id).execute(&mut *db).await?;
+                        db.commit().await?;
+                        return Ok($crate::store::Refresh::Reused);
+                    }
+                    return Ok($crate::store::Refresh::Invalid);
+                }
+                if revoked_at.is_some() {
+                    return Ok($crate::store::Refresh::Invalid);
+                }
+                sqlx::query($crate::store::sql::INSERT_REFRESH)
+                    .bind(new_hash)
+                    .bind(&session_id)
+                    .bind($crate::store::clamp_i64(new_expires))
+                    .execute(&mut *db)
+                    .await?;
+                db.commit().await?;
+                Ok($crate::store::Refresh::Rotated { session_id, user_id, email })
+            }
+
+            async fn revoke_user_sessions(&self, user_id: &str, now: u64) -> Result<u64, sqlx::Error> {
+                let done = sqlx::query($crate::store::sql::REVOKE_USER)
+                    .bind($crate::store::clamp_i64(now))
+                    .bind(user_id)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(done.rows_affected())
+            }
+
+            async fn app_session_active(&self, session_id: &str) -> Result<bool, sqlx::Error> {
+                let n: i64 = sqlx::query_scalar($crate::store::sql::SESSION_ACTIVE).bind(session_id).fetch_one(&self.pool).await?;
+                Ok(n > 0)
             }
 
             async fn webhook_seen(&self, tx_id: &str, status: &str) -> Result<bool, sqlx::Error> {

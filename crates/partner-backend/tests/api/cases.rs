@@ -181,6 +181,57 @@ async fn tokens_from_another_key_or_environment_are_refused() {
     assert_eq!(status, 401, "production backend, a sandbox token");
 }
 
+async fn refresh(api: &Api, refresh_token: &str) -> reqwest::Response {
+    api.http
+        .post(format!("{}/v1/auth/refresh", api.base))
+        .json(&json!({ "refresh_token": refresh_token }))
+        .send()
+        .await
+        .expect("answers")
+}
+
+async fn sandbox_session(api: &Api, persona: &str, fresh: bool) -> ramp_api::LoginResponse {
+    let r = api.http.post(format!("{}/v1/sandbox/login", api.base)).json(&json!({"persona": persona, "fresh": fresh}));
+    r.send().await.expect("login").json().await.expect("login body")
+}
+
+/// A refresh token works once and gives a new one; presenting a used one again (someone has a
+/// copy) ends the whole session, its live bearer token included.
+#[tokio::test]
+async fn refresh_tokens_rotate_and_a_reused_one_ends_the_session() {
+    let Some((_b, api, _dir)) = start(|_| {}).await else { return };
+    let first = sandbox_session(&api, "verified", true).await;
+    let r1 = first.refresh_token.clone().expect("a refresh token");
+    let renewed: ramp_api::LoginResponse = refresh(&api, &r1).await.json().await.expect("renewed");
+    let r2 = renewed.refresh_token.clone().expect("a new refresh token");
+    assert_ne!(r1, r2, "rotated");
+    assert_eq!(renewed.user, first.user);
+    assert_eq!(api.get(&renewed.token, "/v1/config").await.status(), 200);
+
+    let (status, body) = error_of(refresh(&api, &r1).await).await;
+    assert_eq!((status, body.error.code.as_str()), (401, "unauthenticated"), "a used token, again");
+    assert_eq!(api.get(&renewed.token, "/v1/config").await.status(), 401, "the session ended with it");
+    assert_eq!(refresh(&api, &r2).await.status(), 401, "and its newest refresh token too");
+    assert_eq!(refresh(&api, "not-a-token").await.status(), 401);
+}
+
+#[tokio::test]
+async fn sign_out_everywhere_ends_every_session_of_the_user() {
+    let Some((_b, api, _dir)) = start(|_| {}).await else { return };
+    let phone = sandbox_session(&api, "verified", false).await;
+    let tablet = sandbox_session(&api, "verified", false).await;
+    let someone_else = sandbox_session(&api, "first_time", true).await;
+    assert_eq!(phone.user, tablet.user, "one user, two devices");
+    let out = api.post(&phone.token, "/v1/auth/sign-out-everywhere", &json!({})).await;
+    assert_eq!(out.status(), 204);
+    for (device, s) in [("phone", &phone), ("tablet", &tablet)] {
+        assert_eq!(api.get(&s.token, "/v1/config").await.status(), 401, "{device}'s bearer token");
+        let refresh_token = s.refresh_token.as_deref().expect("refresh token");
+        assert_eq!(refresh(&api, refresh_token).await.status(), 401, "{device}'s refresh token");
+    }
+    assert_eq!(api.get(&someone_else.token, "/v1/config").await.status(), 200, "other users stay signed in");
+}
+
 #[tokio::test]
 async fn expired_app_tokens_are_refused() {
     let Some(db) = TestDb::new(STORE, "ttl").await else { return };
