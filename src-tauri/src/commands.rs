@@ -5,10 +5,10 @@
 //! `main` window, and no capability matches the widget's webview or any remote origin.
 
 use ramp_api::{CreateSession, KycView, Persona, RampConfig, TransactionView, TxType, User};
+use ramp_core::ErrorKind;
 use ramp_core::flow::{Action, Screen};
 use ramp_core::log::LogEntry;
 use ramp_core::nav::NavPolicy;
-use ramp_core::{ErrorKind, StoredSession};
 use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, Runtime, State};
 
@@ -41,10 +41,11 @@ pub fn app_info(core: State<'_, Core>) -> AppInfo {
 pub async fn boot<R: Runtime>(app: AppHandle<R>, core: State<'_, Core>) -> Result<Screen> {
     let now =
         std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or_default();
-    let Some(saved) = core.tokens.load().filter(|s| s.expires_at > now + 30) else {
+    // An expired bearer token is fine when a refresh token can renew it on the first call.
+    let Some(saved) = core.tokens.load().filter(|s| s.expires_at > now + 30 || s.refresh_token.is_some()) else {
         return Ok(core.screen());
     };
-    core.client.set_token(Some(saved.token.clone()));
+    core.client.set_session(Some(saved.token.clone()), saved.refresh_token.clone());
     core.set_user(Some(User { id: saved.user_id, email: saved.email }));
     match after_sign_in(&app, &core).await {
         Ok(()) => Ok(core.screen()),
@@ -70,13 +71,8 @@ pub async fn sign_in<R: Runtime>(
     persona: String,
     fresh: bool,
 ) -> Result<User> {
+    // The client keeps and saves the sign-in (and every renewal of it).
     let login = core.client.sandbox_login(&persona, fresh).await?;
-    core.tokens.save(&StoredSession {
-        token: login.token,
-        expires_at: login.expires_at,
-        user_id: login.user.id.clone(),
-        email: login.user.email.clone(),
-    })?;
     core.set_user(Some(login.user.clone()));
     core.log.push("app", format!("signed in as {persona}"));
     after_sign_in(&app, &core).await?;
@@ -105,7 +101,7 @@ async fn load_config(core: &Core) -> Result<RampConfig> {
 #[tauri::command]
 pub fn sign_out<R: Runtime>(app: AppHandle<R>, core: State<'_, Core>) -> Result<()> {
     core.tokens.clear();
-    core.client.set_token(None);
+    core.client.set_session(None, None);
     core.set_user(None);
     crate::widget::destroy(&app);
     dispatch(&app, Action::SignedOut);

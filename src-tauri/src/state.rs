@@ -24,7 +24,7 @@ pub const DEFAULT_BACKEND: &str = match option_env!("PROOF_RAMP_BACKEND_URL") {
 /// Shared state, managed by Tauri.
 pub struct Core {
     pub(crate) client: Arc<BackendClient>,
-    pub(crate) tokens: Box<dyn TokenStore>,
+    pub(crate) tokens: Arc<dyn TokenStore>,
     pub(crate) log: EventLog,
     screen: Mutex<Screen>,
     pub(crate) user: Mutex<Option<User>>,
@@ -39,6 +39,9 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 impl Core {
     /// State for the backend at `backend`, keeping the sign-in in `tokens`.
     pub fn new(client: BackendClient, tokens: Box<dyn TokenStore>) -> Self {
+        let tokens: Arc<dyn TokenStore> = Arc::from(tokens);
+        // A sign-in renewed behind the scenes (expired bearer token) is saved right away.
+        client.keep_sessions_in(tokens.clone());
         Self {
             client: Arc::new(client),
             tokens,

@@ -1,11 +1,11 @@
 //! The typed client of the partner backend's `/v1` API (reqwest, rustls).
 
-use std::sync::RwLock;
+use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use ramp_api::{
-    CreateSession, ErrorEnvelope, KycView, LoginResponse, Persona, RampConfig, SandboxLogin, SessionCreated,
-    TransactionList, TransactionView,
+    CreateSession, ErrorEnvelope, KycView, LoginResponse, Persona, RampConfig, RefreshRequest, SandboxLogin,
+    SessionCreated, TransactionList, TransactionView,
 };
 use reqwest::{Method, RequestBuilder};
 use serde::Serialize;
@@ -13,13 +13,35 @@ use serde::de::DeserializeOwned;
 use url::Url;
 
 use crate::error::{CoreError, ErrorKind, Result};
+use crate::tokens::{StoredSession, TokenStore};
 
-/// A client of one backend. Cheap to share; the sign-in token is swapped in place.
-#[derive(Debug)]
+/// A client of one backend. Cheap to share; the sign-in is swapped in place.
+///
+/// When the backend issues refresh tokens, an expired bearer token is renewed silently: a call
+/// answered `401` trades the refresh token for a new pair (one trade at a time, so concurrent
+/// calls never present the same refresh token twice, which the backend would take for a stolen
+/// copy) and is sent once more; the new pair is saved through [`BackendClient::keep_sessions_in`].
 pub struct BackendClient {
     pub(crate) http: reqwest::Client,
     base: Url,
     token: RwLock<Option<String>>,
+    refresh_token: RwLock<Option<String>>,
+    sessions: RwLock<Option<Arc<dyn TokenStore>>>,
+    renewing: tokio::sync::Mutex<()>,
+}
+
+impl std::fmt::Debug for BackendClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BackendClient").field("base", &self.base.as_str()).finish_non_exhaustive()
+    }
+}
+
+fn read<T: Clone>(lock: &RwLock<T>) -> T {
+    lock.read().unwrap_or_else(|e| e.into_inner()).clone()
+}
+
+fn write<T>(lock: &RwLock<T>, value: T) {
+    *lock.write().unwrap_or_else(|e| e.into_inner()) = value;
 }
 
 impl BackendClient {
@@ -40,7 +62,14 @@ impl BackendClient {
             .user_agent(concat!("proof-ramp-app/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| CoreError::new(ErrorKind::App, format!("HTTP client: {e}")))?;
-        Ok(Self { http, base, token: RwLock::new(None) })
+        Ok(Self {
+            http,
+            base,
+            token: RwLock::new(None),
+            refresh_token: RwLock::new(None),
+            sessions: RwLock::new(None),
+            renewing: tokio::sync::Mutex::new(()),
+        })
     }
 
     /// The backend's base URL (ends in `/`).
@@ -48,14 +77,72 @@ impl BackendClient {
         &self.base
     }
 
-    /// Use `token` for every call (`None`: signed out).
+    /// Use `token` for every call (`None`: signed out), keeping any refresh token.
     pub fn set_token(&self, token: Option<String>) {
-        *self.token.write().unwrap_or_else(|e| e.into_inner()) = token;
+        write(&self.token, token);
+    }
+
+    /// Use a saved sign-in: its bearer token and refresh token (`None`, `None`: signed out).
+    pub fn set_session(&self, token: Option<String>, refresh_token: Option<String>) {
+        write(&self.token, token);
+        write(&self.refresh_token, refresh_token);
+    }
+
+    /// Save every renewed sign-in in `store`.
+    pub fn keep_sessions_in(&self, store: Arc<dyn TokenStore>) {
+        write(&self.sessions, Some(store));
     }
 
     /// Whether a token is set.
     pub fn signed_in(&self) -> bool {
-        self.token.read().unwrap_or_else(|e| e.into_inner()).is_some()
+        read(&self.token).is_some()
+    }
+
+    pub(crate) fn current_token(&self) -> Option<String> {
+        read(&self.token)
+    }
+
+    /// Take a sign-in the backend gave: use it, and save it where sessions are kept.
+    fn adopt(&self, login: &LoginResponse) -> Result<()> {
+        self.set_session(Some(login.token.clone()), login.refresh_token.clone());
+        if let Some(store) = read(&self.sessions) {
+            store.save(&StoredSession {
+                token: login.token.clone(),
+                expires_at: login.expires_at,
+                user_id: login.user.id.clone(),
+                email: login.user.email.clone(),
+                refresh_token: login.refresh_token.clone(),
+            })?;
+        }
+        Ok(())
+    }
+
+    /// Renew the sign-in after a call made with `used` was refused; `true` when there is a new
+    /// bearer token to try. If another call renewed it meanwhile, that one is used.
+    pub(crate) async fn renew(&self, used: Option<&str>) -> bool {
+        let _one_at_a_time = self.renewing.lock().await;
+        if self.current_token().as_deref() != used {
+            return self.signed_in();
+        }
+        let Some(refresh_token) = read(&self.refresh_token) else { return false };
+        let req = match self.request(Method::POST, "v1/auth/refresh") {
+            Ok(r) => r.json(&RefreshRequest { refresh_token }),
+            Err(_) => return false,
+        };
+        match self.send::<LoginResponse>(req).await {
+            Ok(login) => {
+                if let Err(e) = self.adopt(&login) {
+                    tracing::warn!("renewed the sign-in but could not save it: {e}");
+                }
+                true
+            }
+            Err(e) => {
+                if e.kind == ErrorKind::SignedOut {
+                    write(&self.refresh_token, None); // used up or revoked: sign in again
+                }
+                false
+            }
+        }
     }
 
     pub(crate) fn request(&self, method: Method, path: &str) -> Result<RequestBuilder> {
@@ -87,12 +174,34 @@ impl BackendClient {
         }
     }
 
+    /// Send a call; refused as signed out, renew the sign-in and send it once more.
+    async fn call<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&serde_json::Value>,
+    ) -> Result<T> {
+        let build = || -> Result<RequestBuilder> {
+            let req = self.request(method.clone(), path)?;
+            Ok(match body {
+                Some(b) => req.json(b),
+                None => req,
+            })
+        };
+        let used = self.current_token();
+        match self.send(build()?).await {
+            Err(e) if e.kind == ErrorKind::SignedOut && self.renew(used.as_deref()).await => self.send(build()?).await,
+            other => other,
+        }
+    }
+
     async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T> {
-        self.send(self.request(Method::GET, path)?).await
+        self.call(Method::GET, path, None).await
     }
 
     async fn post<B: Serialize, T: DeserializeOwned>(&self, path: &str, body: &B) -> Result<T> {
-        self.send(self.request(Method::POST, path)?.json(body)).await
+        let body = serde_json::to_value(body).map_err(|e| CoreError::new(ErrorKind::App, e.to_string()))?;
+        self.call(Method::POST, path, Some(&body)).await
     }
 
     /// Sandbox personas (sandbox backends only).
@@ -110,7 +219,7 @@ impl BackendClient {
     pub async fn sandbox_login(&self, persona: &str, fresh: bool) -> Result<LoginResponse> {
         let login: LoginResponse =
             self.post("v1/sandbox/login", &SandboxLogin { persona: persona.into(), fresh }).await?;
-        self.set_token(Some(login.token.clone()));
+        self.adopt(&login)?;
         Ok(login)
     }
 

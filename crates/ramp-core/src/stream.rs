@@ -33,9 +33,11 @@ pub fn follow(client: std::sync::Arc<BackendClient>, tx: String) -> mpsc::Receiv
         let mut last: u64 = 0;
         let mut delay = Duration::from_millis(500);
         loop {
+            let used = client.current_token();
             match once(&client, &tx, &mut last, &out).await {
                 Ok(true) => return,
                 Ok(false) => {}
+                Err(e) if e.kind == ErrorKind::SignedOut && client.renew(used.as_deref()).await => continue,
                 Err(e) if matches!(e.kind, ErrorKind::SignedOut | ErrorKind::NotFound) => {
                     let _ = out.send(StreamItem::Failed(e)).await;
                     return;

@@ -22,6 +22,9 @@ pub struct StoredSession {
     pub user_id: String,
     /// The user's email.
     pub email: String,
+    /// Renews the bearer token when it expires (backends that issue sessions).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<String>,
 }
 
 /// Storage for the sign-in.
@@ -107,7 +110,13 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("ramp-core-tokens-{}", std::process::id()));
         let store = FileTokenStore::new(dir.join("nested").join("session.json"));
         assert_eq!(store.load(), None);
-        let s = StoredSession { token: "t".into(), expires_at: 9, user_id: "u".into(), email: "e@x.co".into() };
+        let s = StoredSession {
+            token: "t".into(),
+            expires_at: 9,
+            user_id: "u".into(),
+            email: "e@x.co".into(),
+            refresh_token: Some("r".into()),
+        };
         store.save(&s).expect("saves");
         assert_eq!(store.load(), Some(s));
         #[cfg(unix)]

@@ -95,3 +95,48 @@ async fn an_unreachable_backend_is_offline() {
     assert!(e.message.contains("connection"));
     assert_eq!(BackendClient::new("ftp://x").expect_err("bad scheme").kind, ErrorKind::App);
 }
+
+/// The bearer token expires mid-purchase: the next calls (several at once, and the status
+/// stream) renew it silently with one refresh, the purchase goes on, and the renewed sign-in is
+/// saved for the next launch.
+#[tokio::test]
+async fn an_expired_sign_in_renews_silently_and_the_purchase_goes_on() {
+    let dir = std::env::temp_dir().join(format!("ramp-core-renew-{}-{}", std::process::id(), rand_suffix()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let mut c = partner_backend::config::Config::sandbox(format!("sqlite://{}", dir.join("db.sqlite").display()));
+    c.listen = "127.0.0.1:0".parse().expect("addr");
+    c.poll_interval = Duration::from_millis(200);
+    c.app_token_ttl = Duration::from_secs(1);
+    let b = Backend::start(c).await.expect("backend");
+    let client = Arc::new(BackendClient::new(b.public_base().as_str()).expect("client"));
+    let saved: Arc<ramp_core::MemoryTokenStore> = Arc::default();
+    client.keep_sessions_in(saved.clone());
+    client.sandbox_login("verified", true).await.expect("login");
+    let first = ramp_core::TokenStore::load(&*saved).expect("saved at sign-in");
+    assert!(first.refresh_token.is_some());
+
+    tokio::time::sleep(Duration::from_secs(7)).await; // past expiry and the backend's 5 s leeway
+    let calls: Vec<_> = (0..4)
+        .map(|_| {
+            let client = client.clone();
+            tokio::spawn(async move { client.kyc().await })
+        })
+        .collect();
+    for call in calls {
+        call.await.expect("joins").expect("renewed silently");
+    }
+    let created = client.create_session(&buy("25", "TRC20")).await.expect("the purchase starts");
+    let renewed = ramp_core::TokenStore::load(&*saved).expect("saved");
+    assert_ne!(renewed.token, first.token, "the renewed sign-in is saved");
+    assert_ne!(renewed.refresh_token, first.refresh_token);
+
+    // The stream also renews: let the token expire again, then follow the purchase.
+    tokio::time::sleep(Duration::from_secs(7)).await;
+    let mut items = follow(client.clone(), created.merchant_transaction_id.clone());
+    match tokio::time::timeout(Duration::from_secs(10), items.recv()).await.expect("an item") {
+        Some(StreamItem::Status(ev)) => assert_eq!(ev.status.as_str(), "pending"),
+        other => panic!("the stream should renew the sign-in and deliver, got {other:?}"),
+    }
+    b.shutdown().await;
+    let _ = std::fs::remove_dir_all(dir);
+}
