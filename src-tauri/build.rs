@@ -7,6 +7,7 @@ const COMMANDS: &[&str] = &[
     "personas",
     "sign_in",
     "sign_out",
+    "sign_out_everywhere",
     "ramp_config",
     "kyc_status",
     "transactions",

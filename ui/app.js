@@ -450,6 +450,8 @@
         exported,
         h("button", { type: "button", class: "secondary", id: "sign-out", text: "Sign out", style: "margin-top:.75rem",
           onclick: function () { call("sign_out"); } }),
+        h("button", { type: "button", class: "secondary", id: "sign-out-everywhere", text: "Sign out on every device",
+          style: "margin-top:.75rem", onclick: function () { call("sign_out_everywhere"); } }),
         h("button", { type: "button", id: "back", text: "Back", style: "margin-top:.75rem",
           onclick: function () { call("navigate", { to: { to: "back" } }); } })
       ]);

@@ -97,6 +97,15 @@ async fn load_config(core: &Core) -> Result<RampConfig> {
     Ok(config)
 }
 
+/// End the user's sessions on every device (the backend refuses their tokens from now on),
+/// then sign out here.
+#[tauri::command]
+pub async fn sign_out_everywhere<R: Runtime>(app: AppHandle<R>, core: State<'_, Core>) -> Result<()> {
+    core.client.sign_out_everywhere().await?;
+    core.log.push("app", "signed out on every device");
+    sign_out(app, core)
+}
+
 /// Forget the sign-in.
 #[tauri::command]
 pub fn sign_out<R: Runtime>(app: AppHandle<R>, core: State<'_, Core>) -> Result<()> {

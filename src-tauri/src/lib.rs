@@ -36,6 +36,7 @@ pub fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
         commands::personas,
         commands::sign_in,
         commands::sign_out,
+        commands::sign_out_everywhere,
         commands::ramp_config,
         commands::kyc_status,
         commands::transactions,

@@ -17,6 +17,7 @@ fn commands() -> Vec<(&'static str, Value)> {
         ("personas", json!({})),
         ("sign_in", json!({"persona": "verified", "fresh": true})),
         ("sign_out", json!({})),
+        ("sign_out_everywhere", json!({})),
         ("ramp_config", json!({})),
         ("kyc_status", json!({})),
         ("transactions", json!({})),

@@ -160,7 +160,9 @@ impl BackendClient {
         let status = resp.status();
         let bytes = resp.bytes().await?;
         if status.is_success() {
-            return serde_json::from_slice(&bytes).map_err(|e| {
+            // An empty answer (`204`) reads as JSON `null`, which `()` accepts.
+            let bytes: &[u8] = if bytes.is_empty() { b"null" } else { &bytes };
+            return serde_json::from_slice(bytes).map_err(|e| {
                 CoreError::new(
                     ErrorKind::Server,
                     format!("The server sent an answer the app did not understand ({e})."),
@@ -210,6 +212,14 @@ impl BackendClient {
     /// [`ErrorKind::NotFound`] on a production backend; any other [`CoreError`].
     pub async fn personas(&self) -> Result<Vec<Persona>> {
         self.get("v1/sandbox/personas").await
+    }
+
+    /// End every session of the signed-in user, on every device.
+    ///
+    /// # Errors
+    /// Any [`CoreError`].
+    pub async fn sign_out_everywhere(&self) -> Result<()> {
+        self.post("v1/auth/sign-out-everywhere", &serde_json::json!({})).await
     }
 
     /// Sign in as a sandbox persona; the token is kept for later calls.

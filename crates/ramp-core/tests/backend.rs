@@ -140,3 +140,20 @@ async fn an_expired_sign_in_renews_silently_and_the_purchase_goes_on() {
     b.shutdown().await;
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// Signing out everywhere ends this device's session too: renewal cannot bring it back.
+#[tokio::test]
+async fn signing_out_everywhere_ends_the_session_for_good() {
+    let (b, dir) = backend().await;
+    let client = Arc::new(BackendClient::new(b.public_base().as_str()).expect("client"));
+    let other = Arc::new(BackendClient::new(b.public_base().as_str()).expect("client"));
+    client.sandbox_login("verified", false).await.expect("login");
+    other.sandbox_login("verified", false).await.expect("another device");
+    client.sign_out_everywhere().await.expect("signed out everywhere");
+    for device in [&client, &other] {
+        let err = device.kyc().await.expect_err("refused");
+        assert_eq!(err.kind, ErrorKind::SignedOut, "{err:?}");
+    }
+    b.shutdown().await;
+    let _ = std::fs::remove_dir_all(dir);
+}
