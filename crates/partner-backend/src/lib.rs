@@ -250,6 +250,17 @@ impl Backend {
         self.sandbox.as_ref()
     }
 
+    /// Start an app session for `user` with the reference tokens: a bearer token and a refresh
+    /// token, as `POST /v1/sandbox/login` gives in sandbox mode. Call it from your own sign-in
+    /// once you know who the user is.
+    ///
+    /// # Errors
+    /// [`AppError`] when the database fails, or `NotFound` when you brought your own
+    /// [`auth::AppAuth`] (then sessions are yours).
+    pub async fn start_app_session(&self, user: &auth::AppUser) -> Result<ramp_api::LoginResponse, AppError> {
+        routes::auth::start(&self.state, user).await
+    }
+
     /// Number of upstream status watchers running (one Proof WebSocket or poller each).
     pub fn upstream_watchers(&self) -> usize {
         self.state.relay.upstream_watchers()

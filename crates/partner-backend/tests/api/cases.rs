@@ -164,7 +164,7 @@ async fn tokens_from_another_key_or_environment_are_refused() {
     })
     .await
     .expect("sandbox");
-    let Some((_production, api, _dir)) = start(|c| {
+    let Some((production, api, _dir)) = start(|c| {
         c.auth_signing_key = Secret::new(key);
         c.proof = partner_backend::config::ProofTarget::Remote {
             base_url: url::Url::parse(&sandbox.base_url()).expect("url"),
@@ -179,6 +179,12 @@ async fn tokens_from_another_key_or_environment_are_refused() {
     assert_eq!(api.get(&production_token, "/v1/config").await.status(), 200, "control: the right token works");
     let (status, _) = error_of(api.get(&sandbox_token, "/v1/config").await).await;
     assert_eq!(status, 401, "production backend, a sandbox token");
+
+    // The partner's own sign-in starts sessions with refresh tokens through the library.
+    let session = production.start_app_session(&user).await.expect("a session");
+    assert_eq!(api.get(&session.token, "/v1/config").await.status(), 200);
+    let refreshed = refresh(&api, session.refresh_token.as_deref().expect("refresh token")).await;
+    assert_eq!(refreshed.status(), 200);
 }
 
 async fn refresh(api: &Api, refresh_token: &str) -> reqwest::Response {
