@@ -117,31 +117,29 @@ impl BackendClient {
         Ok(())
     }
 
-    /// Renew the sign-in after a call made with `used` was refused; `true` when there is a new
-    /// bearer token to try. If another call renewed it meanwhile, that one is used.
-    pub(crate) async fn renew(&self, used: Option<&str>) -> bool {
+    /// Renew the sign-in after a call made with `used` was refused. `Ok(true)`: there is a new
+    /// bearer token to try (if another call renewed it meanwhile, that one). `Ok(false)`: no way
+    /// to renew, sign in again. `Err`: the renewal could not be asked (offline, server trouble):
+    /// the sign-in is kept for the next try, and the caller reports that error, not a sign-out.
+    pub(crate) async fn renew(&self, used: Option<&str>) -> Result<bool> {
         let _one_at_a_time = self.renewing.lock().await;
         if self.current_token().as_deref() != used {
-            return self.signed_in();
+            return Ok(self.signed_in());
         }
-        let Some(refresh_token) = read(&self.refresh_token) else { return false };
-        let req = match self.request(Method::POST, "v1/auth/refresh") {
-            Ok(r) => r.json(&RefreshRequest { refresh_token }),
-            Err(_) => return false,
-        };
+        let Some(refresh_token) = read(&self.refresh_token) else { return Ok(false) };
+        let req = self.request(Method::POST, "v1/auth/refresh")?.json(&RefreshRequest { refresh_token });
         match self.send::<LoginResponse>(req).await {
             Ok(login) => {
                 if let Err(e) = self.adopt(&login) {
                     tracing::warn!("renewed the sign-in but could not save it: {e}");
                 }
-                true
+                Ok(true)
             }
-            Err(e) => {
-                if e.kind == ErrorKind::SignedOut {
-                    write(&self.refresh_token, None); // used up or revoked: sign in again
-                }
-                false
+            Err(e) if e.kind == ErrorKind::SignedOut => {
+                write(&self.refresh_token, None); // used up or revoked: sign in again
+                Ok(false)
             }
+            Err(e) => Err(e),
         }
     }
 
@@ -192,7 +190,10 @@ impl BackendClient {
         };
         let used = self.current_token();
         match self.send(build()?).await {
-            Err(e) if e.kind == ErrorKind::SignedOut && self.renew(used.as_deref()).await => self.send(build()?).await,
+            Err(e) if e.kind == ErrorKind::SignedOut => match self.renew(used.as_deref()).await? {
+                true => self.send(build()?).await,
+                false => Err(e),
+            },
             other => other,
         }
     }

@@ -37,8 +37,16 @@ pub fn follow(client: std::sync::Arc<BackendClient>, tx: String) -> mpsc::Receiv
             match once(&client, &tx, &mut last, &out).await {
                 Ok(true) => return,
                 Ok(false) => {}
-                Err(e) if e.kind == ErrorKind::SignedOut && client.renew(used.as_deref()).await => continue,
-                Err(e) if matches!(e.kind, ErrorKind::SignedOut | ErrorKind::NotFound) => {
+                Err(e) if e.kind == ErrorKind::SignedOut => match client.renew(used.as_deref()).await {
+                    Ok(true) => continue,
+                    Ok(false) => {
+                        let _ = out.send(StreamItem::Failed(e)).await;
+                        return;
+                    }
+                    // Offline while renewing: keep the sign-in and try again after the delay.
+                    Err(renewal) => tracing::debug!(%tx, "could not renew the sign-in yet: {renewal}"),
+                },
+                Err(e) if e.kind == ErrorKind::NotFound => {
                     let _ = out.send(StreamItem::Failed(e)).await;
                     return;
                 }
