@@ -171,6 +171,16 @@ impl AppAuth for SignedTokens {
     }
 }
 
+/// The `Authorization: Bearer` token of a request, if it has a non-empty one.
+pub(crate) fn bearer_token(headers: &axum::http::HeaderMap) -> Option<&str> {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+}
+
 /// Extractor: the authenticated user, or `401` in the API's error shape.
 #[derive(Clone, Debug)]
 pub struct Authenticated(pub AppUser);
@@ -188,14 +198,7 @@ where
             return Ok(Self(user.clone()));
         }
         let auth: Arc<dyn AppAuth> = axum::extract::FromRef::from_ref(state);
-        let token = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-            .ok_or(AppError::Unauthenticated("missing token"))?;
+        let token = bearer_token(&parts.headers).ok_or(AppError::Unauthenticated("missing token"))?;
         match auth.authenticate(token).await {
             Ok(user) => Ok(Self(user)),
             Err(AuthError::Expired) => Err(AppError::Unauthenticated("session expired")),

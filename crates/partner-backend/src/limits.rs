@@ -167,14 +167,7 @@ impl Drop for StreamSlot {
 /// against the user's budget, and hand the user to [`crate::auth::Authenticated`]. A request
 /// without a valid token passes through, and the handler's extractor answers `401`.
 pub(crate) async fn per_user(State(s): State<AppState>, mut req: Request, next: Next) -> Response {
-    let token = req
-        .headers()
-        .get(axum::http::header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-        .map(str::to_owned);
+    let token = crate::auth::bearer_token(req.headers()).map(str::to_owned);
     if let Some(token) = token {
         if let Ok(user) = s.auth.authenticate(&token).await {
             if let Err(e) = s.limits.user_request(&user.id) {

@@ -35,18 +35,15 @@ pub(crate) async fn serve(listener: TcpListener, router: Router, idle_timeout: D
             },
             _ = &mut stop => break,
         };
-        let service = router.clone().map_request(move |mut req: axum::extract::Request| {
+        // hyper's body into axum's, and the peer for the client-IP rules.
+        let service = router.clone().map_request(move |req: hyper::Request<hyper::body::Incoming>| {
+            let mut req = req.map(axum::body::Body::new);
             req.extensions_mut().insert(ConnectInfo::<SocketAddr>(peer));
             req
         });
         let mut builder = hyper::server::conn::http1::Builder::new();
         builder.timer(TokioTimer::new()).header_read_timeout(idle_timeout);
-        let connection = builder.serve_connection(
-            TokioIo::new(stream),
-            TowerToHyperService::new(
-                service.map_request(|req: hyper::Request<hyper::body::Incoming>| req.map(axum::body::Body::new)),
-            ),
-        );
+        let connection = builder.serve_connection(TokioIo::new(stream), TowerToHyperService::new(service));
         let connection = graceful.watch(connection);
         tokio::spawn(async move {
             if let Err(e) = connection.await {

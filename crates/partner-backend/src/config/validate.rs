@@ -14,13 +14,12 @@ pub(super) fn bad(var: &'static str, message: impl Into<String>) -> ConfigError 
     ConfigError { var, message: message.into() }
 }
 
-/// A secret from `NAME`, or from the file `NAME_FILE` names (trailing newline dropped); not both.
-fn secret(env: &dyn Fn(&str) -> Option<String>, name: &'static str) -> Result<Option<String>, ConfigError> {
-    let file_var: &'static str = match name {
-        "PROOF_CLIENT_TOKEN" => "PROOF_CLIENT_TOKEN_FILE",
-        "APP_AUTH_SIGNING_KEY" => "APP_AUTH_SIGNING_KEY_FILE",
-        _ => "PROOF_WEBHOOK_PATH_SECRET_FILE",
-    };
+/// A secret from `name`, or from the file `file_var` names (trailing newline dropped); not both.
+fn secret(
+    env: &dyn Fn(&str) -> Option<String>,
+    name: &'static str,
+    file_var: &'static str,
+) -> Result<Option<String>, ConfigError> {
     let direct = env(name).filter(|v| !v.is_empty());
     let path = env(file_var).filter(|v| !v.is_empty());
     match (direct, path) {
@@ -108,9 +107,9 @@ impl Config {
                 "this build has no embedded sandbox (built without the `sandbox` feature); unset it",
             ));
         }
-        let client_token = secret(env, "PROOF_CLIENT_TOKEN")?;
-        let signing_key = secret(env, "APP_AUTH_SIGNING_KEY")?;
-        let webhook_secret = secret(env, "PROOF_WEBHOOK_PATH_SECRET")?;
+        let client_token = secret(env, "PROOF_CLIENT_TOKEN", "PROOF_CLIENT_TOKEN_FILE")?;
+        let signing_key = secret(env, "APP_AUTH_SIGNING_KEY", "APP_AUTH_SIGNING_KEY_FILE")?;
+        let webhook_secret = secret(env, "PROOF_WEBHOOK_PATH_SECRET", "PROOF_WEBHOOK_PATH_SECRET_FILE")?;
         let mut c = Self::sandbox(cli.database_url.0.clone());
         c.listen = cli.listen;
         c.public_base_url = match cli.public_base_url.as_deref() {

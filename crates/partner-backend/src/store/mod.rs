@@ -421,16 +421,21 @@ impl EventRow {
 }
 
 impl LinkRow {
-    /// What opening this link means, given whether this caller's claim updated the row.
-    fn outcome(self, now: i64, claimed: impl FnOnce() -> bool) -> LinkOpen {
+    /// What opening this link at `now` finds before claiming it: `None` when it may be claimed.
+    fn refusal(&self, now: i64) -> Option<LinkOpen> {
         if self.used_at.is_some() {
-            return LinkOpen::Used;
+            Some(LinkOpen::Used)
+        } else if self.expires_at <= now {
+            Some(LinkOpen::Expired)
+        } else {
+            None
         }
-        if self.expires_at <= now {
-            return LinkOpen::Expired;
-        }
+    }
+
+    /// What the open gets once this caller's claim did (or did not) update the row.
+    fn claimed(self, claimed: bool) -> LinkOpen {
         match self.session_json {
-            Some(session_json) if claimed() => LinkOpen::Fresh { tx_id: self.tx_id, session_json },
+            Some(session_json) if claimed => LinkOpen::Fresh { tx_id: self.tx_id, session_json },
             _ => LinkOpen::Used,
         }
     }
@@ -591,8 +596,8 @@ macro_rules! sql_store {
                 let Some(row) = row else {
                     return Ok($crate::store::LinkOpen::Unknown);
                 };
-                if row.used_at.is_some() || row.expires_at <= now {
-                    return Ok(row.outcome(now, || false));
+                if let Some(refused) = row.refusal(now) {
+                    return Ok(refused);
                 }
                 let claimed = sqlx::query($crate::store::sql::CLAIM_LINK)
                     .bind(now)
@@ -601,7 +606,7 @@ macro_rules! sql_store {
                     .await?
                     .rows_affected()
                     == 1;
-                Ok(row.outcome(now, || claimed))
+                Ok(row.claimed(claimed))
             }
 
             async fn record_webhook(&self, tx_id: &str, status: &str, received_at: &str) -> Result<bool, sqlx::Error> {
