@@ -25,9 +25,10 @@ const COMMANDS: &[&str] = &[
 
 /// When the Tauri CLI builds for Android it tells build scripts where the generated project is
 /// (the variable Tauri's plugins use for their own manifest entries): inject the camera, audio,
-/// deep-link and opt-in Google Pay entries of `mobile.toml` there, on every build, so a
+/// capture queries, widget activity and opt-in Google Pay entries of `mobile.toml` there, and
+/// the return link's intent filter when the deep-link plugin's is missing, on every build, so a
 /// regenerated project never ships without them.
-fn android_injection(config: &ramp_mobile::MobileConfig) {
+fn android_injection(config: &ramp_mobile::MobileConfig, link: Option<&ramp_mobile::android::ReturnLink>) {
     println!("cargo:rerun-if-env-changed=TAURI_ANDROID_PROJECT_PATH");
     if let Some(project) = std::env::var_os("TAURI_ANDROID_PROJECT_PATH") {
         let project = std::path::Path::new(&project);
@@ -37,7 +38,10 @@ fn android_injection(config: &ramp_mobile::MobileConfig) {
         if let Some(activity) = ramp_mobile::android::main_activity_path(project) {
             println!("cargo:rerun-if-changed={}", activity.display());
         }
-        match ramp_mobile::android::inject_project(project, config) {
+        if let Some(widget) = ramp_mobile::android::widget_activity_path(project) {
+            println!("cargo:rerun-if-changed={}", widget.display());
+        }
+        match ramp_mobile::android::inject_project(project, config, link) {
             Ok(changed) => {
                 for f in changed.files {
                     println!("cargo:warning=Proof Ramp: updated {}", f.display());
@@ -50,9 +54,17 @@ fn android_injection(config: &ramp_mobile::MobileConfig) {
 
 fn main() {
     println!("cargo:rerun-if-changed=mobile.toml");
+    println!("cargo:rerun-if-changed=tauri.conf.json");
     let config = ramp_mobile::MobileConfig::load(std::path::Path::new("mobile.toml"))
         .unwrap_or_else(|e| panic!("Proof Ramp: {e}"));
-    android_injection(&config);
+    let link = ramp_mobile::android::ReturnLink::load(std::path::Path::new("tauri.conf.json"))
+        .unwrap_or_else(|e| panic!("Proof Ramp: {e}"));
+    android_injection(&config, link.as_ref());
+    // The app opens the widget in its own activity only when the project declares one.
+    println!("cargo:rustc-check-cfg=cfg(widget_activity)");
+    if config.android.widget_activity {
+        println!("cargo:rustc-cfg=widget_activity");
+    }
     tauri_build::try_build(
         tauri_build::Attributes::new().app_manifest(tauri_build::AppManifest::new().commands(COMMANDS)),
     )

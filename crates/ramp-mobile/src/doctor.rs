@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use crate::android::{self, ManifestFacts, PAY_ACTIONS};
+use crate::android::{self, CAPTURE_ACTIONS, KOTLIN_HEADER, ManifestFacts, PAY_ACTIONS, ReturnLink, WIDGET_ACTIVITY};
 use crate::ios::{PlistFacts, REQUIRED_KEYS};
 use crate::{MobileConfig, read};
 
@@ -135,17 +135,14 @@ fn tauri_version(r: &mut Report, root: &Path) {
 
 /// The return link of browser mode, from `plugins.deep-link.mobile` in `tauri.conf.json`:
 /// `(scheme, host)`.
-fn return_link(r: &mut Report, conf: Option<&Value>) -> Option<(String, String)> {
+fn return_link(r: &mut Report, conf: Option<&Value>) -> Option<ReturnLink> {
     let name = "tauri.conf.json configures the return link (plugins.deep-link)";
-    let first = conf.and_then(|c| c.pointer("/plugins/deep-link/mobile/0"));
-    let scheme = first.as_ref().and_then(|f| f.pointer("/scheme/0")).and_then(Value::as_str).map(str::to_owned);
-    let host = first.as_ref().and_then(|f| f.get("host")).and_then(Value::as_str).map(str::to_owned);
-    match (scheme, host) {
-        (Some(s), Some(h)) if !["http", "https"].contains(&s.as_str()) => {
-            r.add(format!("{name}: {s}://{h}"), Outcome::Pass);
-            Some((s, h))
+    match conf.and_then(ReturnLink::from_tauri_conf) {
+        Some(link) => {
+            r.add(format!("{name}: {}", link.display()), Outcome::Pass);
+            Some(link)
         }
-        _ => {
+        None => {
             r.add(
                 name,
                 Outcome::Fail(
@@ -157,7 +154,7 @@ fn return_link(r: &mut Report, conf: Option<&Value>) -> Option<(String, String)>
     }
 }
 
-fn ios(r: &mut Report, tauri_dir: &Path, link: Option<&(String, String)>) {
+fn ios(r: &mut Report, tauri_dir: &Path, link: Option<&ReturnLink>) {
     let path = tauri_dir.join("Info.ios.plist");
     let facts = match PlistFacts::load(&path) {
         Ok(f) => f,
@@ -175,7 +172,7 @@ fn ios(r: &mut Report, tauri_dir: &Path, link: Option<&(String, String)>) {
             format!("add <key>{key}</key> with a sentence people understand: {why}"),
         );
     }
-    if let Some((scheme, _)) = link {
+    if let Some(ReturnLink { scheme, .. }) = link {
         r.pass_if(
             format!("Info.ios.plist registers the {scheme}:// return link"),
             facts.url_schemes.iter().any(|s| s == scheme),
@@ -184,7 +181,7 @@ fn ios(r: &mut Report, tauri_dir: &Path, link: Option<&(String, String)>) {
     }
 }
 
-fn android_checks(r: &mut Report, project: &Path, config: &MobileConfig, link: Option<&(String, String)>) {
+fn android_checks(r: &mut Report, project: &Path, config: &MobileConfig, link: Option<&ReturnLink>) {
     let path = android::manifest_path(project);
     let facts = match read(&path).and_then(|t| ManifestFacts::parse(&t)) {
         Ok(f) => f,
@@ -230,11 +227,42 @@ fn android_checks(r: &mut Report, project: &Path, config: &MobileConfig, link: O
             format!("one without the other means silent audio denial; {inject}"),
         );
     }
-    if let Some((scheme, host)) = link {
+    if let Some(link) = link {
         r.pass_if(
-            format!("Android MainActivity opens {scheme}://{host} links"),
-            facts.deep_link_filters(scheme, host) >= 1,
-            "browser mode cannot return to the app: the deep-link plugin writes this intent filter when the Tauri CLI builds for Android (scripts/check-android does the same)",
+            format!("Android MainActivity opens {} links", link.display()),
+            facts.deep_link_filters(&link.scheme, &link.host) >= 1,
+            format!("browser mode cannot return to the app; {inject}"),
+        );
+    }
+    r.pass_if(
+        "Android manifest marks camera autofocus optional",
+        optional("android.hardware.camera.autofocus"),
+        format!("a phone with a fixed-focus camera would not see the app on Google Play; {inject}"),
+    );
+    if config.android.audio {
+        r.pass_if(
+            "Android manifest marks the microphone optional",
+            optional("android.hardware.microphone"),
+            format!("RECORD_AUDIO implies a required microphone on Google Play; {inject}"),
+        );
+    }
+    r.pass_if(
+        "Android manifest queries the camera capture intents",
+        CAPTURE_ACTIONS.iter().all(|a| facts.query_actions.iter().any(|q| q == a)),
+        format!("without IMAGE_CAPTURE and VIDEO_CAPTURE queries a file input with capture offers no camera; {inject}"),
+    );
+    if config.android.widget_activity {
+        let widget = facts.activity(&format!(".{WIDGET_ACTIVITY}"));
+        r.pass_if(
+            format!("Android manifest declares .{WIDGET_ACTIVITY}, not exported"),
+            widget.is_some_and(|a| a.exported.as_deref() == Some("false")),
+            format!("without it the widget replaces the app's own screen; {inject}"),
+        );
+        let kt = android::widget_activity_path(project).and_then(|p| read(&p).ok()).unwrap_or_default();
+        r.pass_if(
+            format!("{WIDGET_ACTIVITY}.kt extends TauriActivity"),
+            kt.starts_with(KOTLIN_HEADER) && kt.contains(&format!("class {WIDGET_ACTIVITY} : TauriActivity()")),
+            format!("the declared activity needs its class beside MainActivity.kt; {inject}"),
         );
     }
     if config.android.google_pay {

@@ -4,7 +4,8 @@
 //! neither template carries what identity verification needs: the camera (and microphone)
 //! permissions, camera features marked optional, the deep link back from the browser, and
 //! Google Pay's package queries. This crate
-//! - **injects** the camera, audio and Google Pay entries into the generated Android project
+//! - **injects** the camera, audio, capture-intent queries, the widget's own activity and
+//!   Google Pay entries into the generated Android project
 //!   inside marked blocks (the marker format Tauri's own plugins use), idempotently, keeping
 //!   everything else ([`android::inject_manifest`], [`android::inject_main_activity`]); the app's
 //!   build script runs it whenever the CLI builds for Android, and `proof-ramp-mobile inject`
@@ -93,11 +94,17 @@ pub struct AndroidConfig {
     /// WebView's payment-request setting in `MainActivity`. Off by default (opt-in).
     #[serde(default)]
     pub google_pay: bool,
+    /// The widget in its own activity (`WidgetActivity`, declared not exported, written beside
+    /// `MainActivity.kt`). On by default; off, the app opens the widget in the in-app browser
+    /// (Custom Tabs) on Android, because a second window without an activity of its own would
+    /// take over the app's (see docs/mobile.md).
+    #[serde(default = "yes")]
+    pub widget_activity: bool,
 }
 
 impl Default for AndroidConfig {
     fn default() -> Self {
-        Self { audio: true, google_pay: false }
+        Self { audio: true, google_pay: false, widget_activity: true }
     }
 }
 

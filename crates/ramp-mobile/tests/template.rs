@@ -6,10 +6,10 @@
 
 use std::path::{Path, PathBuf};
 
-use ramp_mobile::android::{self, ManifestFacts, PAY_ACTIONS};
+use ramp_mobile::MobileConfig;
+use ramp_mobile::android::{self, ManifestFacts, PAY_ACTIONS, ReturnLink, inject_project};
 use ramp_mobile::doctor::{self, Check, Outcome};
 use ramp_mobile::ios::PlistFacts;
-use ramp_mobile::{MobileConfig, android::inject_project};
 
 fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join("..")
@@ -53,6 +53,24 @@ fn project_from(var: &str) -> Option<PathBuf> {
     Some(copy)
 }
 
+/// The return link the app configures (`tauri.conf.json`).
+fn link() -> ReturnLink {
+    ReturnLink::load(&repo().join("src-tauri").join("tauri.conf.json"))
+        .expect("tauri.conf.json")
+        .expect("a return link")
+}
+
+/// The widget's activity is declared, not exported, and its class is beside MainActivity.kt.
+fn assert_widget_activity(project: &Path) {
+    let f = facts(project);
+    let a = f.activity(".WidgetActivity").expect("WidgetActivity declared");
+    assert_eq!(a.exported.as_deref(), Some("false"));
+    let kt = std::fs::read_to_string(android::widget_activity_path(project).expect("path")).expect("WidgetActivity.kt");
+    assert!(kt.contains("package com.prooframp.app\n"), "{kt}");
+    assert!(kt.contains("class WidgetActivity : TauriActivity()"), "{kt}");
+    assert!(kt.contains("override val handleBackNavigation: Boolean = false"), "{kt}");
+}
+
 fn facts(project: &Path) -> ManifestFacts {
     ManifestFacts::parse(&std::fs::read_to_string(android::manifest_path(project)).expect("manifest")).expect("parses")
 }
@@ -64,21 +82,35 @@ fn injection_on_the_real_template_adds_every_entry_once_and_twice_changes_nothin
     assert_eq!(pristine.permission_count("android.permission.CAMERA"), 0, "the template has no camera entry");
     let config = MobileConfig::default();
 
-    let changed = inject_project(&project, &config).expect("inject");
-    assert_eq!(changed.files, [android::manifest_path(&project)], "only the manifest changes without Google Pay");
+    let changed = inject_project(&project, &config, Some(&link())).expect("inject");
+    assert_eq!(
+        changed.files,
+        [android::manifest_path(&project), android::widget_activity_path(&project).expect("path")],
+        "the manifest and the new WidgetActivity.kt (MainActivity.kt is untouched without Google Pay)"
+    );
     let f = facts(&project);
     for p in
         ["android.permission.CAMERA", "android.permission.RECORD_AUDIO", "android.permission.MODIFY_AUDIO_SETTINGS"]
     {
         assert_eq!(f.permission_count(p), 1, "{p}");
     }
-    for name in ["android.hardware.camera", "android.hardware.camera.any"] {
+    for name in [
+        "android.hardware.camera",
+        "android.hardware.camera.any",
+        "android.hardware.camera.autofocus",
+        "android.hardware.microphone",
+    ] {
         let fs = f.features_named(name);
         assert_eq!(fs.len(), 1, "{name}");
         assert_eq!(fs[0].required.as_deref(), Some("false"), "{name}");
     }
     assert_eq!(f.features_named("android.hardware.camera.any")[0].tools_replace.as_deref(), Some("android:required"));
     assert!(f.tools_namespace);
+    for a in android::CAPTURE_ACTIONS {
+        assert_eq!(f.query_actions.iter().filter(|q| *q == a).count(), 1, "{a}");
+    }
+    assert_widget_activity(&project);
+    assert_eq!(f.deep_link_filters("prooframp", "return"), 1, "the return link on MainActivity");
     // The template's own entries are still there.
     assert_eq!(f.permission_count("android.permission.INTERNET"), 1);
     assert!(f.file_provider);
@@ -86,16 +118,19 @@ fn injection_on_the_real_template_adds_every_entry_once_and_twice_changes_nothin
     assert!(f.main_activity_filters.iter().any(|x| x.actions.iter().any(|a| a == "android.intent.action.MAIN")));
 
     let manifest = std::fs::read(android::manifest_path(&project)).expect("read");
-    let again = inject_project(&project, &config).expect("inject again");
+    let again = inject_project(&project, &config, Some(&link())).expect("inject again");
     assert!(again.files.is_empty(), "a second run rewrites nothing: {:?}", again.files);
     assert_eq!(std::fs::read(android::manifest_path(&project)).expect("read"), manifest, "byte for byte");
     let _ = std::fs::remove_dir_all(project);
 }
 
 /// What `tauri android build` leaves in the manifest: our entries from the app's build script and
-/// the return link from the deep-link plugin's, each once.
+/// the return link, each once. `scripts/test` compiles twice into the same project path, the
+/// second time over a pristine copy of the template (what `tauri android init` again does), with
+/// no `cargo clean`: the deep-link plugin's build script does not run again then, so the return
+/// link here is the app's build script's doing.
 #[test]
-fn the_android_compile_injected_the_camera_entries_and_the_return_link() {
+fn the_android_compile_injected_the_camera_entries_the_widget_activity_and_the_return_link() {
     let Some(project) = built() else { return };
     let f = facts(&project);
     for p in
@@ -104,8 +139,12 @@ fn the_android_compile_injected_the_camera_entries_and_the_return_link() {
         assert_eq!(f.permission_count(p), 1, "{p}");
     }
     assert_eq!(f.features_named("android.hardware.camera.any").len(), 1);
-    assert_eq!(f.deep_link_filters("prooframp", "return"), 1, "the deep-link plugin's intent filter");
-    assert!(inject_project(&project, &MobileConfig::default()).expect("inject").files.is_empty(), "already injected");
+    assert_eq!(f.deep_link_filters("prooframp", "return"), 1, "the return link's intent filter, once");
+    assert_widget_activity(&project);
+    assert!(
+        inject_project(&project, &MobileConfig::default(), Some(&link())).expect("inject").files.is_empty(),
+        "already injected"
+    );
     let _ = std::fs::remove_dir_all(project);
 }
 
@@ -114,8 +153,8 @@ fn google_pay_opt_in_on_the_real_template() {
     let Some(project) = template() else { return };
     let mut config = MobileConfig::default();
     config.android.google_pay = true;
-    let changed = inject_project(&project, &config).expect("inject");
-    assert_eq!(changed.files.len(), 2, "manifest and MainActivity.kt");
+    let changed = inject_project(&project, &config, Some(&link())).expect("inject");
+    assert_eq!(changed.files.len(), 3, "manifest, MainActivity.kt and WidgetActivity.kt");
     let f = facts(&project);
     for a in PAY_ACTIONS {
         assert_eq!(f.query_actions.iter().filter(|q| *q == a).count(), 1, "{a}");
@@ -124,13 +163,38 @@ fn google_pay_opt_in_on_the_real_template() {
     let kt = std::fs::read_to_string(&kt_path).expect("kt");
     assert_eq!(kt.matches("setPaymentRequestEnabled").count(), 1);
     assert!(kt.contains("class MainActivity : TauriActivity()"), "the class is kept");
+    let widget = std::fs::read_to_string(android::widget_activity_path(&project).expect("path")).expect("kt");
+    assert_eq!(widget.matches("setPaymentRequestEnabled").count(), 1, "the widget's webview gets Google Pay too");
     // The template already depends on androidx.webkit 1.14, which the setting needs.
     let gradle = std::fs::read_to_string(project.join("app").join("build.gradle.kts")).expect("gradle");
     assert!(
         gradle.contains("androidx.webkit:webkit:1.14") || gradle.contains("androidx.webkit:webkit:1.15"),
         "{gradle}"
     );
-    assert!(inject_project(&project, &config).expect("again").files.is_empty());
+    assert!(inject_project(&project, &config, Some(&link())).expect("again").files.is_empty());
+    let _ = std::fs::remove_dir_all(project);
+}
+
+#[test]
+fn the_widget_activity_is_removed_cleanly_when_switched_off() {
+    let Some(project) = template() else { return };
+    let mut config = MobileConfig::default();
+    inject_project(&project, &config, None).expect("on");
+    assert_widget_activity(&project);
+    config.android.widget_activity = false;
+    let changed = inject_project(&project, &config, None).expect("off");
+    assert_eq!(changed.files.len(), 2, "the manifest and the removed class: {:?}", changed.files);
+    assert!(facts(&project).activity(".WidgetActivity").is_none());
+    assert!(!android::widget_activity_path(&project).expect("path").exists());
+    let text = std::fs::read_to_string(android::manifest_path(&project)).expect("read");
+    assert!(!text.contains("WIDGET ACTIVITY"), "no empty block left behind");
+    // A class of that name the partner wrote is never touched.
+    let own = android::widget_activity_path(&project).expect("path");
+    std::fs::write(&own, "package com.prooframp.app\nclass WidgetActivity\n").expect("write");
+    config.android.widget_activity = true;
+    let e = inject_project(&project, &config, None).expect_err("not ours").to_string();
+    assert!(e.contains("did not write"), "{e}");
+    assert!(std::fs::read_to_string(&own).expect("read").starts_with("package"), "left as it was");
     let _ = std::fs::remove_dir_all(project);
 }
 
@@ -139,7 +203,7 @@ fn a_hand_edited_manifest_keeps_its_other_content() {
     let Some(project) = template() else { return };
     let path = android::manifest_path(&project);
     let config = MobileConfig::default();
-    inject_project(&project, &config).expect("inject");
+    inject_project(&project, &config, Some(&link())).expect("inject");
     // A partner adds their own entries, and someone edits inside our block by mistake.
     let text = std::fs::read_to_string(&path).expect("read");
     let text = text.replacen(
@@ -152,7 +216,7 @@ fn a_hand_edited_manifest_keeps_its_other_content() {
         r#"<uses-permission android:name="android.permission.RECORD_AUDIO" /><!-- edited -->"#,
     );
     std::fs::write(&path, &text).expect("write");
-    inject_project(&project, &config).expect("inject over the edit");
+    inject_project(&project, &config, Some(&link())).expect("inject over the edit");
     let after = std::fs::read_to_string(&path).expect("read");
     assert!(!after.contains("<!-- edited -->"), "the block is ours and is rewritten");
     let f = facts(&project);
@@ -239,17 +303,41 @@ async fn doctor_passes_on_the_repository_and_names_each_removed_entry() {
         ),
         (r#"<data android:scheme="prooframp" />"#, "prooframp://return"),
         (r#"android:name="androidx.core.content.FileProvider""#, "FileProvider"),
+        (
+            r#"<uses-feature android:name="android.hardware.camera.autofocus" android:required="false" />"#,
+            "autofocus optional",
+        ),
+        (
+            r#"<uses-feature android:name="android.hardware.microphone" android:required="false" />"#,
+            "microphone optional",
+        ),
+        (r#"<intent><action android:name="android.media.action.VIDEO_CAPTURE" /></intent>"#, "capture intents"),
+        (r#"android:name=".WidgetActivity""#, "declares .WidgetActivity"),
+        (r#"android:exported="false" android:launchMode="standard""#, "declares .WidgetActivity"),
     ];
     for (entry, line) in manifest_cases {
         let p = scratch("case");
         copy_dir(&project, &p);
-        let replacement = if entry.starts_with('<') { "" } else { r#"android:name="x.Other""# };
+        let replacement = match entry {
+            e if e.starts_with('<') => "",
+            e if e.contains("exported") => r#"android:exported="true" android:launchMode="standard""#,
+            _ => r#"android:name="x.Other""#,
+        };
         edit(&android::manifest_path(&p), entry, replacement);
         let f = failures(&doctor::run(&opts(&repo(), &p)).await);
         assert_eq!(f.len(), 1, "removing {entry}: {f:?}");
         assert!(f[0].contains(line), "removing {entry}: {f:?}");
         let _ = std::fs::remove_dir_all(p);
     }
+
+    // The widget activity's class missing.
+    let p = scratch("case");
+    copy_dir(&project, &p);
+    std::fs::remove_file(android::widget_activity_path(&p).expect("path")).expect("remove");
+    let f = failures(&doctor::run(&opts(&repo(), &p)).await);
+    assert_eq!(f.len(), 1, "{f:?}");
+    assert!(f[0].contains("WidgetActivity.kt extends TauriActivity"), "{f:?}");
+    let _ = std::fs::remove_dir_all(p);
 
     let repo_cases: [(&str, &str, &str, &str); 8] = [
         (

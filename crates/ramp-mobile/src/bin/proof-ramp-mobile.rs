@@ -49,8 +49,11 @@ fn main() -> ExitCode {
     match Cli::parse().command {
         Command::Inject { root, android } => {
             let project = android.unwrap_or_else(|| root.join("src-tauri").join("gen").join("android"));
-            let result = MobileConfig::load(&root.join("src-tauri").join("mobile.toml"))
-                .and_then(|c| android::inject_project(&project, &c));
+            let tauri_dir = root.join("src-tauri");
+            let result = MobileConfig::load(&tauri_dir.join("mobile.toml")).and_then(|c| {
+                let link = android::ReturnLink::load(&tauri_dir.join("tauri.conf.json"))?;
+                android::inject_project(&project, &c, link.as_ref())
+            });
             match result {
                 Ok(changed) if changed.files.is_empty() => {
                     println!("{}: already up to date", project.display());
