@@ -82,6 +82,10 @@ pub async fn sign_in<R: Runtime>(
 async fn after_sign_in<R: Runtime>(app: &AppHandle<R>, core: &Core) -> Result<()> {
     load_config(core).await?;
     dispatch(app, Action::SignedIn);
+    // A return link that arrived before the app could read it (it started the app).
+    if let Some(link) = core.take_pending_link() {
+        crate::widget::returned(app, &link);
+    }
     for tx in core.client.transactions().await? {
         if !tx.status.is_terminal() {
             follow_transaction(app, tx.id);
@@ -191,9 +195,10 @@ pub async fn start_ramp<R: Runtime>(
     let created = core.client.create_session(&request).await?;
     let tx = created.merchant_transaction_id;
     core.log.push("app", format!("session {} created, opening the widget", crate::state::short(&tx)));
-    let browser = core.cached_config().is_some_and(|c| c.widget_mode == ramp_api::WidgetMode::Browser);
+    let browser = core.cached_config().is_some_and(|c| c.widget_mode == ramp_api::WidgetMode::Browser)
+        || !crate::widget::WEBVIEW_AVAILABLE;
     if browser {
-        crate::widget::open_in_browser(&app, &created.widget_url, &tx)?;
+        crate::widget::open_in_browser(&app, &created.widget_url, &tx).await?;
     } else {
         crate::widget::open(&app, &created.widget_url, &tx)?;
     }

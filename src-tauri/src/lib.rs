@@ -9,6 +9,10 @@
 //!
 //! The app holds no Proof credential, only its short-lived backend token.
 
+// On iOS `tauri::mobile_entry_point` adds an undocumented `start_app` beside `run`; every other
+// item is held to `missing_docs` by the desktop and Android lints.
+#![cfg_attr(target_os = "ios", allow(missing_docs))]
+
 #[cfg(feature = "bench")]
 mod bench;
 mod camera;
@@ -58,6 +62,35 @@ fn backend_url() -> String {
     std::env::var("PROOF_RAMP_BACKEND_URL").ok().filter(|u| !u.is_empty()).unwrap_or_else(|| DEFAULT_BACKEND.to_owned())
 }
 
+/// Release builds talk to their backend over https only (the built-in default is the local
+/// sandbox over http, for development).
+const HTTPS_ONLY: bool = !cfg!(debug_assertions);
+
+/// Phones: the QR scanner and the return link from browser mode (both crates are empty on
+/// desktop). Registered here, once the main window exists, not on the Builder: on iOS a plugin
+/// registered before any webview is re-pointed at every new webview (so the scanner would follow
+/// the widget's window and die with it), while one registered now is bound to the main webview
+/// for good (docs/mobile.md).
+#[cfg(mobile)]
+fn mobile_plugins<R: tauri::Runtime>(app: &mut tauri::App<R>) -> Result<(), Box<dyn std::error::Error>> {
+    use tauri_plugin_deep_link::DeepLinkExt;
+    app.handle().plugin(tauri_plugin_barcode_scanner::init())?;
+    app.handle().plugin(tauri_plugin_deep_link::init())?;
+    let handle = app.handle().clone();
+    app.deep_link().on_open_url(move |event| {
+        for url in event.urls() {
+            widget::returned(&handle, &url);
+        }
+    });
+    // A return link that started the app (it was closed while the user was in the browser).
+    if let Ok(Some(urls)) = app.deep_link().get_current() {
+        for url in urls {
+            widget::returned(app.handle(), &url);
+        }
+    }
+    Ok(())
+}
+
 /// Start the app.
 #[cfg_attr(mobile, tauri::mobile_entry_point)]
 pub fn run() {
@@ -68,31 +101,19 @@ pub fn run() {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
         .try_init();
-    let builder = tauri::Builder::default();
-    // Phones: the QR scanner and the return link from browser mode (both crates are empty on desktop).
-    #[cfg(mobile)]
-    let builder = builder.plugin(tauri_plugin_barcode_scanner::init()).plugin(tauri_plugin_deep_link::init());
-    let result = builder
+    let result = tauri::Builder::default()
         .plugin(tauri_plugin_opener::init())
         // Every webview: camera and microphone only for the widget's.
         .on_permission_request(|webview, kind| camera::decide(webview.label(), &kind))
         .setup(|app| {
             let data: PathBuf = app.path().app_local_data_dir()?;
-            let client = BackendClient::new(&backend_url()).map_err(|e| e.message)?;
+            let client = BackendClient::with_policy(&backend_url(), HTTPS_ONLY).map_err(|e| e.message)?;
             app.manage(Core::new(client, Box::new(FileTokenStore::new(data.join("session.json")))));
             if let Some(main) = app.get_webview_window("main") {
                 platform::prepare_webview(&main, false);
             }
             #[cfg(mobile)]
-            {
-                use tauri_plugin_deep_link::DeepLinkExt;
-                let handle = app.handle().clone();
-                app.deep_link().on_open_url(move |event| {
-                    for url in event.urls() {
-                        widget::returned(&handle, &url);
-                    }
-                });
-            }
+            mobile_plugins(app)?;
             #[cfg(feature = "e2e")]
             probe::start(app.handle());
             #[cfg(feature = "bench")]

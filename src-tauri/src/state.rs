@@ -30,6 +30,7 @@ pub struct Core {
     pub(crate) user: Mutex<Option<User>>,
     pub(crate) config: Mutex<Option<(RampConfig, NavPolicy)>>,
     following: Mutex<HashSet<String>>,
+    pending_link: Mutex<Option<url::Url>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -50,7 +51,18 @@ impl Core {
             user: Mutex::new(None),
             config: Mutex::new(None),
             following: Mutex::new(HashSet::new()),
+            pending_link: Mutex::new(None),
         }
+    }
+
+    /// Keep a link that opened the app until the user is signed in and the configuration known.
+    pub(crate) fn keep_pending_link(&self, link: url::Url) {
+        *lock(&self.pending_link) = Some(link);
+    }
+
+    /// The link kept by [`Core::keep_pending_link`], once.
+    pub(crate) fn take_pending_link(&self) -> Option<url::Url> {
+        lock(&self.pending_link).take()
     }
 
     /// The current screen.

@@ -50,9 +50,26 @@ impl BackendClient {
     /// # Errors
     /// [`ErrorKind::App`] when `base` is not an http(s) URL.
     pub fn new(base: &str) -> Result<Self> {
+        Self::with_policy(base, false)
+    }
+
+    /// [`BackendClient::new`], refusing anything but `https` when `https_only` (release builds:
+    /// the sign-in token and the widget links must not cross the network in clear).
+    ///
+    /// # Errors
+    /// [`ErrorKind::App`] for an address that is not an http(s) URL, or not https when required.
+    pub fn with_policy(base: &str, https_only: bool) -> Result<Self> {
         let mut base = Url::parse(base).ok().filter(|u| matches!(u.scheme(), "http" | "https")).ok_or_else(|| {
             CoreError::new(ErrorKind::App, format!("The backend address {base:?} is not an http(s) URL."))
         })?;
+        if https_only && base.scheme() != "https" {
+            return Err(CoreError::new(
+                ErrorKind::App,
+                format!(
+                    "This release build has the backend address {base} , which is not https. Build it with PROOF_RAMP_BACKEND_URL=https://… set."
+                ),
+            ));
+        }
         if !base.path().ends_with('/') {
             let p = format!("{}/", base.path());
             base.set_path(&p);
@@ -70,6 +87,23 @@ impl BackendClient {
             sessions: RwLock::new(None),
             renewing: tokio::sync::Mutex::new(()),
         })
+    }
+
+    /// A widget link the backend sent, accepted only on the backend's own origin (the host page
+    /// lives there; a link elsewhere would load a page the app never vetted).
+    ///
+    /// # Errors
+    /// [`ErrorKind::App`] for a link that does not parse or points at another origin.
+    pub fn widget_link(&self, link: &str) -> Result<Url> {
+        let url = Url::parse(link)
+            .map_err(|_| CoreError::new(ErrorKind::App, "The server sent an invalid widget link. Try again."))?;
+        if url.origin() != self.base.origin() {
+            return Err(CoreError::new(
+                ErrorKind::App,
+                "The server sent a widget link for another site; the app opens only its own backend's. Try again, or contact support.",
+            ));
+        }
+        Ok(url)
     }
 
     /// The backend's base URL (ends in `/`).

@@ -28,6 +28,25 @@ enum Pattern {
     Subdomains { scheme: String, suffix: String },
 }
 
+/// What to do with a link that opened the app (browser mode's return link).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReturnLink {
+    /// For the transaction the widget is open for: handle the event.
+    Event(String, WidgetEvent),
+    /// Nothing is open (the link started the app): show that transaction's status, which the
+    /// backend gives only to its owner.
+    Show(String),
+    /// For another transaction than the open one: ignore it.
+    OtherTransaction {
+        /// The transaction the link names.
+        link: String,
+    },
+    /// The return link, but malformed: ignore it.
+    Malformed(String),
+    /// Not the return link at all.
+    NotOurs,
+}
+
 /// The widget webview's navigation policy.
 #[derive(Debug, Clone)]
 pub struct NavPolicy {
@@ -75,6 +94,19 @@ impl NavPolicy {
     /// not the configured return link; `Some(Err)` when it is but malformed.
     pub fn return_link(&self, url: &Url) -> Option<std::result::Result<(String, WidgetEvent), String>> {
         self.returns.as_ref().and_then(|r| r.parse(url))
+    }
+
+    /// Read a link that opened the app while the widget is open for `open` (or nothing is).
+    pub fn classify_return(&self, url: &Url, open: Option<&str>) -> ReturnLink {
+        match self.return_link(url) {
+            None => ReturnLink::NotOurs,
+            Some(Err(why)) => ReturnLink::Malformed(why),
+            Some(Ok((tx, event))) => match open {
+                Some(o) if o == tx => ReturnLink::Event(tx, event),
+                Some(_) => ReturnLink::OtherTransaction { link: tx },
+                None => ReturnLink::Show(tx),
+            },
+        }
     }
 
     /// Decide about `url`.
@@ -191,5 +223,17 @@ mod tests {
         assert!(matches!(p.return_link(&url("prooframp://return?v=1&tx=a")), Some(Err(_))));
         // In the webview, the return link is no page to load.
         assert_eq!(p.decide(&back), NavDecision::Block);
+    }
+
+    #[test]
+    fn return_links_only_for_the_open_transaction() {
+        let p = policy();
+        let back = url("prooframp://return?v=1&tx=t-9&event=payment_finished");
+        let finished = WidgetEvent::PaymentFinished { payment_method: None };
+        assert_eq!(p.classify_return(&back, Some("t-9")), ReturnLink::Event("t-9".into(), finished));
+        assert_eq!(p.classify_return(&back, Some("t-1")), ReturnLink::OtherTransaction { link: "t-9".into() });
+        assert_eq!(p.classify_return(&back, None), ReturnLink::Show("t-9".into()));
+        assert!(matches!(p.classify_return(&url("prooframp://return?v=1"), None), ReturnLink::Malformed(_)));
+        assert_eq!(p.classify_return(&url("https://example.org/"), Some("t-9")), ReturnLink::NotOurs);
     }
 }

@@ -157,3 +157,23 @@ async fn signing_out_everywhere_ends_the_session_for_good() {
     b.shutdown().await;
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[test]
+fn release_builds_refuse_a_clear_text_backend_and_links_stay_on_its_origin() {
+    let e = BackendClient::with_policy("http://ramp.partner.example/", true).expect_err("http in release");
+    assert_eq!(e.kind, ErrorKind::App);
+    assert!(e.message.contains("PROOF_RAMP_BACKEND_URL=https://"), "{}", e.message);
+    assert!(BackendClient::with_policy("http://127.0.0.1:8080/", false).is_ok(), "development builds may use http");
+    let c = BackendClient::with_policy("https://ramp.partner.example/api", true).expect("https");
+    assert!(c.widget_link("https://ramp.partner.example/w/abc").is_ok());
+    for other in [
+        "https://evil.example/w/abc",
+        "http://ramp.partner.example/w/abc",
+        "https://ramp.partner.example:8443/w/abc",
+        "https://ramp.partner.example.evil.example/w/abc",
+        "not a url",
+    ] {
+        let e = c.widget_link(other).expect_err(other);
+        assert_eq!(e.kind, ErrorKind::App, "{other}");
+    }
+}

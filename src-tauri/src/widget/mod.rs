@@ -4,6 +4,10 @@
 //! Navigations to the widget event URL are cancelled here and turned into app state; links
 //! outside the allowlist open in the system browser. A first-load timeout and close requests are
 //! reported to the main window, which asks the user.
+//!
+//! How the widget is presented differs per platform, behind one seam ([`desktop`], [`android`],
+//! [`ios`]: `configure` a new window, `dismiss` it, whether a webview is available, and which
+//! browser browser mode uses). docs/mobile.md cites the upstream code each one relies on.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -21,25 +25,43 @@ use crate::camera::{self, WIDGET};
 use crate::error::{Result, UiError};
 use crate::state::{Core, dispatch, short};
 
+#[cfg(target_os = "android")]
+mod android;
+#[cfg(desktop)]
+mod desktop;
+#[cfg(target_os = "ios")]
+mod ios;
+#[cfg(target_os = "android")]
+use android as present;
+#[cfg(desktop)]
+use desktop as present;
+#[cfg(target_os = "ios")]
+use ios as present;
+
+/// Whether this platform can show the widget in a webview (Android needs the widget's activity
+/// in the generated project; without it the widget opens in the in-app browser).
+pub(crate) const WEBVIEW_AVAILABLE: bool = present::WEBVIEW_AVAILABLE;
+
 /// How long the first page load may take before the UI offers a retry.
 const LOAD_TIMEOUT: Duration = Duration::from_secs(25);
 
 /// Open `url` (a single-use host-page link) for transaction `tx` in the widget window.
 pub(crate) fn open<R: Runtime>(app: &AppHandle<R>, url: &str, tx: &str) -> Result<()> {
-    let url = Url::parse(url).map_err(|_| UiError::app("The server sent an invalid widget link."))?;
     let core = app.state::<Core>();
+    let url = core.client.widget_link(url)?;
     let policy =
         core.nav_policy().ok_or_else(|| UiError::app("The app has no configuration yet; go back and try again."))?;
     if let Some(old) = app.get_webview_window(WIDGET) {
-        let _ = old.destroy();
+        present::dismiss(app, &old);
     }
     let nav_app = app.clone();
     let loaded = Arc::new(AtomicBool::new(false));
     let loaded_flag = loaded.clone();
     let load_app = app.clone();
-    let builder = WebviewWindowBuilder::new(app, WIDGET, WebviewUrl::External(url))
+    // On every platform this handler also sees frame navigations (see docs/mobile.md): the
+    // allowlist holds every frame origin the host page's CSP allows, so those load in place.
+    let builder = present::configure(WebviewWindowBuilder::new(app, WIDGET, WebviewUrl::External(url)))
         .title("Proof Ramp — buy and sell")
-        .inner_size(390.0, 844.0)
         .on_navigation(move |url| match policy.decide(url) {
             NavDecision::Allow => true,
             NavDecision::Event(event) => {
@@ -53,9 +75,15 @@ pub(crate) fn open<R: Runtime>(app: &AppHandle<R>, url: &str, tx: &str) -> Resul
                     // Test builds never launch a browser on the test machine.
                     return false;
                 }
-                if let Err(e) = nav_app.opener().open_url(url.as_str(), None::<&str>) {
-                    core.log.push("error", format!("could not open the browser: {e}"));
-                }
+                // On phones the opener waits for its plugin's answer from the UI thread this
+                // handler runs on: never call it here.
+                let app = nav_app.clone();
+                let target = url.to_string();
+                tauri::async_runtime::spawn_blocking(move || {
+                    if let Err(e) = app.opener().open_url(target, None::<&str>) {
+                        app.state::<Core>().log.push("error", format!("could not open the browser: {e}"));
+                    }
+                });
                 false
             }
             NavDecision::Block => {
@@ -73,8 +101,8 @@ pub(crate) fn open<R: Runtime>(app: &AppHandle<R>, url: &str, tx: &str) -> Resul
     crate::platform::prepare_webview(&window, true);
 
     let close_app = app.clone();
-    window.on_window_event(move |event| {
-        if let WindowEvent::CloseRequested { api, .. } = event {
+    window.on_window_event(move |event| match event {
+        WindowEvent::CloseRequested { api, .. } => {
             // Leaving a payment half-way deserves a question; the main window asks it.
             api.prevent_close();
             let _ = close_app.emit_to("main", "widget-close-requested", ());
@@ -82,6 +110,13 @@ pub(crate) fn open<R: Runtime>(app: &AppHandle<R>, url: &str, tx: &str) -> Resul
                 let _ = main.set_focus();
             }
         }
+        // Gone without the app closing it (Android: back on a page that could not ask, or the
+        // system finished the activity): show the transaction's status. A no-op when the app
+        // closed it and already moved on.
+        WindowEvent::Destroyed => {
+            dispatch(&close_app, Action::WidgetClosed);
+        }
+        _ => {}
     });
 
     let timeout_app = app.clone();
@@ -96,30 +131,58 @@ pub(crate) fn open<R: Runtime>(app: &AppHandle<R>, url: &str, tx: &str) -> Resul
     Ok(())
 }
 
-/// Browser mode: the host page opens in the system browser (on Android the default browser's
-/// tab; Google Pay and Apple Pay work there as in any browser). The app keeps following the
-/// status over the backend's stream; the host page's return link brings the user back.
-pub(crate) fn open_in_browser<R: Runtime>(app: &AppHandle<R>, url: &str, tx: &str) -> Result<()> {
-    let url = Url::parse(url).map_err(|_| UiError::app("The server sent an invalid widget link."))?;
+/// Browser mode: the host page opens in the in-app browser on phones (Custom Tabs,
+/// `SFSafariViewController`), the system browser on desktop; Google Pay and Apple Pay work there
+/// as in any browser. The app keeps following the status over the backend's stream; the host
+/// page's return button, which the user taps, brings the app back.
+pub(crate) async fn open_in_browser<R: Runtime>(app: &AppHandle<R>, url: &str, tx: &str) -> Result<()> {
     let core = app.state::<Core>();
+    let url = core.client.widget_link(url)?;
     core.log.push("widget", format!("{} opened in the browser", short(tx)));
     if cfg!(feature = "e2e") {
         // Test builds never launch a browser on the test machine.
         return Ok(());
     }
-    app.opener().open_url(url.as_str(), None::<&str>).map_err(|e| {
-        UiError::app(format!("The browser could not be opened ({e}). Try again, or switch browser mode off."))
-    })
+    // The opener waits for its plugin's answer on phones: off the async workers.
+    let opener = app.clone();
+    let opened = tauri::async_runtime::spawn_blocking(move || opener.opener().open_url(url, present::BROWSER)).await;
+    match opened {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(e)) => {
+            Err(UiError::app(format!("The browser could not be opened ({e}). Try again, or switch browser mode off.")))
+        }
+        Err(_) => Err(UiError::app("The browser could not be opened. Try again.")),
+    }
 }
 
-/// A link that opened the app (browser mode's return link): the same handling as an
-/// intercepted widget event. Other links are logged and ignored.
+/// A link that opened the app (browser mode's return link, also the one that started it): for
+/// the open transaction, the same handling as an intercepted widget event; with nothing open,
+/// that transaction's status; anything else is logged and ignored.
 #[cfg_attr(not(mobile), allow(dead_code))]
 pub(crate) fn returned<R: Runtime>(app: &AppHandle<R>, url: &Url) {
+    use ramp_core::nav::ReturnLink;
     let core = app.state::<Core>();
-    match core.nav_policy().and_then(|p| p.return_link(url)) {
-        Some(event) => handle_event(app, event),
-        None => core.log.push("app", format!("ignored a link that opened the app: {}:", url.scheme())),
+    let open = match core.screen() {
+        Screen::Widget { tx } => Some(tx),
+        _ => None,
+    };
+    let Some(policy) = core.nav_policy() else {
+        // Not signed in yet (the link started the app): read it after the sign-in.
+        core.log.push("app", "a link opened the app before sign-in; it is read after sign-in");
+        core.keep_pending_link(url.clone());
+        return;
+    };
+    match policy.classify_return(url, open.as_deref()) {
+        ReturnLink::Event(tx, event) => handle_event(app, Ok((tx, event))),
+        ReturnLink::Show(tx) => {
+            core.log.push("app", format!("return link for {}: showing its status", short(&tx)));
+            dispatch(app, Action::Open(tx));
+        }
+        ReturnLink::OtherTransaction { link } => {
+            core.log.push("app", format!("ignored a return link for {}: another transaction is open", short(&link)));
+        }
+        ReturnLink::Malformed(why) => core.log.push("app", format!("ignored a malformed return link: {why}")),
+        ReturnLink::NotOurs => core.log.push("app", format!("ignored a link that opened the app: {}:", url.scheme())),
     }
 }
 
@@ -197,10 +260,11 @@ pub(crate) async fn back<R: Runtime>(app: &AppHandle<R>) -> Result<WidgetBack> {
     Ok(WidgetBack::AskedToClose)
 }
 
-/// Close the widget window without asking (after the user confirmed, or when done).
+/// Close the widget window without asking (after the user confirmed, or when done), the way
+/// its platform needs.
 pub(crate) fn destroy<R: Runtime>(app: &AppHandle<R>) {
     if let Some(w) = app.get_webview_window(WIDGET) {
-        let _ = w.destroy();
+        present::dismiss(app, &w);
     }
 }
 
