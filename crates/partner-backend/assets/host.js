@@ -31,18 +31,57 @@
     window.location.href = queue.shift();
     setTimeout(function () { busy = false; pump(); }, 300);
   }
-  function report(params) {
-    var leaving = params.event === "payment_finished" || params.event === "close";
-    var url = new URL(leaving && cfg.return_url ? cfg.return_url : cfg.event_url);
+  function eventUrl(base, params) {
+    var url = new URL(base);
     url.searchParams.set("v", "1");
     url.searchParams.set("tx", cfg.tx);
     Object.keys(params).forEach(function (k) {
       var v = params[k];
       if (v !== undefined && v !== null && v !== "") url.searchParams.set(k, String(v));
     });
-    queue.push(url.toString());
+    return url.toString();
+  }
+  function report(params) {
+    if (params.event === "payment_finished" && cfg.return_url) {
+      var link = document.getElementById("host-return-link");
+      link.href = eventUrl(cfg.return_url, params);
+      document.getElementById("host-return").hidden = false;
+      link.focus();
+      return;
+    }
+    queue.push(eventUrl(cfg.event_url, params));
     pump();
   }
+
+  // The way out: Close asks first; Back steps back while there is somewhere to go.
+  var leave = document.getElementById("host-leave");
+  var closeLink = document.getElementById("host-close");
+  var stepBack = document.getElementById("host-step-back");
+  function askLeave() {
+    if (leave.open) return true;
+    if (typeof leave.showModal === "function") {
+      leave.showModal();
+      return true;
+    }
+    return false;
+  }
+  window.proofRampAskLeave = askLeave;
+  closeLink.addEventListener("click", function (e) {
+    if (askLeave()) e.preventDefault();
+  });
+  document.getElementById("host-stay").addEventListener("click", function () { leave.close(); });
+  function canGoBack() {
+    if (window.navigation && typeof window.navigation.canGoBack === "boolean") return window.navigation.canGoBack;
+    return history.length > 1;
+  }
+  function updateBack() { stepBack.hidden = !canGoBack(); }
+  stepBack.addEventListener("click", function () { history.back(); });
+  window.addEventListener("popstate", updateBack);
+  if (window.navigation && window.navigation.addEventListener) {
+    window.navigation.addEventListener("currententrychange", updateBack);
+  }
+  setInterval(updateBack, 1000);
+  updateBack();
 
   if (!session || !cfg) {
     say("This page is incomplete. Go back to the app and try again.");

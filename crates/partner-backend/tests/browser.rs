@@ -47,9 +47,9 @@ async fn the_host_page_runs_the_widget_to_completed() {
     backend.shutdown().await;
 }
 
-/// Browser mode: the host page runs in a plain browser; when the payment finishes it opens the
-/// app's return link with the event (here an http link on loopback the test can observe; in the
-/// app it is `prooframp://return`, which the phone hands to the app).
+/// Browser mode: the host page runs in a plain browser; when the payment finishes it shows a
+/// button to the app's return link with the event (here an http link on loopback the test can
+/// observe; in the app it is `prooframp://return`, which the phone hands to the app).
 #[tokio::test]
 async fn browser_mode_returns_to_the_app_link_when_the_payment_finishes() {
     if skip() {
@@ -73,14 +73,20 @@ async fn browser_mode_returns_to_the_app_link_when_the_payment_finishes() {
     let profile = profile_dir("browser-mode");
     let c = chromium(&driver_url, true, &profile).await;
     c.goto(&created.widget_url).await.expect("page loads");
-    let close = wait_css(&c, "#host-close").await.attr("href").await.expect("attr").unwrap_or_default();
+    let close = wait_css(&c, "#host-leave-confirm").await.attr("href").await.expect("attr").unwrap_or_default();
     assert!(
         close.starts_with(&format!("http://127.0.0.1:{port}/app-return?v=1&tx=")),
-        "close returns to the app: {close}"
+        "leaving returns to the app: {close}"
     );
     testkit::complete_kyc(&c, &profile).await;
     wait_css(&c, "#pw-pay").await.click().await.expect("pay");
 
+    // A browser opens an app's link only from a tap: the page offers a button, and does not
+    // navigate by itself.
+    let button = wait_css(&c, "#host-return:not([hidden]) #host-return-link").await;
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert_eq!(c.current_url().await.expect("url").as_str(), created.widget_url, "no navigation without a tap");
+    button.click().await.expect("tap");
     let mut landed = None;
     for _ in 0..100 {
         let url = c.current_url().await.expect("url");
@@ -97,6 +103,103 @@ async fn browser_mode_returns_to_the_app_link_when_the_payment_finishes() {
     let events = api.events(&token, &created.merchant_transaction_id, None).await;
     assert!(!events.is_empty(), "the app's status stream has the transaction");
     c.close().await.expect("closes");
+    backend.shutdown().await;
+}
+
+/// The host page on a phone (touch, 375 px wide, light and dark): its own top bar with Close,
+/// Back only while there is history, 44 px touch targets, and the "Leave the payment?" question
+/// asked on the page, by Close and by Android's back (`proofRampAskLeave`); Stay keeps the
+/// payment, Leave reports the close to the app. Screenshots go to `PROOF_SCREENSHOT_DIR`.
+#[tokio::test]
+async fn the_phone_host_page_always_offers_a_way_out() {
+    if skip() {
+        return;
+    }
+    let dir = Scratch::new("phone");
+    let backend = Backend::start(test_config(dir.db_url())).await.expect("starts");
+    let api = Api::new(&backend);
+    let token = api.login("first_time").await;
+    let (_driver, driver_url) = chromedriver().await;
+    for dark in [false, true] {
+        let scheme = if dark { "dark" } else { "light" };
+        let created = api.buy(&token).await;
+        let profile = profile_dir(&format!("phone-{scheme}"));
+        let c = testkit::chromium_phone(&driver_url, dark, &profile).await;
+        c.goto(&created.widget_url).await.expect("page loads");
+        wait_css(&c, "#proof-widget .pw-root").await;
+        let probe = c
+            .execute(
+                "const r = id => document.getElementById(id).getBoundingClientRect(); \
+                 return { dark: matchMedia('(prefers-color-scheme: dark)').matches, touch: matchMedia('(pointer: coarse)').matches, \
+                   width: innerWidth, close: [r('host-close').width, r('host-close').height, r('host-close').top], \
+                   back: getComputedStyle(document.getElementById('host-step-back')).visibility };",
+                vec![],
+            )
+            .await
+            .expect("js");
+        assert_eq!(probe["dark"], dark, "{scheme}: {probe}");
+        assert_eq!(probe["touch"], true, "touch emulation: {probe}");
+        assert_eq!(probe["width"], 375, "{probe}");
+        let close: Vec<f64> = serde_json::from_value(probe["close"].clone()).expect("rect");
+        assert!(close[0] >= 44.0 && close[1] >= 44.0, "Close is at least 44×44: {close:?}");
+        assert!(close[2] >= 0.0 && close[2] < 60.0, "Close is in the top bar: {close:?}");
+        assert_eq!(probe["back"], "hidden", "no Back on the first page");
+        snap(&c, &format!("host-phone-{scheme}")).await;
+
+        // Back appears once the page has history, and goes back.
+        c.execute("history.pushState({}, '', location.pathname + '#step-2');", vec![]).await.expect("js");
+        let back = wait_css(&c, "#host-step-back:not([hidden])").await;
+        back.click().await.expect("tap Back");
+        let mut went_back = false;
+        for _ in 0..30 {
+            let hash = c.execute("return location.hash;", vec![]).await.expect("js");
+            if hash == "" {
+                went_back = true;
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        assert!(went_back, "Back stepped back");
+
+        // Close asks first; Stay keeps the payment.
+        wait_css(&c, "#host-close").await.click().await.expect("tap Close");
+        let title = wait_css(&c, "#host-leave[open] #host-leave-title").await.text().await.expect("text");
+        assert_eq!(title, "Leave the payment?");
+        let sizes = c
+            .execute(
+                "return ['host-stay', 'host-leave-confirm'].map(id => { const r = document.getElementById(id).getBoundingClientRect(); return Math.min(r.width, r.height); });",
+                vec![],
+            )
+            .await
+            .expect("js");
+        let sizes: Vec<f64> = serde_json::from_value(sizes).expect("sizes");
+        assert!(sizes.iter().all(|s| *s >= 44.0), "the question's buttons are at least 44 px: {sizes:?}");
+        snap(&c, &format!("host-phone-leave-{scheme}")).await;
+        wait_css(&c, "#host-stay").await.click().await.expect("tap Stay");
+        let open = c.execute("return document.getElementById('host-leave').open;", vec![]).await.expect("js");
+        assert_eq!(open, false, "Stay closes the question");
+        assert_eq!(c.current_url().await.expect("url").as_str(), created.widget_url, "the payment is still shown");
+
+        // Android's back on the first page asks the same question.
+        let asked = c.execute("return window.proofRampAskLeave();", vec![]).await.expect("js");
+        assert_eq!(asked, true);
+        wait_css(&c, "#host-leave[open]").await;
+        wait_css(&c, "#host-leave-confirm").await.click().await.expect("tap Leave");
+        let mut left = None;
+        for _ in 0..50 {
+            let url = c.current_url().await.expect("url");
+            if url.path() == "/app/widget-event" {
+                left = Some(url);
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        let left = left.expect("Leave reported the close");
+        let q: std::collections::HashMap<String, String> = left.query_pairs().into_owned().collect();
+        assert_eq!(q.get("event").map(String::as_str), Some("close"));
+        assert_eq!(q.get("tx"), Some(&created.merchant_transaction_id));
+        c.close().await.expect("closes");
+    }
     backend.shutdown().await;
 }
 

@@ -96,6 +96,35 @@ pub async fn chromium(driver: &str, allow_camera: bool, profile: &Path) -> Clien
         .expect("a WebDriver session")
 }
 
+/// A headless Chromium emulating a phone (375×812 CSS px, touch, device pixel ratio 3) in light
+/// or dark mode, fake camera allowed.
+pub async fn chromium_phone(driver: &str, dark: bool, profile: &Path) -> Client {
+    let binary = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    let args = vec![
+        "--headless=new".to_owned(),
+        "--no-sandbox".into(),
+        "--disable-gpu".into(),
+        "--disable-dev-shm-usage".into(),
+        "--no-first-run".into(),
+        "--use-fake-device-for-media-stream".into(),
+        "--use-fake-ui-for-media-stream".into(),
+        // Blink's preferred colour scheme: 0 dark, 1 light.
+        format!("--blink-settings=preferredColorScheme={}", if dark { 0 } else { 1 }),
+        format!("--user-data-dir={}", profile.display()),
+    ];
+    let caps = json!({"browserName": "chrome", "goog:chromeOptions": {
+        "binary": binary,
+        "args": args,
+        "mobileEmulation": {"deviceMetrics": {"width": 375, "height": 812, "pixelRatio": 3.0, "touch": true}},
+    }});
+    let Value::Object(caps) = caps else { unreachable!("a JSON object literal") };
+    ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(caps)
+        .connect(driver)
+        .await
+        .expect("a WebDriver session")
+}
+
 /// The Proof session a backend host page carries in `<script type="application/json"
 /// id="proof-session">`, as the widget script reads it.
 pub fn session_from_host_page(html: &str) -> Value {
