@@ -177,3 +177,34 @@ fn release_builds_refuse_a_clear_text_backend_and_links_stay_on_its_origin() {
         assert_eq!(e.kind, ErrorKind::App, "{other}");
     }
 }
+
+/// Frames inside the widget: on iOS (and WebKitGTK) the navigation handler is asked about every
+/// frame, and it cannot tell a frame from the page (docs/mobile.md). Every frame origin the host
+/// page's CSP lets load must therefore be on the app's navigation allowlist, or a verification
+/// or 3-D Secure frame would be thrown to the browser; origins the CSP refuses stay off it.
+#[tokio::test]
+async fn every_frame_the_host_page_allows_loads_inside_the_widget() {
+    let (b, dir) = backend().await;
+    let client = BackendClient::new(b.public_base().as_str()).expect("client");
+    client.sandbox_login("verified", true).await.expect("login");
+    let policy = ramp_core::nav::NavPolicy::new(&client.config().await.expect("config")).expect("policy");
+    let created = client.create_session(&buy("25", "TRC20")).await.expect("session");
+    assert!(client.widget_link(&created.widget_url).is_ok(), "the link is on the backend's origin");
+    let page = reqwest::get(&created.widget_url).await.expect("page");
+    let csp = page.headers()["content-security-policy"].to_str().expect("ascii").to_owned();
+    let frames: Vec<&str> = csp
+        .split(';')
+        .find_map(|d| d.trim().strip_prefix("frame-src "))
+        .expect("a frame-src directive")
+        .split_whitespace()
+        .collect();
+    assert!(frames.len() >= 2, "the widget's and the verification frames: {frames:?}");
+    for origin in frames {
+        let inside = url::Url::parse(&format!("{origin}/some/frame?x=1")).expect("origin");
+        assert_eq!(policy.decide(&inside), ramp_core::nav::NavDecision::Allow, "{origin}");
+    }
+    let elsewhere = url::Url::parse("https://tracker.example/frame").expect("url");
+    assert_eq!(policy.decide(&elsewhere), ramp_core::nav::NavDecision::OpenExternally);
+    b.shutdown().await;
+    let _ = std::fs::remove_dir_all(dir);
+}
