@@ -39,6 +39,7 @@ fn app() -> tauri::App<MockRuntime> {
     // command error, not an ACL refusal.
     let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("port");
     let app = mock_builder()
+        .plugin(tauri_plugin_opener::init())
         .invoke_handler(proof_ramp_app_lib::handler())
         .build(tauri::generate_context!())
         .expect("the app builds");
@@ -68,9 +69,12 @@ fn invoke(w: &tauri::WebviewWindow<MockRuntime>, url: &str, cmd: &str, args: &Va
     .map(|b| b.deserialize::<Value>().unwrap_or(Value::Null))
 }
 
+/// Tauri's ACL refusal ("`cmd` not allowed" with the permissions that would allow it, or the
+/// places it is allowed on), not some other error that also says "not allowed" (a plugin's own
+/// scope check, for one).
 fn refused_by_acl(e: &Value) -> bool {
-    let s = e.to_string();
-    s.contains("not allowed") || s.contains("ACL")
+    let s = e.as_str().unwrap_or_default();
+    s.contains(" not allowed") && (s.contains("Permissions associated with this command") || s.contains("allowed on:"))
 }
 
 #[test]
@@ -115,21 +119,72 @@ fn no_command_works_from_a_remote_page_or_the_widget() {
     }
 }
 
+/// Plugin commands (Tauri's core plugins and the opener), each with arguments it accepts.
+fn plugin_commands() -> Vec<(&'static str, Value)> {
+    vec![
+        ("plugin:opener|open_url", json!({"url": "https://example.org/"})),
+        ("plugin:event|emit", json!({"event": "widget-event", "payload": {}})),
+        ("plugin:event|emit_to", json!({"target": {"kind": "Any"}, "event": "widget-event", "payload": {}})),
+        ("plugin:event|listen", json!({"event": "widget-event", "target": {"kind": "Any"}, "handler": 0})),
+        ("plugin:app|version", json!({})),
+        ("plugin:app|app_hide", json!({})),
+        ("plugin:window|close", json!({"label": "main"})),
+        ("plugin:window|set_size", json!({"label": "main", "value": {"Logical": {"width": 10.0, "height": 10.0}}})),
+        (
+            "plugin:webview|create_webview_window",
+            json!({"options": {"label": "sneaky", "url": "https://example.org/"}}),
+        ),
+        ("plugin:webview|webview_close", json!({"label": "main"})),
+        ("plugin:path|resolve_directory", json!({"directory": 14})),
+    ]
+}
+
+/// From the widget's webview (its remote origin, and even the app's own) and from any remote
+/// page in the main window, no plugin command works either: no capability grants the widget
+/// anything, and none lists a remote URL.
 #[test]
-fn no_capability_lists_a_remote_url() {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("capabilities");
-    for entry in std::fs::read_dir(&dir).expect("capabilities dir") {
-        let path = entry.expect("entry").path();
-        let cap: Value = serde_json::from_str(&std::fs::read_to_string(&path).expect("read")).expect("JSON");
-        assert!(cap.get("remote").is_none(), "{} grants remote URLs", path.display());
-        let windows = cap["windows"].as_array().expect("windows");
-        assert!(!windows.iter().any(|w| w == "widget" || w == "*"), "{} matches the widget", path.display());
-        let perms = cap["permissions"].as_array().expect("permissions");
-        assert!(
-            !perms.iter().any(|p| p.as_str().is_some_and(|p| p.ends_with(":default") && p != "core:event:default")),
-            "{} grants a broad :default set",
-            path.display()
-        );
+fn no_plugin_command_works_from_the_widget_or_a_remote_page() {
+    let app = app();
+    let main = window(&app, "main");
+    let widget = window(&app, "widget");
+    for (cmd, args) in plugin_commands() {
+        for url in ["https://ramp.partner.example/w/abc", "tauri://localhost"] {
+            let e = invoke(&widget, url, cmd, &args).expect_err("the widget webview has no capability");
+            assert!(refused_by_acl(&e), "{cmd} from the widget window at {url}: {e}");
+        }
+        let e = invoke(&main, "https://ramp.partner.example/w/abc", cmd, &args).expect_err("remote page");
+        assert!(refused_by_acl(&e), "{cmd} from a remote page in the main window: {e}");
+    }
+    // The main window's own page may listen for the app's events (and only that, of these).
+    for (cmd, args) in plugin_commands() {
+        let r = invoke(&main, "tauri://localhost", cmd, &args);
+        if cmd == "plugin:event|listen" {
+            assert!(r.is_ok(), "the UI listens for events: {r:?}");
+        } else {
+            let e = r.expect_err("not granted to the UI");
+            assert!(refused_by_acl(&e), "{cmd} from the UI: {e}");
+        }
+    }
+}
+
+/// Every capability the app has, read as Tauri reads them (files in any format and folder, and
+/// inline ones in tauri.conf.json; labels as glob patterns): none lists a remote URL, none
+/// matches the widget, none grants a broad `:default` set.
+#[test]
+fn no_capability_lists_a_remote_url_or_matches_the_widget() {
+    let tauri_dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let found = ramp_mobile::capabilities::load(tauri_dir).expect("capabilities parse");
+    assert!(found.len() >= 2, "{found:?}");
+    for f in &found {
+        let c = &f.capability;
+        assert!(c.remote.is_none(), "{} grants remote URLs", f.source);
+        assert!(!ramp_mobile::capabilities::matches_label(c, "widget"), "{} matches the widget", f.source);
+        let broad = c
+            .permissions
+            .iter()
+            .map(|p| p.identifier().get())
+            .find(|p| p.ends_with(":default") && *p != "core:event:default");
+        assert_eq!(broad, None, "{} grants a broad :default set", f.source);
     }
 }
 

@@ -19,6 +19,7 @@
 //! generated plist on every build.
 
 pub mod android;
+pub mod capabilities;
 #[cfg(feature = "cli")]
 pub mod doctor;
 pub mod ios;
