@@ -230,7 +230,18 @@ async fn the_widget_page_refuses_origins_off_its_list() {
         const frame = document.createElement('iframe');
         frame.src = 'https://off-list.example/frame';
         document.body.appendChild(frame);
-        fetch(location.origin + '/healthz').then(r => r.text()).then(own => setTimeout(() => done({ seen, own }), 1000));
+        // Permissions-Policy: the camera only for this page and the listed origins; no location.
+        const policy = document.featurePolicy;
+        const widget = new URL(document.querySelector('script[src*="widget"]').src).origin;
+        const camera = policy ? {
+            off: policy.allowsFeature('camera', 'https://off-list.example'),
+            widget: policy.allowsFeature('camera', widget),
+            self: policy.allowsFeature('camera'),
+        } : null;
+        const located = new Promise(resolve => navigator.geolocation.getCurrentPosition(
+            () => resolve('granted'), e => resolve('refused:' + e.code), { timeout: 3000 }));
+        fetch(location.origin + '/healthz').then(r => r.text()).then(own =>
+            located.then(geo => setTimeout(() => done({ seen, own, camera, geo }), 1000)));
     "#;
     let out = c.execute_async(script, vec![]).await.expect("script runs");
     let seen: Vec<String> = serde_json::from_value(out["seen"].clone()).expect("list");
@@ -241,6 +252,12 @@ async fn the_widget_page_refuses_origins_off_its_list() {
         );
     }
     assert_eq!(out["own"], "ok", "the page's own origin stays reachable");
+    assert_eq!(
+        out["camera"],
+        serde_json::json!({"off": false, "widget": true, "self": true}),
+        "the camera is allowed to the page and the widget's origin only"
+    );
+    assert_eq!(out["geo"], "refused:1", "location is refused to everyone (PERMISSION_DENIED)");
     assert!(seen.iter().all(|v| v.contains("off-list.example")), "nothing else was refused: {seen:?}");
     c.close().await.expect("closes");
     backend.shutdown().await;

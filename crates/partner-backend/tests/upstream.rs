@@ -226,3 +226,40 @@ async fn expired_unopened_links_lose_their_session() {
     }
     backend.shutdown().await;
 }
+
+/// A webhook brings a change sooner than polling would. Proof's WebSocket refuses every
+/// handshake and the poll interval is a minute: without webhooks nothing arrives for seconds
+/// after the payment (the control), with them (the embedded sandbox delivers Proof's webhooks
+/// to `/proof/webhook/<secret>`) the change is on the app's stream at once.
+#[tokio::test]
+async fn a_webhook_brings_the_status_before_the_next_poll() {
+    for webhooks in [false, true] {
+        let dir = Scratch::new("webhook-sooner");
+        let mut config = test_config(dir.db_url());
+        config.webhook_path_secret =
+            webhooks.then(|| partner_backend::config::Secret::new("hook-secret-for-tests-0123"));
+        config.poll_interval = Duration::from_secs(60);
+        let backend = Backend::start(config).await.expect("starts");
+        let sandbox = backend.sandbox().expect("sandbox mode");
+        sandbox.set_faults(Faults { ws_handshake_status: Some(503), ..Faults::default() });
+        let api = Api::new(&backend);
+        let token = api.login("verified").await;
+        let created = api.buy(&token).await;
+        let mut events = stream(&api, &token, &created.merchant_transaction_id);
+        let first: Option<StatusEvent> = next(&mut events, Duration::from_secs(5)).await;
+        assert_eq!(first.map(|e| e.seq), Some(1));
+        let widget = Widget::open(&api, &created.widget_url, &sandbox.base_url()).await;
+        widget.step("action", json!({"action": "pay"})).await;
+        let change = next(&mut events, Duration::from_secs(if webhooks { 10 } else { 3 })).await;
+        if webhooks {
+            assert_eq!(
+                change.map(|e| e.status.as_str().to_owned()).as_deref(),
+                Some("processing"),
+                "the webhook brought the change"
+            );
+        } else {
+            assert!(change.is_none(), "control: without webhooks nothing arrives before the next poll: {change:?}");
+        }
+        backend.shutdown().await;
+    }
+}
