@@ -105,6 +105,16 @@ mod tests {
     }
 
     #[test]
+    fn email_redaction_keeps_what_surrounds_the_address() {
+        assert_eq!(redact("mail (jane@example.com), ok"), "mail (<email>), ok");
+        assert_eq!(redact("from:jane@example.com"), "from:<email>");
+        assert_eq!(redact("to \"a.b+c@example.org\""), "to \"<email>\"");
+        // A handle is not an address.
+        assert_eq!(redact("ping @home.page now"), "ping @home.page now");
+        assert_eq!(redact("user@localhost"), "user@localhost", "no dot: not taken for an address");
+    }
+
+    #[test]
     fn the_log_keeps_the_last_entries() {
         let log = EventLog::default();
         for i in 0..(KEEP + 10) {
