@@ -207,3 +207,68 @@ where
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The signing key's own `Debug` would print the secret: this one names the type and its
+    /// lifetime, and nothing of the key.
+    #[test]
+    fn debug_hides_the_signing_key() {
+        let key = b"a-signing-key-that-must-stay-secret-0123456789";
+        let shown = format!("{:?}", SignedTokens::new(key, Duration::from_secs(900)));
+        assert!(shown.starts_with("SignedTokens {") && shown.contains("ttl: 900s"), "{shown}");
+        assert!(!shown.contains("must-stay-secret") && !shown.contains("97, 45"), "{shown}");
+    }
+
+    fn user() -> AppUser {
+        AppUser { id: "u-1".into(), email: "u1@example.com".into() }
+    }
+
+    fn now() -> u64 {
+        SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or_default()
+    }
+
+    /// A token lives exactly its lifetime from now.
+    #[test]
+    fn a_token_expires_its_lifetime_from_now() {
+        let tokens = SignedTokens::new(b"a-signing-key-for-the-lifetime-test-0123", Duration::from_secs(900));
+        let before = now();
+        let (_, exp) = tokens.issue(&user()).expect("issued");
+        assert!((before + 900..=now() + 900).contains(&exp), "exp {exp}, issued at {before}");
+    }
+
+    /// Expired is told apart from invalid: the app renews an expired token silently, but signs
+    /// out on an invalid one.
+    #[tokio::test]
+    async fn expired_and_invalid_tokens_are_told_apart() {
+        let key = b"a-signing-key-for-the-expiry-test-012345";
+        let tokens = SignedTokens::new(key, Duration::from_secs(900));
+        let (good, _) = tokens.issue(&user()).expect("issued");
+        assert_eq!(tokens.authenticate(&good).await.expect("valid"), user());
+        let past = now() - 3600;
+        let claims = Claims {
+            sub: "u-1".into(),
+            email: "u1@example.com".into(),
+            exp: past,
+            iat: past - 900,
+            iss: ISSUER.into(),
+            aud: PRODUCTION_AUDIENCE.into(),
+            sid: None,
+        };
+        let expired =
+            jsonwebtoken::encode(&Header::default(), &claims, &EncodingKey::from_secret(key)).expect("encode");
+        let got = tokens.authenticate(&expired).await;
+        assert!(matches!(got, Err(AuthError::Expired)), "{got:?}");
+        let (other_key, _) = SignedTokens::new(b"another-signing-key-entirely-0123456789", Duration::from_secs(900))
+            .issue(&user())
+            .expect("issued");
+        let sandbox =
+            SignedTokens::new(key, Duration::from_secs(900)).for_sandbox(true).issue(&user()).expect("issued").0;
+        for bad in [other_key.as_str(), sandbox.as_str(), "not-a-token", &good[..good.len() - 3]] {
+            let got = tokens.authenticate(bad).await;
+            assert!(matches!(got, Err(AuthError::Invalid)), "{bad}: {got:?}");
+        }
+    }
+}

@@ -220,3 +220,27 @@ fn networks_this_module_does_not_know_are_left_to_proof() {
     assert!(validate("TRC20", &format!("tron:{}", TRON[0])).is_err(), "the backend takes addresses, not links");
     assert!(validate("TRC20", &format!(" {}", TRON[0])).is_err(), "the backend forwards the address as sent");
 }
+
+/// Each EVM network is its own chain: a link names the chain it pays on, and only that network
+/// takes it.
+#[test]
+fn every_evm_network_takes_only_its_own_chain() {
+    for (network, chain_id) in
+        [("ERC20", 1u64), ("BEP20", 56), ("POLYGON", 137), ("ARBITRUM", 42_161), ("OPTIMISM", 10), ("BASE", 8_453)]
+    {
+        let link = format!("ethereum:{}@{chain_id}", EIP55[0]);
+        let s = parse(&link, network).unwrap_or_else(|e| panic!("{network}: {e}"));
+        assert_eq!(s.networks, [network], "{link}");
+        let other = if chain_id == 1 { 56 } else { 1 };
+        let wrong = parse(&format!("ethereum:{}@{other}", EIP55[0]), network);
+        assert!(matches!(wrong, Err(AddressError::WrongNetwork { .. })), "{network} took chain {other}: {wrong:?}");
+        // A plain address fits any EVM network.
+        assert!(parse(EIP55[0], network).is_ok(), "{network}");
+    }
+}
+
+#[test]
+fn input_of_exactly_the_limit_is_read() {
+    let at_limit = parse(&"T".repeat(MAX_INPUT), "TRC20");
+    assert!(!matches!(at_limit, Err(AddressError::TooLong(_))), "{at_limit:?}");
+}

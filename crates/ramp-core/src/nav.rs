@@ -198,6 +198,17 @@ mod tests {
     }
 
     #[test]
+    fn blank_and_srcdoc_frames_and_blobs_load_other_about_pages_do_not() {
+        let p = policy();
+        for ok in ["about:srcdoc", "blob:https://ramp.partner.example/0b8e4b7e-5f3e-4f0e-9d55-1f2a3b4c5d6e"] {
+            assert_eq!(p.decide(&url(ok)), NavDecision::Allow, "{ok}");
+        }
+        for blocked in ["about:config", "about:settings", "about:debug"] {
+            assert_eq!(p.decide(&url(blocked)), NavDecision::Block, "{blocked}");
+        }
+    }
+
+    #[test]
     fn widget_events_are_intercepted() {
         let p = policy();
         let d = p.decide(&url("https://ramp.partner.example/app/widget-event?v=1&tx=t1&event=close&reason=user"));
