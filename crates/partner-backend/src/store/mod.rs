@@ -825,6 +825,19 @@ mod tests {
         assert_eq!(StoreKind::of_url("ramp.db"), None);
     }
 
+    /// The order the forward-only guard enforces: a status may replace only one ranked lower,
+    /// so a late `processing` can never undo `completed`.
+    #[test]
+    fn statuses_rank_in_the_order_of_a_transaction_s_life() {
+        let pending = rank(&TxStatus::Pending);
+        let processing = rank(&TxStatus::Processing);
+        assert!(pending < processing, "processing follows pending");
+        for end in [TxStatus::Completed, TxStatus::Failed, TxStatus::Cancelled] {
+            assert!(processing < rank(&end), "{end:?} follows processing");
+        }
+        assert_eq!(rank(&TxStatus::Unknown("on_hold".into())), pending, "an unknown status moves nothing forward");
+    }
+
     #[test]
     fn gcra_spreads_a_burst_over_the_period() {
         assert_eq!(gcra(10, 60_000), (6_000, 54_000));
