@@ -244,3 +244,17 @@ fn input_of_exactly_the_limit_is_read() {
     let at_limit = parse(&"T".repeat(MAX_INPUT), "TRC20");
     assert!(!matches!(at_limit, Err(AddressError::TooLong(_))), "{at_limit:?}");
 }
+
+/// An address in one case carries no EIP-55 checksum and is read as it is; only mixed case is
+/// checked. Too many hex digits is not a cut-off scan.
+#[test]
+fn single_case_addresses_skip_the_checksum_and_overlong_ones_are_not_truncated() {
+    for a in EIP55 {
+        let hex = &a[2..];
+        for one_case in [format!("0x{}", hex.to_ascii_lowercase()), format!("0x{}", hex.to_ascii_uppercase())] {
+            assert!(parse(&one_case, "ERC20").is_ok(), "{one_case}");
+        }
+    }
+    let overlong = format!("{}ab", EIP55[0]);
+    assert_eq!(parse(&overlong, "ERC20"), Err(AddressError::Unrecognized), "{overlong}");
+}
