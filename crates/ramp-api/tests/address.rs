@@ -258,3 +258,16 @@ fn single_case_addresses_skip_the_checksum_and_overlong_ones_are_not_truncated()
     let overlong = format!("{}ab", EIP55[0]);
     assert_eq!(parse(&overlong, "ERC20"), Err(AddressError::Unrecognized), "{overlong}");
 }
+
+/// Characters base58 leaves out (0, O, I, l) make an address unreadable, not a typo in its
+/// checksum: the user is told it is no address rather than asked to check one character.
+#[test]
+fn characters_outside_base58_are_not_called_a_checksum_typo() {
+    for (bad, network) in [
+        (format!("{}0", &TRON[0][..33]), "TRC20"),
+        (format!("{}l", &TRON[0][..33]), "TRC20"),
+        ("1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN0".to_owned(), "BITCOIN"),
+    ] {
+        assert_eq!(parse(&bad, network), Err(AddressError::Unrecognized), "{bad}");
+    }
+}
