@@ -271,3 +271,17 @@ fn characters_outside_base58_are_not_called_a_checksum_typo() {
         assert_eq!(parse(&bad, network), Err(AddressError::Unrecognized), "{bad}");
     }
 }
+
+/// A TRON address is 34 base58 characters whose checked payload is version 0x41 and 20 bytes:
+/// one character more is no address (not a cut-off one), and a well-formed base58check string
+/// with another version byte is not TRON.
+#[test]
+fn tron_length_and_version_are_both_checked() {
+    let longer = format!("{}a", TRON[0]);
+    assert_eq!(parse(&longer, "TRC20"), Err(AddressError::Unrecognized), "{longer}");
+    // Version 0x42 and the payload 01..14, base58check-encoded: 34 characters, starts with T.
+    let other_version = "TZQ9596PFNVSh3tEsypax47Hdff4DKLkmj";
+    assert_eq!(parse(other_version, "TRC20"), Err(AddressError::Unrecognized));
+    // The same payload with TRON's version byte is an address.
+    assert!(parse("TA4Y62o6YC2Zsck9rZVGTvqW1AQ7X9zTnj", "TRC20").is_ok());
+}
