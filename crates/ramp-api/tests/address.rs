@@ -285,3 +285,51 @@ fn tron_length_and_version_are_both_checked() {
     // The same payload with TRON's version byte is an address.
     assert!(parse("TA4Y62o6YC2Zsck9rZVGTvqW1AQ7X9zTnj", "TRC20").is_ok());
 }
+
+/// The amount of a link is money: every way of writing wei converts exactly, and anything that
+/// is not a number is refused rather than guessed.
+#[test]
+fn link_amounts_convert_exactly_or_are_refused() {
+    let eth = |value: &str| parse(&format!("ethereum:{}?value={value}", EIP55[0]), "ERC20").map(|s| s.amount);
+    for (value, ether) in [
+        ("2014000000000000000", "2.014"),
+        ("12345000000000000000", "12.345"),
+        ("100000000000000000", "0.1"),
+        ("1000000000000000000", "1"),
+        ("1", "0.000000000000000001"),
+        ("2.014e18", "2.014"),
+        ("1.5E17", "0.15"),
+        ("0", "0"),
+        (&format!("1{}", "0".repeat(79)), &format!("1{}", "0".repeat(61))),
+    ] {
+        assert_eq!(eth(value), Ok(Some(ether.to_owned())), "{value}");
+    }
+    for bad in ["abc", ".5e18", "1.5x", "1e-3", "1e78", &format!("1{}", "0".repeat(80)), "1.2.3", ""] {
+        assert!(matches!(eth(bad), Err(AddressError::BadAmount(_))), "{bad:?} was taken: {:?}", eth(bad));
+    }
+    let tron = |amount: &str| parse(&format!("tron:{}?amount={amount}", TRON[0]), "TRC20").map(|s| s.amount);
+    for ok in ["25", "0.01", "100.50"] {
+        assert_eq!(tron(ok), Ok(Some(ok.to_owned())), "{ok}");
+    }
+    for bad in ["1.", ".5", "1.a", "a.1", "1,5", "-1", "1e3"] {
+        assert!(matches!(tron(bad), Err(AddressError::BadAmount(_))), "{bad:?} was taken: {:?}", tron(bad));
+    }
+}
+
+/// Length bounds of Bitcoin addresses: below 26 characters a base58 one is cut off, above 35 it
+/// is no address; in between a wrong character is a checksum error. A bech32 one of full length
+/// with a wrong last character is a typo, not a cut-off scan.
+#[test]
+fn bitcoin_length_bounds_tell_truncated_from_typo() {
+    let base58 = "1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2";
+    let cut = |n: usize| base58[..n].to_owned();
+    assert_eq!(parse(&cut(25), "BITCOIN"), Err(AddressError::Truncated { network: "Bitcoin" }));
+    assert_eq!(parse(&cut(26), "BITCOIN"), Err(AddressError::BadChecksum { network: "Bitcoin" }));
+    let long35 = format!("{base58}2");
+    assert_eq!(parse(&long35, "BITCOIN"), Err(AddressError::BadChecksum { network: "Bitcoin" }));
+    let long36 = format!("{base58}22");
+    assert_eq!(parse(&long36, "BITCOIN"), Err(AddressError::Unrecognized));
+    let typo = "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t5";
+    assert_eq!(typo.len(), 42);
+    assert_eq!(parse(typo, "BITCOIN"), Err(AddressError::BadChecksum { network: "Bitcoin" }));
+}
