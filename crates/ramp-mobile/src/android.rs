@@ -652,6 +652,21 @@ mod tests {
         assert!(!off.contains(&marker(GOOGLE_PAY_BLOCK)));
     }
 
+    /// Blocks are indented like their neighbours: level with `<application>` before it, one
+    /// level in inside `<application>` and inside the main activity.
+    #[test]
+    fn blocks_are_indented_like_their_neighbours() {
+        let link = ReturnLink { scheme: "prooframp".into(), host: "return".into() };
+        let out = inject_manifest(SMALL, &MobileConfig::default(), Some(&link)).expect("inject");
+        let indent = |mark: &str| {
+            let line = out.lines().find(|l| l.contains(mark)).unwrap_or_else(|| panic!("{mark} missing: {out}"));
+            line.len() - line.trim_start().len()
+        };
+        assert_eq!(indent(&marker(CAMERA_BLOCK)), 4, "{out}");
+        assert_eq!(indent(&marker(WIDGET_ACTIVITY_BLOCK)), 8, "{out}");
+        assert_eq!(indent(&marker(DEEP_LINK_BLOCK)), 12, "{out}");
+    }
+
     #[test]
     fn widget_activity_and_return_link_follow_the_options() {
         let link = ReturnLink { scheme: "prooframp".into(), host: "return".into() };
