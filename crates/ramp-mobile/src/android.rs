@@ -652,6 +652,73 @@ mod tests {
         assert!(!off.contains(&marker(GOOGLE_PAY_BLOCK)));
     }
 
+    fn scratch(name: &str) -> PathBuf {
+        let d = std::env::temp_dir().join(format!("ramp-mobile-unit-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&d);
+        std::fs::create_dir_all(d.join("app").join("src").join("main").join("java")).expect("dir");
+        std::fs::write(manifest_path(&d), SMALL).expect("manifest");
+        d
+    }
+
+    /// The search for MainActivity.kt is bounded (a link loop cannot hang a build): twelve
+    /// folders under `java/` deep is found, thirteen is not.
+    #[test]
+    fn the_main_activity_search_is_bounded() {
+        let d = scratch("depth");
+        let java = d.join("app").join("src").join("main").join("java");
+        let at = |levels: usize| (0..levels).fold(java.clone(), |p, i| p.join(format!("d{i}")));
+        std::fs::create_dir_all(at(12)).expect("dirs");
+        std::fs::write(at(12).join("MainActivity.kt"), "package a\nclass MainActivity\n").expect("kt");
+        assert_eq!(main_activity_path(&d), Some(at(12).join("MainActivity.kt")));
+        std::fs::remove_file(at(12).join("MainActivity.kt")).expect("rm");
+        std::fs::create_dir_all(at(13)).expect("dirs");
+        std::fs::write(at(13).join("MainActivity.kt"), "package a\nclass MainActivity\n").expect("kt");
+        assert_eq!(main_activity_path(&d), None);
+        let _ = std::fs::remove_dir_all(d);
+    }
+
+    /// Without MainActivity.kt the injection fails only when an option needs it.
+    #[test]
+    fn a_missing_main_activity_matters_only_to_the_options_that_need_it() {
+        let d = scratch("no-main");
+        let mut c = MobileConfig::default();
+        assert!(inject_project(&d, &c, None).is_err(), "the widget's activity needs it");
+        c.android.widget_activity = false;
+        assert!(inject_project(&d, &c, None).is_ok(), "nothing needs it");
+        c.android.google_pay = true;
+        assert!(inject_project(&d, &c, None).is_err(), "Google Pay needs it");
+        let _ = std::fs::remove_dir_all(d);
+    }
+
+    /// A WidgetActivity.kt that cannot be read is reported, never overwritten.
+    #[test]
+    fn an_unreadable_widget_activity_is_left_alone() {
+        let d = scratch("unreadable");
+        let pkg = d.join("app").join("src").join("main").join("java").join("a");
+        std::fs::create_dir_all(&pkg).expect("dir");
+        std::fs::write(pkg.join("MainActivity.kt"), "package a\nclass MainActivity : TauriActivity() {\n}\n")
+            .expect("kt");
+        let widget = pkg.join("WidgetActivity.kt");
+        std::fs::write(&widget, b"\xff\xfe not text").expect("write");
+        let e = inject_project(&d, &MobileConfig::default(), None).expect_err("unreadable");
+        assert!(e.to_string().contains("WidgetActivity.kt"), "{e}");
+        assert_eq!(std::fs::read(&widget).expect("read"), b"\xff\xfe not text", "untouched");
+        let _ = std::fs::remove_dir_all(d);
+    }
+
+    /// Only `<manifest>`'s own children count as the app's permissions and features.
+    #[test]
+    fn only_top_level_permissions_and_features_count() {
+        let nested = SMALL.replace(
+            "<activity",
+            "<uses-permission android:name=\"android.permission.CAMERA\" />\n        <uses-feature android:name=\"android.hardware.camera\" />\n        <activity",
+        );
+        let f = ManifestFacts::parse(&nested).expect("parses");
+        assert_eq!(f.permission_count("android.permission.CAMERA"), 0);
+        assert!(f.features_named("android.hardware.camera").is_empty());
+        assert_eq!(f.permission_count("android.permission.INTERNET"), 1);
+    }
+
     /// Blocks are indented like their neighbours: level with `<application>` before it, one
     /// level in inside `<application>` and inside the main activity.
     #[test]

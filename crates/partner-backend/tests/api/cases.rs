@@ -221,6 +221,33 @@ async fn refresh_tokens_rotate_and_a_reused_one_ends_the_session() {
     assert_eq!(refresh(&api, "not-a-token").await.status(), 401);
 }
 
+/// Every refresh token, the first one and each rotated one, lives `app_refresh_ttl` from when
+/// it was issued: in time it works (a chain of renewals keeps going), after it it is refused.
+#[tokio::test]
+async fn refresh_tokens_expire_after_their_lifetime() {
+    let Some((_b, api, _dir)) =
+        start(|c| c.app_refresh_ttl = std::time::Duration::from_secs(2)).await
+    else {
+        return;
+    };
+    let lapse = std::time::Duration::from_millis(3_100);
+    let first = sandbox_session(&api, "verified", true).await;
+    tokio::time::sleep(lapse).await;
+    let r1 = first.refresh_token.expect("a refresh token");
+    assert_eq!(refresh(&api, &r1).await.status(), 401, "the sign-in's refresh token ran out");
+
+    let again = sandbox_session(&api, "verified", false).await;
+    let mut current = again.refresh_token.expect("a refresh token");
+    for round in 0..2 {
+        let renewed = refresh(&api, &current).await;
+        assert_eq!(renewed.status(), 200, "renewal {round} within the lifetime");
+        let body: ramp_api::LoginResponse = renewed.json().await.expect("renewed");
+        current = body.refresh_token.expect("a new refresh token");
+    }
+    tokio::time::sleep(lapse).await;
+    assert_eq!(refresh(&api, &current).await.status(), 401, "a rotated refresh token runs out too");
+}
+
 #[tokio::test]
 async fn sign_out_everywhere_ends_every_session_of_the_user() {
     let Some((_b, api, _dir)) = start(|_| {}).await else { return };
