@@ -719,6 +719,64 @@ mod tests {
         assert_eq!(f.permission_count("android.permission.INTERNET"), 1);
     }
 
+    /// The reader behind `doctor` and the tests: intent filters are the main activity's own (both
+    /// of them, in order), another activity's or a nested element's never count, and only the
+    /// template's FileProvider is the FileProvider.
+    #[test]
+    fn the_manifest_reader_attributes_filters_and_providers_exactly() {
+        let link = ReturnLink { scheme: "prooframp".into(), host: "return".into() };
+        let injected = inject_manifest(SMALL, &MobileConfig::default(), Some(&link)).expect("inject");
+        let f = ManifestFacts::parse(&injected).expect("parses");
+        assert_eq!(f.main_activity_filters.len(), 2, "MAIN and the return link: {:?}", f.main_activity_filters);
+        assert_eq!(f.main_activity_filters[0].actions, ["android.intent.action.MAIN"]);
+        assert_eq!(f.deep_link_filters("prooframp", "return"), 1);
+        assert!(!f.file_provider, "SMALL has no FileProvider");
+
+        let filter = |action: &str, category: &str, scheme: &str, host: &str| {
+            format!(
+                "<intent-filter><action android:name=\"{action}\" /><category android:name=\"{category}\" />\
+                 <data android:scheme=\"{scheme}\" /><data android:host=\"{host}\" /></intent-filter>"
+            )
+        };
+        let view = "android.intent.action.VIEW";
+        let browsable = "android.intent.category.BROWSABLE";
+        let with_main_filters =
+            |filters: &str| SMALL.replace("</activity>", &format!("{filters}\n        </activity>"));
+        for (why, filters, want) in [
+            ("a proper one", filter(view, browsable, "prooframp", "return"), 1),
+            ("two proper ones", filter(view, browsable, "prooframp", "return").repeat(2), 2),
+            ("no VIEW action", filter("android.intent.action.SEND", browsable, "prooframp", "return"), 0),
+            ("not BROWSABLE", filter(view, "android.intent.category.DEFAULT", "prooframp", "return"), 0),
+            ("another scheme", filter(view, browsable, "other", "return"), 0),
+            ("another host", filter(view, browsable, "prooframp", "elsewhere"), 0),
+            (
+                "data nested in another element",
+                format!(
+                    "<intent-filter><action android:name=\"{view}\" /><category android:name=\"{browsable}\" />\
+                     <extra><data android:scheme=\"prooframp\" /><data android:host=\"return\" /></extra></intent-filter>"
+                ),
+                0,
+            ),
+        ] {
+            let f = ManifestFacts::parse(&with_main_filters(&filters)).expect("parses");
+            assert_eq!(f.deep_link_filters("prooframp", "return"), want, "{why}");
+        }
+
+        let other_activity = SMALL.replace(
+            "</application>",
+            &format!(
+                "    <activity android:name=\".Other\" android:exported=\"true\">{}</activity>\n        \
+                 <provider android:name=\"x.OtherProvider\" android:authorities=\"x\" />\n    </application>",
+                filter(view, browsable, "prooframp", "return")
+            ),
+        );
+        let f = ManifestFacts::parse(&other_activity).expect("parses");
+        assert_eq!(f.deep_link_filters("prooframp", "return"), 0, "another activity's filter is not the main one's");
+        assert_eq!(f.main_activity_filters.len(), 1);
+        assert!(!f.file_provider, "another provider is not the FileProvider");
+        assert_eq!(f.activities.len(), 2);
+    }
+
     /// Blocks are indented like their neighbours: level with `<application>` before it, one
     /// level in inside `<application>` and inside the main activity.
     #[test]

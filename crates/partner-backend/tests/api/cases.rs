@@ -221,6 +221,39 @@ async fn refresh_tokens_rotate_and_a_reused_one_ends_the_session() {
     assert_eq!(refresh(&api, "not-a-token").await.status(), 401);
 }
 
+/// Leaving the widget reports to the app the way its mode needs: the event URL the app
+/// intercepts in webview mode, the app's return link in browser mode (and only there).
+#[tokio::test]
+async fn the_host_page_leaves_through_the_event_url_or_the_return_link() {
+    for browser in [false, true] {
+        let Some((_b, api, _dir)) = start(|c| {
+            if browser {
+                c.widget_mode = ramp_api::WidgetMode::Browser;
+            }
+        })
+        .await
+        else {
+            return;
+        };
+        let token = api.login("verified").await;
+        let created = api.buy(&token).await;
+        let html = api.http.get(&created.widget_url).send().await.expect("page").text().await.expect("html");
+        let leave = html
+            .split("id=\"host-leave-confirm\"")
+            .nth(1)
+            .and_then(|rest| rest.split("href=\"").nth(1))
+            .and_then(|rest| rest.split('"').next())
+            .expect("the Leave link");
+        if browser {
+            assert!(leave.starts_with("prooframp://return?v=1&amp;tx="), "{leave}");
+            assert!(html.contains("\"return_url\":\"prooframp://return\""), "{html}");
+        } else {
+            assert!(leave.starts_with(&format!("{}/app/widget-event?v=1&amp;tx=", api.base)), "{leave}");
+            assert!(html.contains("\"return_url\":null") && !html.contains("prooframp:"), "{html}");
+        }
+    }
+}
+
 /// Every refresh token, the first one and each rotated one, lives `app_refresh_ttl` from when
 /// it was issued: in time it works (a chain of renewals keeps going), after it it is refused.
 #[tokio::test]
