@@ -775,6 +775,13 @@ mod tests {
         assert_eq!(f.main_activity_filters.len(), 1);
         assert!(!f.file_provider, "another provider is not the FileProvider");
         assert_eq!(f.activities.len(), 2);
+
+        // Only `<queries><intent><action>` is a package query; a stray intent elsewhere is not.
+        let stray = SMALL.replace(
+            "<application",
+            "<intent><action android:name=\"org.chromium.intent.action.PAY\" /></intent>\n    <application",
+        );
+        assert!(ManifestFacts::parse(&stray).expect("parses").query_actions.is_empty());
     }
 
     /// Blocks are indented like their neighbours: level with `<application>` before it, one
