@@ -16,13 +16,13 @@ use serde_json::json;
 /// 30 s), under which waiting for the socket to give up would take well over half a minute.
 const POLL: Duration = Duration::from_secs(1);
 
-async fn status_with_websocket_refused(handshake_status: u16) {
-    let dir = Scratch::new("ws-refused");
-    let mut config = test_config(dir.db_url());
-    config.webhook_path_secret = None;
-    config.poll_interval = POLL;
-    config.ws_min_delay = Duration::from_secs(1);
-    config.ws_max_delay = Duration::from_secs(30);
+/// A purchase paid while Proof's WebSocket refuses every handshake with `handshake_status`, on
+/// a backend started with `config`: the backend and the app's status stream, whose first event
+/// (`pending`) has been read.
+async fn paid_while_the_websocket_is_refused(
+    config: partner_backend::config::Config,
+    handshake_status: u16,
+) -> (Backend, tokio::sync::mpsc::UnboundedReceiver<StatusEvent>) {
     let backend = Backend::start(config).await.expect("starts");
     let sandbox = backend.sandbox().expect("sandbox mode");
     sandbox.set_faults(Faults { ws_handshake_status: Some(handshake_status), ..Faults::default() });
@@ -32,9 +32,19 @@ async fn status_with_websocket_refused(handshake_status: u16) {
     let mut events = stream(&api, &token, &created.merchant_transaction_id);
     let first: Option<StatusEvent> = next(&mut events, Duration::from_secs(5)).await;
     assert_eq!(first.map(|e| e.seq), Some(1));
-
     let widget = Widget::open(&api, &created.widget_url, &sandbox.base_url()).await;
     widget.step("action", json!({"action": "pay"})).await;
+    (backend, events)
+}
+
+async fn status_with_websocket_refused(handshake_status: u16) {
+    let dir = Scratch::new("ws-refused");
+    let mut config = test_config(dir.db_url());
+    config.webhook_path_secret = None;
+    config.poll_interval = POLL;
+    config.ws_min_delay = Duration::from_secs(1);
+    config.ws_max_delay = Duration::from_secs(30);
+    let (backend, mut events) = paid_while_the_websocket_is_refused(config, handshake_status).await;
     let paid = Instant::now();
     // One interval, plus room for a loaded machine; the old watcher needed about 45 s for
     // `503` and never saw anything for `404`.
@@ -239,17 +249,7 @@ async fn a_webhook_brings_the_status_before_the_next_poll() {
         config.webhook_path_secret =
             webhooks.then(|| partner_backend::config::Secret::new("hook-secret-for-tests-0123"));
         config.poll_interval = Duration::from_secs(60);
-        let backend = Backend::start(config).await.expect("starts");
-        let sandbox = backend.sandbox().expect("sandbox mode");
-        sandbox.set_faults(Faults { ws_handshake_status: Some(503), ..Faults::default() });
-        let api = Api::new(&backend);
-        let token = api.login("verified").await;
-        let created = api.buy(&token).await;
-        let mut events = stream(&api, &token, &created.merchant_transaction_id);
-        let first: Option<StatusEvent> = next(&mut events, Duration::from_secs(5)).await;
-        assert_eq!(first.map(|e| e.seq), Some(1));
-        let widget = Widget::open(&api, &created.widget_url, &sandbox.base_url()).await;
-        widget.step("action", json!({"action": "pay"})).await;
+        let (backend, mut events) = paid_while_the_websocket_is_refused(config, 503).await;
         let change = next(&mut events, Duration::from_secs(if webhooks { 10 } else { 3 })).await;
         if webhooks {
             assert_eq!(

@@ -86,8 +86,15 @@ pub async fn chromium(driver: &str, allow_camera: bool, profile: &Path) -> Clien
         format!("--user-data-dir={}", profile.display()),
     ];
     args.push(if allow_camera { "--use-fake-ui-for-media-stream" } else { "--deny-permission-prompts" }.into());
+    connect_chromium(driver, json!({"args": args})).await
+}
+
+/// A WebDriver session on `$CHROMIUM` (default `/usr/bin/chromium`) with these
+/// `goog:chromeOptions` (the binary is added).
+async fn connect_chromium(driver: &str, mut options: Value) -> Client {
     let binary = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
-    let caps = json!({"browserName": "chrome", "goog:chromeOptions": {"binary": binary, "args": args}});
+    options["binary"] = Value::String(binary);
+    let caps = json!({"browserName": "chrome", "goog:chromeOptions": options});
     let Value::Object(caps) = caps else { unreachable!("a JSON object literal") };
     ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
         .capabilities(caps)
@@ -99,7 +106,6 @@ pub async fn chromium(driver: &str, allow_camera: bool, profile: &Path) -> Clien
 /// A headless Chromium emulating a phone (375×812 CSS px, touch, device pixel ratio 3) in light
 /// or dark mode, fake camera allowed.
 pub async fn chromium_phone(driver: &str, dark: bool, profile: &Path) -> Client {
-    let binary = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
     let args = vec![
         "--headless=new".to_owned(),
         "--no-sandbox".into(),
@@ -112,17 +118,8 @@ pub async fn chromium_phone(driver: &str, dark: bool, profile: &Path) -> Client 
         format!("--blink-settings=preferredColorScheme={}", if dark { 0 } else { 1 }),
         format!("--user-data-dir={}", profile.display()),
     ];
-    let caps = json!({"browserName": "chrome", "goog:chromeOptions": {
-        "binary": binary,
-        "args": args,
-        "mobileEmulation": {"deviceMetrics": {"width": 375, "height": 812, "pixelRatio": 3.0, "touch": true}},
-    }});
-    let Value::Object(caps) = caps else { unreachable!("a JSON object literal") };
-    ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-        .capabilities(caps)
-        .connect(driver)
-        .await
-        .expect("a WebDriver session")
+    let emulation = json!({"deviceMetrics": {"width": 375, "height": 812, "pixelRatio": 3.0, "touch": true}});
+    connect_chromium(driver, json!({"args": args, "mobileEmulation": emulation})).await
 }
 
 /// The Proof session a backend host page carries in `<script type="application/json"
