@@ -200,7 +200,7 @@ pub async fn start_ramp<R: Runtime>(
     if browser {
         crate::widget::open_in_browser(&app, &created.widget_url, &tx).await?;
     } else {
-        crate::widget::open(&app, &created.widget_url, &tx)?;
+        crate::widget::open(&app, &created.widget_url, &tx).await?;
     }
     dispatch(&app, Action::WidgetOpened(tx.clone()));
     follow_transaction(&app, tx.clone());

@@ -45,14 +45,26 @@ pub(crate) const WEBVIEW_AVAILABLE: bool = present::WEBVIEW_AVAILABLE;
 /// How long the first page load may take before the UI offers a retry.
 const LOAD_TIMEOUT: Duration = Duration::from_secs(25);
 
+/// How long a previous widget window may take to go before a new one opens (an Android
+/// activity is gone only when the system has destroyed it).
+const PREVIOUS_GONE: Duration = Duration::from_secs(3);
+
 /// Open `url` (a single-use host-page link) for transaction `tx` in the widget window.
-pub(crate) fn open<R: Runtime>(app: &AppHandle<R>, url: &str, tx: &str) -> Result<()> {
+pub(crate) async fn open<R: Runtime>(app: &AppHandle<R>, url: &str, tx: &str) -> Result<()> {
     let core = app.state::<Core>();
     let url = core.client.widget_link(url)?;
     let policy =
         core.nav_policy().ok_or_else(|| UiError::app("The app has no configuration yet; go back and try again."))?;
     if let Some(old) = app.get_webview_window(WIDGET) {
         present::dismiss(app, &old);
+        // The new window takes the same label, which is free only once the old one is gone.
+        let deadline = tokio::time::Instant::now() + PREVIOUS_GONE;
+        while app.get_webview_window(WIDGET).is_some() {
+            if tokio::time::Instant::now() >= deadline {
+                return Err(UiError::app("The previous payment page is still closing. Try again in a moment."));
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
     }
     let nav_app = app.clone();
     let loaded = Arc::new(AtomicBool::new(false));
@@ -101,6 +113,7 @@ pub(crate) fn open<R: Runtime>(app: &AppHandle<R>, url: &str, tx: &str) -> Resul
     crate::platform::prepare_webview(&window, true);
 
     let close_app = app.clone();
+    let window_tx = tx.to_owned();
     window.on_window_event(move |event| match event {
         WindowEvent::CloseRequested { api, .. } => {
             // Leaving a payment half-way deserves a question; the main window asks it.
@@ -111,10 +124,13 @@ pub(crate) fn open<R: Runtime>(app: &AppHandle<R>, url: &str, tx: &str) -> Resul
             }
         }
         // Gone without the app closing it (Android: back on a page that could not ask, or the
-        // system finished the activity): show the transaction's status. A no-op when the app
-        // closed it and already moved on.
+        // system finished the activity): show the transaction's status. Only while the app still
+        // shows this window's transaction: an old window going late must not close a new one.
         WindowEvent::Destroyed => {
-            dispatch(&close_app, Action::WidgetClosed);
+            let showing = matches!(close_app.state::<Core>().screen(), Screen::Widget { ref tx } if *tx == window_tx);
+            if showing {
+                dispatch(&close_app, Action::WidgetClosed);
+            }
         }
         _ => {}
     });
