@@ -361,9 +361,14 @@ pub fn main_activity_path(project: &Path) -> Option<PathBuf> {
     walk(&project.join("app").join("src").join("main").join("java"), 0)
 }
 
+/// `WidgetActivity.kt` beside the `MainActivity.kt` at `main`.
+fn widget_activity_beside(main: &Path) -> PathBuf {
+    main.with_file_name(format!("{WIDGET_ACTIVITY}.kt"))
+}
+
 /// `WidgetActivity.kt`: beside `MainActivity.kt`, in the same package.
 pub fn widget_activity_path(project: &Path) -> Option<PathBuf> {
-    main_activity_path(project).map(|m| m.with_file_name(format!("{WIDGET_ACTIVITY}.kt")))
+    main_activity_path(project).map(|m| widget_activity_beside(&m))
 }
 
 /// The `package` of a Kotlin file.
@@ -373,8 +378,8 @@ fn kotlin_package(text: &str) -> Option<&str> {
 
 /// Write `WidgetActivity.kt` when enabled, remove it when not; a file of that name that this
 /// crate did not write is an error, never overwritten.
-fn sync_widget_activity(project: &Path, main_kt: &str, config: &MobileConfig, changed: &mut Changed) -> Result<()> {
-    let Some(path) = widget_activity_path(project) else { return Ok(()) };
+fn sync_widget_activity(main_path: &Path, main_kt: &str, config: &MobileConfig, changed: &mut Changed) -> Result<()> {
+    let path = widget_activity_beside(main_path);
     let existing = match std::fs::read_to_string(&path) {
         Ok(t) => Some(t),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
@@ -417,9 +422,9 @@ pub fn inject_project(project: &Path, config: &MobileConfig, link: Option<&Retur
             let after = inject_main_activity(&before, config)?;
             if after != before {
                 write(&activity, &after)?;
-                changed.files.push(activity);
+                changed.files.push(activity.clone());
             }
-            sync_widget_activity(project, &after, config, &mut changed)?;
+            sync_widget_activity(&activity, &after, config, &mut changed)?;
         }
         None if config.android.google_pay || config.android.widget_activity => {
             return Err(Error::Activity(

@@ -72,6 +72,26 @@ pub fn profile_dir(name: &str) -> PathBuf {
 /// A headless Chromium (`$CHROMIUM`, default `/usr/bin/chromium`) with a fake camera;
 /// `allow_camera` answers the permission prompt with yes, otherwise with no.
 pub async fn chromium(driver: &str, allow_camera: bool, profile: &Path) -> Client {
+    let camera = if allow_camera { "--use-fake-ui-for-media-stream" } else { "--deny-permission-prompts" };
+    let args = ["--window-size=420,900".to_owned(), camera.to_owned()];
+    connect_chromium(driver, profile, &args, json!({})).await
+}
+
+/// A headless Chromium emulating a phone (375×812 CSS px, touch, device pixel ratio 3) in light
+/// or dark mode, fake camera allowed.
+pub async fn chromium_phone(driver: &str, dark: bool, profile: &Path) -> Client {
+    let args = [
+        "--use-fake-ui-for-media-stream".to_owned(),
+        // Blink's preferred colour scheme: 0 dark, 1 light.
+        format!("--blink-settings=preferredColorScheme={}", if dark { 0 } else { 1 }),
+    ];
+    let emulation = json!({"deviceMetrics": {"width": 375, "height": 812, "pixelRatio": 3.0, "touch": true}});
+    connect_chromium(driver, profile, &args, json!({"mobileEmulation": emulation})).await
+}
+
+/// A WebDriver session on `$CHROMIUM` (default `/usr/bin/chromium`): headless, quiet, a fake
+/// camera device, the profile in `profile`, plus `extra` arguments and `goog:chromeOptions`.
+async fn connect_chromium(driver: &str, profile: &Path, extra: &[String], mut options: Value) -> Client {
     let mut args = vec![
         "--headless=new".to_owned(),
         "--no-sandbox".into(),
@@ -81,19 +101,12 @@ pub async fn chromium(driver: &str, allow_camera: bool, profile: &Path) -> Clien
         "--disable-component-update".into(),
         "--disable-sync".into(),
         "--no-first-run".into(),
-        "--window-size=420,900".into(),
         "--use-fake-device-for-media-stream".into(),
         format!("--user-data-dir={}", profile.display()),
     ];
-    args.push(if allow_camera { "--use-fake-ui-for-media-stream" } else { "--deny-permission-prompts" }.into());
-    connect_chromium(driver, json!({"args": args})).await
-}
-
-/// A WebDriver session on `$CHROMIUM` (default `/usr/bin/chromium`) with these
-/// `goog:chromeOptions` (the binary is added).
-async fn connect_chromium(driver: &str, mut options: Value) -> Client {
-    let binary = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
-    options["binary"] = Value::String(binary);
+    args.extend_from_slice(extra);
+    options["args"] = json!(args);
+    options["binary"] = Value::String(std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()));
     let caps = json!({"browserName": "chrome", "goog:chromeOptions": options});
     let Value::Object(caps) = caps else { unreachable!("a JSON object literal") };
     ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
@@ -101,25 +114,6 @@ async fn connect_chromium(driver: &str, mut options: Value) -> Client {
         .connect(driver)
         .await
         .expect("a WebDriver session")
-}
-
-/// A headless Chromium emulating a phone (375×812 CSS px, touch, device pixel ratio 3) in light
-/// or dark mode, fake camera allowed.
-pub async fn chromium_phone(driver: &str, dark: bool, profile: &Path) -> Client {
-    let args = vec![
-        "--headless=new".to_owned(),
-        "--no-sandbox".into(),
-        "--disable-gpu".into(),
-        "--disable-dev-shm-usage".into(),
-        "--no-first-run".into(),
-        "--use-fake-device-for-media-stream".into(),
-        "--use-fake-ui-for-media-stream".into(),
-        // Blink's preferred colour scheme: 0 dark, 1 light.
-        format!("--blink-settings=preferredColorScheme={}", if dark { 0 } else { 1 }),
-        format!("--user-data-dir={}", profile.display()),
-    ];
-    let emulation = json!({"deviceMetrics": {"width": 375, "height": 812, "pixelRatio": 3.0, "touch": true}});
-    connect_chromium(driver, json!({"args": args, "mobileEmulation": emulation})).await
 }
 
 /// The Proof session a backend host page carries in `<script type="application/json"
