@@ -84,11 +84,11 @@
   updateBack();
 
   if (!session || !cfg) {
-    say("This page is incomplete. Go back to the app and try again.");
+    say(statusBox.getAttribute("data-incomplete"));
     return;
   }
   if (!window.proofWidget || typeof window.proofWidget.run !== "function") {
-    say("The payment widget could not load. Check your connection, then go back to the app and try again.");
+    say(statusBox.getAttribute("data-load-failed"));
     return;
   }
 

@@ -8,7 +8,10 @@
 use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use ramp_api::i18n::Lang;
 use ramp_api::{ApiErrorBody, ErrorEnvelope, codes};
+
+use crate::i18n::Msg;
 
 /// `Retry-After` on `503 provider_unavailable`: long enough for a blip at Proof to pass.
 const PROVIDER_RETRY_AFTER_SECS: u64 = 5;
@@ -21,13 +24,16 @@ pub enum AppError {
     #[error("sign in again: {0}")]
     Unauthenticated(&'static str),
     /// 400/422: a field is wrong.
-    #[error("{message}")]
+    #[error("{}", message.text(Lang::EN))]
     Invalid {
         /// The field at fault.
         field: &'static str,
         /// What to do.
-        message: String,
+        message: Msg,
     },
+    /// 409: the transaction cannot be continued (it ended, or its Proof session expired).
+    #[error("{}", .0.text(Lang::EN))]
+    NotResumable(Msg),
     /// 422: the (currency, network) pair was refused by Proof; an operator must act.
     #[error("{currency} on {network} is not available right now")]
     PairUnavailable {
@@ -67,8 +73,8 @@ pub enum AppError {
 }
 
 impl AppError {
-    pub(crate) fn invalid(field: &'static str, message: impl Into<String>) -> Self {
-        Self::Invalid { field, message: message.into() }
+    pub(crate) fn invalid(field: &'static str, message: Msg) -> Self {
+        Self::Invalid { field, message }
     }
 
     /// Map a Proof client error, logging what an operator must see.
@@ -119,47 +125,50 @@ impl AppError {
         }
     }
 
-    fn parts(&self) -> (StatusCode, &'static str, String, Option<&'static str>) {
+    fn parts(&self) -> (StatusCode, &'static str, Msg, Option<&'static str>) {
+        let key = Msg::key;
         match self {
-            Self::Unauthenticated(why) => (StatusCode::UNAUTHORIZED, codes::UNAUTHENTICATED, format!("Please sign in again ({why})."), None),
-            Self::Invalid { field, message } => (StatusCode::UNPROCESSABLE_ENTITY, codes::INVALID_REQUEST, message.clone(), Some(field)),
+            Self::Unauthenticated(why) => {
+                let sentence = if why.contains("expired") { "error.session_expired" } else { "error.unauthenticated" };
+                (StatusCode::UNAUTHORIZED, codes::UNAUTHENTICATED, key(sentence), None)
+            }
+            Self::Invalid { field, message } => {
+                (StatusCode::UNPROCESSABLE_ENTITY, codes::INVALID_REQUEST, message.clone(), Some(field))
+            }
+            Self::NotResumable(message) => (StatusCode::CONFLICT, codes::NOT_RESUMABLE, message.clone(), None),
             Self::PairUnavailable { currency, network } => (
                 StatusCode::UNPROCESSABLE_ENTITY,
                 codes::PAIR_UNAVAILABLE,
-                format!("{currency} on {network} is not available right now. Choose another currency or network, or try again later."),
+                key("error.pair_unavailable").with("currency", currency).with("network", network),
                 None,
             ),
-            Self::NotFound => (StatusCode::NOT_FOUND, codes::NOT_FOUND, "Nothing was found here.".into(), None),
+            Self::NotFound => (StatusCode::NOT_FOUND, codes::NOT_FOUND, key("error.not_found"), None),
             Self::PayloadTooLarge => {
-                (StatusCode::PAYLOAD_TOO_LARGE, codes::PAYLOAD_TOO_LARGE, "The request is too large.".into(), Some("body"))
+                (StatusCode::PAYLOAD_TOO_LARGE, codes::PAYLOAD_TOO_LARGE, key("error.payload_too_large"), Some("body"))
             }
             Self::RateLimited { retry_after } => (
                 StatusCode::TOO_MANY_REQUESTS,
                 codes::RATE_LIMITED,
-                format!("Too many attempts. Wait {retry_after} seconds and try again."),
+                key("error.rate_limited").with("seconds", retry_after.to_string()),
                 None,
             ),
-            Self::TooManyStreams { .. } => (
-                StatusCode::TOO_MANY_REQUESTS,
-                codes::RATE_LIMITED,
-                "Too many status screens are open for this account. Close one and try again.".into(),
-                None,
-            ),
-            Self::ProviderUnavailable => (
-                StatusCode::SERVICE_UNAVAILABLE,
-                codes::PROVIDER_UNAVAILABLE,
-                "The ramp provider is temporarily unavailable. Try again in a minute.".into(),
-                None,
-            ),
-            Self::Internal(_) | Self::Reported => (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                codes::INTERNAL,
-                "Something went wrong on our side. Try again later; if it persists, contact support with the request id.".into(),
-                None,
-            ),
+            Self::TooManyStreams { .. } => {
+                (StatusCode::TOO_MANY_REQUESTS, codes::RATE_LIMITED, key("error.too_many_streams"), None)
+            }
+            Self::ProviderUnavailable => {
+                (StatusCode::SERVICE_UNAVAILABLE, codes::PROVIDER_UNAVAILABLE, key("error.provider_unavailable"), None)
+            }
+            Self::Internal(_) | Self::Reported => {
+                (StatusCode::INTERNAL_SERVER_ERROR, codes::INTERNAL, key("error.internal"), None)
+            }
         }
     }
 }
+
+/// The sentence of an error answer, for the request-context middleware to put in the language
+/// the request asked for (the body carries English until then).
+#[derive(Clone, Debug)]
+pub(crate) struct Localize(pub(crate) Msg);
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
@@ -168,9 +177,15 @@ impl IntoResponse for AppError {
             tracing::error!("internal error: {detail}");
         }
         let body = ErrorEnvelope {
-            error: ApiErrorBody { code: code.to_owned(), message, request_id: None, field: field.map(str::to_owned) },
+            error: ApiErrorBody {
+                code: code.to_owned(),
+                message: message.text(Lang::EN),
+                request_id: None,
+                field: field.map(str::to_owned),
+            },
         };
         let mut resp = (status, Json(body)).into_response();
+        resp.extensions_mut().insert(Localize(message));
         let retry_after = match self {
             Self::RateLimited { retry_after } | Self::TooManyStreams { retry_after } => Some(retry_after),
             Self::ProviderUnavailable => Some(PROVIDER_RETRY_AFTER_SECS),

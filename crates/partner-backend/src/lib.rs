@@ -13,6 +13,7 @@ pub mod auth;
 mod client_ip;
 pub mod config;
 mod error;
+pub mod i18n;
 mod limits;
 mod middleware;
 mod origins;
@@ -54,6 +55,7 @@ pub fn app(state: AppState) -> Router {
         .route("/v1/transactions", get(routes::transactions::transactions_list))
         .route("/v1/transactions/{id}", get(routes::transactions::transactions_get))
         .route("/v1/transactions/{id}/events", get(routes::transactions::transactions_events))
+        .route("/v1/transactions/{id}/resume", post(routes::sessions::sessions_resume))
         .route("/v1/auth/sign-out-everywhere", post(routes::auth::sign_out_everywhere))
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), limits::per_user));
     // Every /v1 route: counted against the client's address first.

@@ -105,6 +105,26 @@ pub enum AddressError {
     Unrecognized,
 }
 
+impl AddressError {
+    /// The sentence in `lang` (the `Display` text is the English one).
+    pub fn message(&self, lang: crate::i18n::Lang) -> String {
+        let m = crate::i18n::messages();
+        match self {
+            Self::Empty => m.text(lang, "address.empty", &[]),
+            Self::TooLong(n) => m.text(lang, "address.too_long", &[("length", &n.to_string())]),
+            Self::WrongNetwork { detected, selected } => {
+                m.text(lang, "address.wrong_network", &[("detected", detected), ("selected", selected)])
+            }
+            Self::BadChecksum { network } => m.text(lang, "address.checksum", &[("network", network)]),
+            Self::Truncated { network } => m.text(lang, "address.truncated", &[("network", network)]),
+            Self::Testnet { network } => m.text(lang, "address.testnet", &[("network", network)]),
+            Self::Unsupported(what) => m.text(lang, "address.unsupported", &[("what", what)]),
+            Self::BadAmount(amount) => m.text(lang, "address.bad_amount", &[("amount", amount)]),
+            Self::Unrecognized => m.text(lang, "address.unrecognized", &[]),
+        }
+    }
+}
+
 /// The chain family of a network name of this app (`TRC20`, `ERC20`, `BEP20`, `BITCOIN`, …), with
 /// its EVM chain id.
 fn chain_of_network(network: &str) -> Option<Chain> {

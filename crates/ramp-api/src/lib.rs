@@ -5,6 +5,7 @@
 //! re-exported from `proof-api` without its network client. Field names are `snake_case`.
 
 pub mod address;
+pub mod i18n;
 mod widget_event;
 
 pub use proof_api::{Amount, KycStatus, TxStatus, TxType};
@@ -54,6 +55,8 @@ pub mod codes {
     pub const PAYLOAD_TOO_LARGE: &str = "payload_too_large";
     /// 500: something failed on the server; not the user's fault.
     pub const INTERNAL: &str = "internal";
+    /// 409: the transaction cannot be continued (it ended, or Proof no longer accepts its session).
+    pub const NOT_RESUMABLE: &str = "not_resumable";
 }
 
 /// `POST /v1/sandbox/login`: sign in as a sandbox persona (sandbox mode only).
@@ -221,6 +224,10 @@ pub struct TransactionView {
     pub created_at: String,
     /// ISO 8601 UTC of the last status change.
     pub updated_at: String,
+    /// Whether the app may offer to continue it: not ended, and its Proof session still
+    /// accepted (`POST /v1/transactions/{id}/resume` issues a fresh link to it).
+    #[serde(default)]
+    pub resumable: bool,
 }
 
 /// `GET /v1/transactions`: newest first.

@@ -88,6 +88,10 @@ pub struct Cli {
     /// Lifetime of a widget link, seconds (at most 300).
     #[arg(long, env = "WIDGET_LINK_TTL_SECS", default_value_t = 300)]
     pub widget_link_ttl_secs: u64,
+    /// How long Proof accepts a session, seconds: an unfinished transaction can be continued
+    /// with a fresh link until then (the init_token's own expiry wins when earlier).
+    #[arg(long, env = "PROOF_SESSION_TTL_SECS", default_value_t = 3600)]
+    pub proof_session_ttl_secs: u64,
     /// Requests one signed-in user may make per minute on /v1, per instance.
     #[arg(long, env = "API_RATE_PER_USER_PER_MINUTE", default_value_t = 300)]
     pub api_rate_per_user_per_minute: u32,

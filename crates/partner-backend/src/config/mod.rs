@@ -125,6 +125,9 @@ pub struct Config {
     pub trusted_proxies: Vec<IpNet>,
     /// Widget link lifetime.
     pub widget_link_ttl: Duration,
+    /// How long Proof accepts a session after it was created (its `init_token`); an unfinished
+    /// transaction can be continued until then. The token's own `exp` claim wins when earlier.
+    pub proof_session_ttl: Duration,
     /// Session creations per user per minute.
     pub session_rate_per_minute: u32,
     /// /v1 requests per user per minute (per instance).
@@ -180,6 +183,7 @@ impl Config {
             unopened_watch_grace: Duration::from_secs(300),
             trusted_proxies: Vec::new(),
             widget_link_ttl: MAX_LINK_TTL,
+            proof_session_ttl: Duration::from_secs(3600),
             session_rate_per_minute: 10,
             api_rate_per_user_per_minute: 300,
             api_rate_per_ip_per_minute: 1200,

@@ -250,6 +250,10 @@ impl Config {
         if cli.widget_link_ttl_secs == 0 || c.widget_link_ttl > MAX_LINK_TTL {
             return Err(bad("WIDGET_LINK_TTL_SECS", "must be between 1 and 300"));
         }
+        c.proof_session_ttl = Duration::from_secs(cli.proof_session_ttl_secs);
+        if cli.proof_session_ttl_secs > 86_400 {
+            return Err(bad("PROOF_SESSION_TTL_SECS", "must be at most 86400 (0 turns continuing off)"));
+        }
         if cli.session_rate_per_minute == 0 {
             return Err(bad("SESSION_RATE_PER_MINUTE", "must be at least 1"));
         }

@@ -10,20 +10,34 @@
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
+use ramp_api::i18n::Lang;
 use ramp_api::{WidgetEvent, WidgetEventUrl, WidgetMode};
 use serde_json::json;
 use url::Url;
 
 use super::now_unix;
 use super::sessions::link_hash;
+use crate::i18n::text;
 use crate::state::AppState;
 use crate::store::LinkOpen;
 
 const HOST_JS: &str = include_str!("../../assets/host.js");
 const HOST_CSS: &str = include_str!("../../assets/host.css");
 
+/// The page's language: the link's `lang` (the app adds the user's), else `Accept-Language`.
+fn page_lang(q: &std::collections::HashMap<String, String>, headers: &HeaderMap) -> Lang {
+    q.get("lang").and_then(|t| Lang::from_tag(t)).unwrap_or_else(|| crate::i18n::request_lang(headers))
+}
+
 /// `GET /w/{link}`.
-pub(crate) async fn host_page(State(s): State<AppState>, Path(link): Path<String>) -> Response {
+pub(crate) async fn host_page(
+    State(s): State<AppState>,
+    Path(link): Path<String>,
+    Query(q): Query<std::collections::HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Response {
+    let lang = page_lang(&q, &headers);
+    let t = |key: &str| escape_attr(&text(lang, key, &[]));
     let opened =
         if link.len() > 128 { Ok(LinkOpen::Unknown) } else { s.store.open_link(&link_hash(&link), now_unix()).await };
     match opened {
@@ -47,35 +61,37 @@ pub(crate) async fn host_page(State(s): State<AppState>, Path(link): Path<String
                 config = script_json(&config.to_string()),
                 widget_script = escape_attr(s.widget_script.as_str()),
                 close_url = escape_attr(leave.build(&tx_id, &WidgetEvent::Close { reason: "user".into() }).as_str()),
+                lang = lang.tag(),
+                dir = if lang.is_rtl() { "rtl" } else { "ltr" },
+                t_title = t("host.title"),
+                t_back = t("host.back"),
+                t_close = t("host.close"),
+                t_widget_label = t("host.widget_label"),
+                t_sent = t("host.sent"),
+                t_return = t("host.return"),
+                t_leave_title = t("host.leave_title"),
+                t_leave_text = t("host.leave_text"),
+                t_stay = t("host.stay"),
+                t_leave = t("host.leave"),
+                t_incomplete = t("host.incomplete"),
+                t_load_failed = t("host.load_failed"),
             );
             (StatusCode::OK, security_headers(&s, true), Html(page)).into_response()
         }
         Ok(other) => {
-            let (status, title, text, reason) = match other {
-                LinkOpen::Used => (
-                    StatusCode::GONE,
-                    "This link was already used",
-                    "For your security each payment link opens only once. Go back to the app and start again.",
-                    "used",
-                ),
-                LinkOpen::Expired => (
-                    StatusCode::GONE,
-                    "This link has expired",
-                    "Payment links are valid for a few minutes. Go back to the app and start again.",
-                    "expired",
-                ),
-                _ => {
-                    (StatusCode::NOT_FOUND, "This link is not valid", "Go back to the app and start again.", "invalid")
-                }
+            let (status, reason) = match other {
+                LinkOpen::Used => (StatusCode::GONE, "used"),
+                LinkOpen::Expired => (StatusCode::GONE, "expired"),
+                _ => (StatusCode::NOT_FOUND, "invalid"),
             };
             tracing::info!(reason, "dead widget link opened");
             let back = s.events.build("-", &WidgetEvent::Close { reason: reason.into() });
-            (status, security_headers(&s, false), Html(message_page(&s, title, text, Some(back.as_str()))))
-                .into_response()
+            let page = message_page(&s, lang, &format!("page.{reason}"), Some(back.as_str()));
+            (status, security_headers(&s, false), Html(page)).into_response()
         }
         Err(e) => {
             tracing::error!("opening a widget link: database: {e}");
-            let page = message_page(&s, "Something went wrong", "Go back to the app and try again in a moment.", None);
+            let page = message_page(&s, lang, "page.error", None);
             (StatusCode::SERVICE_UNAVAILABLE, security_headers(&s, false), Html(page)).into_response()
         }
     }
@@ -95,16 +111,12 @@ pub(crate) async fn host_css() -> impl IntoResponse {
 pub(crate) async fn widget_event(
     State(s): State<AppState>,
     Query(q): Query<std::collections::HashMap<String, String>>,
+    headers: HeaderMap,
 ) -> Response {
     if q.get("event").map(String::as_str) != Some("close") {
         return StatusCode::NO_CONTENT.into_response();
     }
-    let page = message_page(
-        &s,
-        "You can return to the app",
-        "Switch back to the app to see the status of your transaction.",
-        None,
-    );
+    let page = message_page(&s, page_lang(&q, &headers), "page.return", None);
     (StatusCode::OK, security_headers(&s, false), Html(page)).into_response()
 }
 
@@ -142,16 +154,25 @@ fn escape_attr(s: &str) -> String {
     s.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;").replace('>', "&gt;")
 }
 
-fn message_page(s: &AppState, title: &str, text: &str, back: Option<&str>) -> String {
+/// A page with a title (`<page>_title`), a sentence (`<page>_text`) and maybe a way back.
+fn message_page(s: &AppState, lang: Lang, page: &str, back: Option<&str>) -> String {
     let css = s.public_base.join("w/host.css").map(|u| u.to_string()).unwrap_or_default();
     let button = back
-        .map(|b| format!(r#"<a class="button" id="host-back" href="{}">Back to the app</a>"#, escape_attr(b)))
+        .map(|b| {
+            format!(
+                r#"<a class="button" id="host-back" href="{}">{}</a>"#,
+                escape_attr(b),
+                escape_attr(&text(lang, "page.back", &[]))
+            )
+        })
         .unwrap_or_default();
     format!(
         include_str!("../../assets/message.html"),
-        title = escape_attr(title),
-        text = escape_attr(text),
+        title = escape_attr(&text(lang, &format!("{page}_title"), &[])),
+        text = escape_attr(&text(lang, &format!("{page}_text"), &[])),
         button = button,
         css = escape_attr(&css),
+        lang = lang.tag(),
+        dir = if lang.is_rtl() { "rtl" } else { "ltr" },
     )
 }

@@ -26,7 +26,7 @@ impl From<JsonRejection> for AppError {
         if r.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
             return AppError::PayloadTooLarge;
         }
-        AppError::invalid("body", format!("The request body is not valid: {}", r.body_text()))
+        AppError::invalid("body", crate::i18n::Msg::key("invalid.body").with("detail", r.body_text()))
     }
 }
 

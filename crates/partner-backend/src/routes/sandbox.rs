@@ -37,7 +37,10 @@ pub(crate) async fn sandbox_login(
         return Err(AppError::NotFound);
     }
     let persona = Persona::ALL.into_iter().find(|p| p.id() == req.persona).ok_or_else(|| {
-        AppError::invalid("persona", format!("Unknown persona {:?}; see GET /v1/sandbox/personas.", req.persona))
+        AppError::invalid(
+            "persona",
+            crate::i18n::Msg::key("invalid.persona").with("persona", format!("{:?}", req.persona)),
+        )
     })?;
     let stem = format!("sandbox-{}", persona.keyword().unwrap_or("newuser"));
     let id = if req.fresh { format!("{stem}-{}", &uuid::Uuid::new_v4().simple().to_string()[..8]) } else { stem };

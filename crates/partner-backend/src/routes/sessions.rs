@@ -1,10 +1,11 @@
 //! `POST /v1/sessions`: validate, create the Proof session, record it, and hand the app a
 //! single-use, short-lived link to the host page (never the session itself).
+//! `POST /v1/transactions/{id}/resume`: another such link to the same session, while it lasts.
 
 use std::net::SocketAddr;
 
 use axum::Json;
-use axum::extract::{ConnectInfo, State};
+use axum::extract::{ConnectInfo, Path, State};
 use axum::http::HeaderMap;
 use proof_api::{Amount, TxType};
 use ramp_api::{CreateSession, SessionCreated};
@@ -14,6 +15,7 @@ use super::{AppJson, now_iso, now_unix, within_deadline};
 use crate::auth::Authenticated;
 use crate::config::{decimal, valid_symbol};
 use crate::error::{AppError, AppResult};
+use crate::i18n::Msg;
 use crate::state::AppState;
 use crate::store::NewTransaction;
 
@@ -61,19 +63,75 @@ pub(crate) async fn sessions_create(
         )
         .await?;
 
+    let session_json = serde_json::to_string(&session).map_err(|e| AppError::Internal(e.to_string()))?;
+    // Kept while Proof would accept it, so the purchase can be continued (`resume`).
+    let until = resume_until(now_unix(), s.config.proof_session_ttl, &session.init_token);
+    if until > now_unix() {
+        s.store.keep_session(&id, &session_json, until).await?;
+    }
+    let created = issue_link(&s, &id, &session_json).await?;
+    s.relay.watch_created(&id);
+    tracing::info!(tx_id = %id, tx_type = req.tx_type.as_str(), currency = %req.currency, network = %req.network, "session created");
+    Ok(Json(created))
+}
+
+/// A fresh single-use link to the host page for `session_json` (the Proof session of `id`).
+async fn issue_link(s: &AppState, id: &str, session_json: &str) -> AppResult<SessionCreated> {
     let link = crate::config::random_token();
     let expires_at = now_unix() + s.config.widget_link_ttl.as_secs();
-    let session_json = serde_json::to_string(&session).map_err(|e| AppError::Internal(e.to_string()))?;
-    s.store.insert_link(&link_hash(&link), &id, &session_json, expires_at).await?;
-    s.relay.watch_created(&id);
-
+    s.store.insert_link(&link_hash(&link), id, session_json, expires_at).await?;
     let widget_url = s.public_base.join(&format!("w/{link}")).map_err(|e| AppError::Internal(e.to_string()))?;
-    tracing::info!(tx_id = %id, tx_type = req.tx_type.as_str(), currency = %req.currency, network = %req.network, "session created");
-    Ok(Json(SessionCreated {
-        merchant_transaction_id: id,
+    Ok(SessionCreated {
+        merchant_transaction_id: id.to_owned(),
         widget_url: widget_url.to_string(),
         widget_url_expires_at: expires_at,
-    }))
+    })
+}
+
+/// A continued payment window gets at least this long before Proof's session runs out.
+const RESUME_MARGIN: u64 = 300;
+
+/// Until when (unix seconds) a session created at `now` may be continued: its lifetime
+/// (`PROOF_SESSION_TTL_SECS`), or the `init_token`'s own `exp` claim when it has an earlier one,
+/// less [`RESUME_MARGIN`].
+fn resume_until(now: u64, ttl: std::time::Duration, init_token: &str) -> u64 {
+    let configured = now.saturating_add(ttl.as_secs());
+    let end = token_expiry(init_token).map_or(configured, |exp| exp.min(configured));
+    end.saturating_sub(RESUME_MARGIN)
+}
+
+/// The `exp` claim of a JWT-shaped token, read without checking it (Proof checks it; this only
+/// tells when Proof will stop accepting it).
+fn token_expiry(token: &str) -> Option<u64> {
+    use base64::Engine;
+    let payload = token.split('.').nth(1)?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload.trim_end_matches('=')).ok()?;
+    serde_json::from_slice::<serde_json::Value>(&bytes).ok()?.get("exp")?.as_u64()
+}
+
+/// `POST /v1/transactions/{id}/resume`: a fresh single-use link to an unfinished transaction's
+/// payment window, for its owner, while Proof would still accept its session.
+pub(crate) async fn sessions_resume(
+    State(s): State<AppState>,
+    Authenticated(user): Authenticated,
+    Path(id): Path<String>,
+) -> AppResult<Json<SessionCreated>> {
+    s.limits.session(&*s.store, &user.id).await?;
+    let view = match s.store.transaction(&id).await? {
+        Some((owner, view)) if owner == user.id => view,
+        _ => return Err(AppError::NotFound),
+    };
+    if view.status.is_terminal() {
+        return Err(AppError::NotResumable(Msg::key("resume.ended").with("status", view.status.as_str())));
+    }
+    let Some(session_json) = s.store.resumable_session(&id, now_unix()).await? else {
+        return Err(AppError::NotResumable(Msg::key("resume.expired")));
+    };
+    let created = issue_link(&s, &id, &session_json).await?;
+    // Watched again if the watcher had stopped (its first link expired unopened).
+    s.relay.ensure_watched(&id);
+    tracing::info!(tx_id = %id, "session resumed with a fresh link");
+    Ok(Json(created))
 }
 
 /// Links are stored by hash, so the database alone cannot open them.
@@ -86,43 +144,50 @@ fn validate(s: &AppState, req: &CreateSession) -> AppResult<Amount> {
     match req.tx_type {
         TxType::Buy => {}
         TxType::Sell if c.sell_enabled => {}
-        TxType::Sell => return Err(AppError::invalid("type", "Selling is not available in this app.")),
-        TxType::Unknown(_) => return Err(AppError::invalid("type", "Choose buy or sell.")),
+        TxType::Sell => return Err(AppError::invalid("type", Msg::key("invalid.sell_disabled"))),
+        TxType::Unknown(_) => return Err(AppError::invalid("type", Msg::key("invalid.type"))),
     }
     if !valid_symbol(&req.currency) {
-        return Err(AppError::invalid("currency", "Choose a currency from the list."));
+        return Err(AppError::invalid("currency", Msg::key("invalid.currency")));
     }
     if !valid_symbol(&req.network) {
-        return Err(AppError::invalid("network", "Choose a network from the list."));
+        return Err(AppError::invalid("network", Msg::key("invalid.network")));
     }
     if !c.pairs.iter().any(|(cur, _)| cur == &req.currency) {
         return Err(AppError::invalid(
             "currency",
-            format!("{} is not available. Choose a currency from the list.", req.currency),
+            Msg::key("invalid.currency_unavailable").with("currency", &req.currency),
         ));
     }
     if !c.pairs.iter().any(|(cur, net)| cur == &req.currency && net == &req.network) {
         let nets: Vec<&str> = c.pairs.iter().filter(|(cur, _)| cur == &req.currency).map(|(_, n)| n.as_str()).collect();
         return Err(AppError::invalid(
             "network",
-            format!("{} is not available on {}. Available networks: {}.", req.currency, req.network, nets.join(", ")),
+            Msg::key("invalid.network_unavailable")
+                .with("currency", &req.currency)
+                .with("network", &req.network)
+                .with("networks", nets.join(", ")),
         ));
     }
     let amount = Amount::parse(req.amount.as_str())
-        .map_err(|_| AppError::invalid("amount", "Enter the amount as a number such as 25 or 99.50."))?;
+        .map_err(|_| AppError::invalid("amount", Msg::key("invalid.amount_number")))?;
     let value = decimal(&amount);
     if value < decimal(&c.min_amount) || value > decimal(&c.max_amount) || amount.is_zero() {
         return Err(AppError::invalid(
             "amount",
-            format!("Enter an amount between {} and {} {}.", c.min_amount, c.max_amount, req.currency),
+            Msg::key("invalid.amount_range")
+                .with("min", c.min_amount.as_str())
+                .with("max", c.max_amount.as_str())
+                .with("currency", &req.currency),
         ));
     }
     if let Some(address) = &req.address {
         if !c.accept_user_address {
-            return Err(AppError::invalid("address", "This app chooses the wallet for you; remove the address."));
+            return Err(AppError::invalid("address", Msg::key("invalid.address_not_accepted")));
         }
         // The same reader the app used: checksums, and the address must fit the network.
-        ramp_api::address::validate(&req.network, address).map_err(|e| AppError::invalid("address", e.to_string()))?;
+        ramp_api::address::validate(&req.network, address)
+            .map_err(|e| AppError::invalid("address", Msg::Address(e)))?;
     }
     Ok(amount)
 }

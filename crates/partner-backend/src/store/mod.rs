@@ -171,6 +171,10 @@ pub trait Store: Send + Sync + 'static {
         session_json: &str,
         expires_at: u64,
     ) -> Result<(), sqlx::Error>;
+    /// Keep the transaction's Proof session until `until` (unix seconds), for continuing it.
+    async fn keep_session(&self, tx_id: &str, session_json: &str, until: u64) -> Result<(), sqlx::Error>;
+    /// The kept session of an unfinished transaction, while `now` is before its end.
+    async fn resumable_session(&self, tx_id: &str, now: u64) -> Result<Option<String>, sqlx::Error>;
     /// Consume a link at `now` (unix seconds).
     async fn open_link(&self, token_hash: &str, now: u64) -> Result<LinkOpen, sqlx::Error>;
     /// Remember a webhook delivery whose change was confirmed with Proof; `true` the first time
@@ -182,7 +186,8 @@ pub trait Store: Send + Sync + 'static {
     /// opened; `None` when one was opened, or the transaction has no link.
     async fn unopened_until(&self, tx_id: &str) -> Result<Option<u64>, sqlx::Error>;
     /// Erase the session (Proof's `init_token` among it) of links that expired unopened before
-    /// `now` (unix seconds); returns how many.
+    /// `now` (unix seconds), and the kept sessions of transactions that ended or can no longer
+    /// be continued; returns how many.
     async fn purge_expired_links(&self, now: u64) -> Result<u64, sqlx::Error>;
 
     /// Take the watcher lease of an open transaction: `true` when it is free (never taken,
@@ -325,6 +330,13 @@ mod sql {
     pub(super) const WEBHOOK_SEEN: &str = "SELECT count(*) FROM webhook_receipts WHERE tx_id = $1 AND status = $2";
     pub(super) const PURGE_EXPIRED_LINKS: &str = "UPDATE widget_links SET session_json = NULL
         WHERE used_at IS NULL AND expires_at <= $1 AND session_json IS NOT NULL";
+    pub(super) const PURGE_RESUME: &str = "UPDATE transactions SET resume_session = NULL, resume_until = NULL
+        WHERE resume_session IS NOT NULL
+          AND (resume_until <= $1 OR status IN ('completed', 'failed', 'cancelled'))";
+    pub(super) const KEEP_SESSION: &str =
+        "UPDATE transactions SET resume_session = $2, resume_until = $3 WHERE id = $1";
+    pub(super) const RESUMABLE_SESSION: &str = "SELECT resume_session FROM transactions
+        WHERE id = $1 AND resume_until > $2 AND status NOT IN ('completed', 'failed', 'cancelled')";
     pub(super) const RECORD_WEBHOOK: &str = "INSERT INTO webhook_receipts (tx_id, status, received_at)
         VALUES ($1, $2, $3) ON CONFLICT (tx_id, status) DO NOTHING";
     /// Free: never taken or released (no holder), run out, or ours already.
@@ -357,6 +369,7 @@ struct TxRow {
     fiat_currency: Option<String>,
     created_at: String,
     updated_at: String,
+    resume_until: Option<i64>,
 }
 
 /// A `status_events` row.
@@ -390,10 +403,16 @@ impl TxRow {
     fn into_owned_view(self) -> Result<(String, TransactionView), sqlx::Error> {
         let tx_type = serde_json::from_value(serde_json::Value::String(self.tx_type.clone()))
             .unwrap_or(TxType::Unknown(self.tx_type));
+        let status = status_of(self.status);
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| clamp_i64(d.as_secs()))
+            .unwrap_or_default();
         let view = TransactionView {
             id: self.id,
             tx_type,
-            status: status_of(self.status),
+            resumable: !status.is_terminal() && self.resume_until.is_some_and(|until| until > now),
+            status,
             currency: self.currency,
             network: self.network,
             amount: Amount::parse(&self.amount).map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
@@ -589,6 +608,25 @@ macro_rules! sql_store {
                     .map(drop)
             }
 
+            async fn keep_session(&self, tx_id: &str, session_json: &str, until: u64) -> Result<(), sqlx::Error> {
+                sqlx::query($crate::store::sql::KEEP_SESSION)
+                    .bind(tx_id)
+                    .bind(session_json)
+                    .bind($crate::store::clamp_i64(until))
+                    .execute(&self.pool)
+                    .await
+                    .map(drop)
+            }
+
+            async fn resumable_session(&self, tx_id: &str, now: u64) -> Result<Option<String>, sqlx::Error> {
+                let found: Option<Option<String>> = sqlx::query_scalar($crate::store::sql::RESUMABLE_SESSION)
+                    .bind(tx_id)
+                    .bind($crate::store::clamp_i64(now))
+                    .fetch_optional(&self.pool)
+                    .await?;
+                Ok(found.flatten())
+            }
+
             async fn open_link(&self, token_hash: &str, now: u64) -> Result<$crate::store::LinkOpen, sqlx::Error> {
                 let now = $crate::store::clamp_i64(now);
                 let row: Option<$crate::store::LinkRow> =
@@ -719,11 +757,10 @@ macro_rules! sql_store {
             }
 
             async fn purge_expired_links(&self, now: u64) -> Result<u64, sqlx::Error> {
-                let done = sqlx::query($crate::store::sql::PURGE_EXPIRED_LINKS)
-                    .bind($crate::store::clamp_i64(now))
-                    .execute(&self.pool)
-                    .await?;
-                Ok(done.rows_affected())
+                let now = $crate::store::clamp_i64(now);
+                let links = sqlx::query($crate::store::sql::PURGE_EXPIRED_LINKS).bind(now).execute(&self.pool).await?;
+                let kept = sqlx::query($crate::store::sql::PURGE_RESUME).bind(now).execute(&self.pool).await?;
+                Ok(links.rows_affected() + kept.rows_affected())
             }
 
             async fn take_lease(&self, id: &str, lease: $crate::store::Lease<'_>) -> Result<bool, sqlx::Error> {

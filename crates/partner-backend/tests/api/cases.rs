@@ -600,3 +600,115 @@ async fn sandbox_login_lists_every_persona() {
     let (status, env) = error_of(r).await;
     assert_eq!((status, env.error.field.as_deref()), (422, Some("persona")));
 }
+
+#[tokio::test]
+async fn an_unfinished_purchase_continues_with_a_fresh_link_to_the_same_session() {
+    let Some((backend, api, _dir)) = start(|_| {}).await else { return };
+    let sandbox = sandbox_url(&backend);
+    let token = api.login("first_time").await;
+    let other = api.login("verified").await;
+    let created = api.buy(&token).await;
+    let tx = created.merchant_transaction_id.clone();
+    // The first link is opened and the user leaves half-way.
+    let first = Widget::open(&api, &created.widget_url, &sandbox).await;
+    first.step("kyc", json!({"step": "documents"})).await;
+    let view: TransactionView = api.get(&token, &format!("/v1/transactions/{tx}")).await.json().await.expect("view");
+    assert!(view.resumable, "an unfinished transaction with a live session can be continued");
+
+    // Only its owner gets a link, and a fresh one: the same session, so the same transaction.
+    let (status, _) = error_of(api.post(&other, &format!("/v1/transactions/{tx}/resume"), &json!({})).await).await;
+    assert_eq!(status, 404, "another user learns nothing");
+    let again = api.post(&token, &format!("/v1/transactions/{tx}/resume"), &json!({})).await;
+    assert_eq!(again.status(), 200);
+    let again: ramp_api::SessionCreated = again.json().await.expect("created");
+    assert_eq!(again.merchant_transaction_id, tx);
+    assert_ne!(again.widget_url, created.widget_url, "a new single-use link");
+    let second = Widget::open(&api, &again.widget_url, &sandbox).await;
+    assert_eq!(second.session["merchant_transaction_id"], first.session["merchant_transaction_id"]);
+    assert_eq!(second.session["init_token"], first.session["init_token"], "the same Proof session");
+    let reused = api.http.get(&again.widget_url).send().await.expect("page");
+    assert_eq!(reused.status(), 410, "the new link opens once too");
+    second.step("kyc", json!({"step": "liveness"})).await;
+    second.step("action", json!({"action": "pay"})).await;
+    let events = api.events(&token, &tx, None).await;
+    assert_eq!(statuses(&events).last(), Some(&"completed"));
+
+    // Ended: says so plainly, in the user's language.
+    let ended = api
+        .http
+        .post(format!("{}/v1/transactions/{tx}/resume", api.base))
+        .bearer_auth(&token)
+        .header("Accept-Language", "de-DE, en;q=0.5")
+        .json(&json!({}))
+        .send()
+        .await
+        .expect("answer");
+    let (status, body) = error_of(ended).await;
+    assert_eq!((status, body.error.code.as_str()), (409, ramp_api::codes::NOT_RESUMABLE));
+    assert!(body.error.message.contains("beendet") && body.error.message.contains("completed"), "{}", body.error.message);
+    let view: TransactionView = api.get(&token, &format!("/v1/transactions/{tx}")).await.json().await.expect("view");
+    assert!(!view.resumable);
+}
+
+#[tokio::test]
+async fn a_purchase_whose_proof_session_expired_cannot_be_continued() {
+    // Sessions last 301 s here: the five-minute margin leaves one second to continue.
+    let Some((_backend, api, _dir)) = start(|c| c.proof_session_ttl = Duration::from_secs(301)).await else { return };
+    let token = api.login("first_time").await;
+    let created = api.buy(&token).await;
+    let tx = created.merchant_transaction_id;
+    tokio::time::sleep(Duration::from_millis(2100)).await;
+    let view: TransactionView = api.get(&token, &format!("/v1/transactions/{tx}")).await.json().await.expect("view");
+    assert!(!view.resumable, "past the session's end");
+    let (status, body) = error_of(api.post(&token, &format!("/v1/transactions/{tx}/resume"), &json!({})).await).await;
+    assert_eq!((status, body.error.code.as_str()), (409, ramp_api::codes::NOT_RESUMABLE));
+    assert!(body.error.message.contains("expired") && body.error.message.contains("Start a new one"), "{}", body.error.message);
+}
+
+#[tokio::test]
+async fn error_sentences_and_pages_follow_the_language_asked_for() {
+    let Some((_backend, api, _dir)) = start(|_| {}).await else { return };
+    let token = api.login("first_time").await;
+    let bad = json!({"type": "buy", "currency": "USDT", "network": "TRC20", "amount": "abc"});
+    let mut seen = std::collections::HashSet::new();
+    for (header, expect) in [
+        (None, "Enter the amount"),
+        (Some("de"), "Geben Sie den Betrag"),
+        (Some("es-MX,es;q=0.9"), "Escribe el importe"),
+        (Some("fr-CA"), "Saisissez le montant"),
+        (Some("pt"), "Digite o valor"),
+        (Some("ar-EG"), "أدخل المبلغ"),
+        (Some("ja, fr;q=0.2"), "Saisissez le montant"),
+        (Some("ja"), "Enter the amount"),
+    ] {
+        let mut req = api.http.post(format!("{}/v1/sessions", api.base)).bearer_auth(&token).json(&bad);
+        if let Some(h) = header {
+            req = req.header("Accept-Language", h);
+        }
+        let (status, body) = error_of(req.send().await.expect("answer")).await;
+        assert_eq!(status, 422);
+        assert!(body.error.message.starts_with(expect), "{header:?}: {}", body.error.message);
+        assert_eq!(body.error.field.as_deref(), Some("amount"), "the code and field stay the same");
+        seen.insert(body.error.message);
+    }
+    assert_eq!(seen.len(), 6, "six languages");
+
+    // The host page: the app's `lang` wins over the header; Arabic is right to left.
+    let created = api.buy(&token).await;
+    let page = api
+        .http
+        .get(format!("{}?lang=ar", created.widget_url))
+        .header("Accept-Language", "de")
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("html");
+    assert!(page.contains(r#"<html lang="ar" dir="rtl">"#), "{}", &page[..200]);
+    assert!(page.contains("مغادرة الدفع؟"), "the leave question in Arabic");
+    // A dead link's page, by the header alone.
+    let dead =
+        api.http.get(&created.widget_url).header("Accept-Language", "fr").send().await.expect("page").text().await.expect("html");
+    assert!(dead.contains(r#"<html lang="fr" dir="ltr">"#) && dead.contains("Ce lien a déjà été utilisé"), "{dead}");
+}
