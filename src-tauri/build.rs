@@ -21,6 +21,10 @@ const COMMANDS: &[&str] = &[
     "event_log",
     "export_log",
     "log_error",
+    "resume_ramp",
+    "reopen_widget",
+    "restore",
+    "set_language",
 ];
 
 /// When the Tauri CLI builds for Android it tells build scripts where the generated project is

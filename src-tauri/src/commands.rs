@@ -4,7 +4,9 @@
 //! Only the main window's local UI can call them: the capability `main` grants them to the
 //! `main` window, and no capability matches the widget's webview or any remote origin.
 
-use ramp_api::{CreateSession, KycView, Persona, RampConfig, TransactionView, TxType, User};
+use ramp_api::{
+    CreateSession, KycView, Persona, RampConfig, SessionCreated, StatusEvent, TransactionView, TxType, User,
+};
 use ramp_core::ErrorKind;
 use ramp_core::flow::{Action, Screen};
 use ramp_core::log::LogEntry;
@@ -193,18 +195,76 @@ pub async fn start_ramp<R: Runtime>(
         load_config(&core).await?;
     }
     let created = core.client.create_session(&request).await?;
+    core.log.push(
+        "app",
+        format!("session {} created, opening the widget", crate::state::short(&created.merchant_transaction_id)),
+    );
+    open_payment(&app, &core, created).await
+}
+
+/// Open the payment window (or the browser, in browser mode) on a link the backend issued, and
+/// follow the transaction.
+async fn open_payment<R: Runtime>(app: &AppHandle<R>, core: &Core, created: SessionCreated) -> Result<String> {
     let tx = created.merchant_transaction_id;
-    core.log.push("app", format!("session {} created, opening the widget", crate::state::short(&tx)));
     let browser = core.cached_config().is_some_and(|c| c.widget_mode == ramp_api::WidgetMode::Browser)
         || !crate::widget::WEBVIEW_AVAILABLE;
     if browser {
-        crate::widget::open_in_browser(&app, &created.widget_url, &tx).await?;
+        crate::widget::open_in_browser(app, &created.widget_url, &tx).await?;
     } else {
-        crate::widget::open(&app, &created.widget_url, &tx).await?;
+        crate::widget::open(app, &created.widget_url, &tx).await?;
     }
-    dispatch(&app, Action::WidgetOpened(tx.clone()));
-    follow_transaction(&app, tx.clone());
+    dispatch(app, Action::WidgetOpened(tx.clone()));
+    follow_transaction(app, tx.clone());
     Ok(tx)
+}
+
+/// Continue an unfinished transaction: the backend issues a fresh single-use link to the same
+/// Proof session (only to its owner, only while Proof would accept it) and the payment window
+/// opens on it. A transaction that ended or whose session expired comes back as `invalid`
+/// with the backend's sentence saying so.
+#[tauri::command]
+pub async fn resume_ramp<R: Runtime>(app: AppHandle<R>, core: State<'_, Core>, id: String) -> Result<String> {
+    if core.nav_policy().is_none() {
+        load_config(&core).await?;
+    }
+    let created = core.client.resume(&id).await?;
+    core.log.push("app", format!("resuming {}", crate::state::short(&id)));
+    open_payment(&app, &core, created).await
+}
+
+/// Reopen a payment window that stopped working, on the same transaction (Reopen).
+#[tauri::command]
+pub async fn reopen_widget<R: Runtime>(app: AppHandle<R>, core: State<'_, Core>, id: String) -> Result<String> {
+    core.log.push("app", format!("reopening the payment window for {}", crate::state::short(&id)));
+    resume_ramp(app, core, id).await
+}
+
+/// What a reloaded UI needs besides the screen: every status seen, and the payment window's
+/// health while it shows.
+#[derive(Serialize)]
+pub struct Restored {
+    statuses: Vec<StatusEvent>,
+    widget: Option<crate::state::WidgetHealth>,
+}
+
+/// The UI's state kept in Rust, for a UI that was reloaded (its web process died).
+#[tauri::command]
+pub fn restore(core: State<'_, Core>) -> Restored {
+    let widget = match core.screen() {
+        Screen::Widget { tx } => core.widget_health().filter(|h| h.tx == tx),
+        _ => None,
+    };
+    Restored { statuses: core.seen(), widget }
+}
+
+/// The user's language (a tag the UI chose: the system's or the one picked in Settings): the
+/// sentences written in Rust, the backend's (`Accept-Language`) and the payment page's follow it.
+/// Returns the language used (English when the tag has no catalog).
+#[tauri::command]
+pub fn set_language(core: State<'_, Core>, tag: String) -> String {
+    let lang = ramp_api::i18n::Lang::from_tag(&tag).unwrap_or_default();
+    core.set_lang(lang);
+    lang.tag().to_owned()
 }
 
 /// Close the widget after the user confirmed; shows the transaction's status.
@@ -225,23 +285,29 @@ pub async fn widget_back<R: Runtime>(app: AppHandle<R>) -> Result<WidgetBack> {
 /// the networks it fits, and an amount the link asks for. Wrong network, typos (checksums) and
 /// cut-off scans come back as `invalid` on the `address` field with a sentence to show.
 #[tauri::command]
-pub fn parse_address(text: String, network: String) -> Result<ramp_api::address::Scanned> {
-    ramp_api::address::parse(&text, &network).map_err(|e| crate::error::UiError::invalid("address", e.to_string()))
+pub fn parse_address(core: State<'_, Core>, text: String, network: String) -> Result<ramp_api::address::Scanned> {
+    ramp_api::address::parse(&text, &network)
+        .map_err(|e| crate::error::UiError::invalid("address", e.message(core.lang())))
 }
 
 /// The text of the QR code in a picture the user chose (desktop; phones scan with the camera).
 /// The picture's bytes are the request body. Decoding a large photo takes a while, so it runs
 /// on a blocking thread, not on the main thread where synchronous commands run.
 #[tauri::command]
-pub async fn read_qr_image(request: tauri::ipc::Request<'_>) -> Result<String> {
+pub async fn read_qr_image(core: State<'_, Core>, request: tauri::ipc::Request<'_>) -> Result<String> {
     let tauri::ipc::InvokeBody::Raw(bytes) = request.body() else {
-        return Err(crate::error::UiError::app("The picture did not reach the app; choose it again."));
+        return Err(crate::error::UiError::app(
+            "picture_missing",
+            "The picture did not reach the app; choose it again.",
+        ));
     };
     let bytes = bytes.clone();
     tauri::async_runtime::spawn_blocking(move || ramp_core::qr::decode(&bytes))
         .await
-        .map_err(|_| crate::error::UiError::app("Reading the picture stopped unexpectedly; try again."))?
-        .map_err(|e| crate::error::UiError::invalid("address", e.to_string()))
+        .map_err(|_| {
+            crate::error::UiError::app("picture_failed", "Reading the picture stopped unexpectedly; try again.")
+        })?
+        .map_err(|e| crate::error::UiError::invalid("address", e.message(core.lang())))
 }
 
 /// The diagnostics log.

@@ -18,13 +18,15 @@ impl From<CoreError> for UiError {
 
 impl From<tauri::Error> for UiError {
     fn from(e: tauri::Error) -> Self {
-        Self(CoreError::new(ErrorKind::App, format!("The app could not open a window: {e}")))
+        Self(CoreError::coded(ErrorKind::App, "window_failed", format!("The app could not open a window: {e}")))
     }
 }
 
 impl UiError {
-    pub(crate) fn app(message: impl Into<String>) -> Self {
-        Self(CoreError::new(ErrorKind::App, message))
+    /// A failure in the app; the UI shows the sentence `error.<code>` of its catalogs, and the
+    /// English `message` goes to the log.
+    pub(crate) fn app(code: &'static str, message: impl Into<String>) -> Self {
+        Self(CoreError::coded(ErrorKind::App, code, message))
     }
 
     /// The user's input in `field` is wrong; `message` says how.

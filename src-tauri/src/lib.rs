@@ -18,6 +18,8 @@ mod bench;
 mod camera;
 pub mod commands;
 mod error;
+#[cfg(feature = "e2e")]
+mod hooks;
 mod page;
 mod platform;
 #[cfg(feature = "e2e")]
@@ -54,6 +56,10 @@ pub fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
         commands::event_log,
         commands::export_log,
         commands::log_error,
+        commands::resume_ramp,
+        commands::reopen_widget,
+        commands::restore,
+        commands::set_language,
     ]
 }
 
@@ -111,11 +117,17 @@ pub fn run() {
             app.manage(Core::new(client, Box::new(FileTokenStore::new(data.join("session.json")))));
             if let Some(main) = app.get_webview_window("main") {
                 platform::prepare_webview(&main, false);
+                let handle = app.handle().clone();
+                platform::reload_when_gone(&main, move || {
+                    handle.state::<Core>().log.push("error", "the app's page stopped working; reloaded it");
+                });
             }
             #[cfg(mobile)]
             mobile_plugins(app)?;
             #[cfg(feature = "e2e")]
             probe::start(app.handle());
+            #[cfg(feature = "e2e")]
+            hooks::start(app.handle());
             #[cfg(feature = "bench")]
             bench::start(app.handle());
             Ok(())

@@ -2,10 +2,11 @@
 //! widget's navigation policy, and the transactions being followed. The UI renders what this
 //! state says; it never holds tokens itself.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use ramp_api::{RampConfig, User};
+use ramp_api::i18n::Lang;
+use ramp_api::{RampConfig, StatusEvent, User};
 use ramp_core::flow::{Action, Screen};
 use ramp_core::log::EventLog;
 use ramp_core::nav::NavPolicy;
@@ -31,6 +32,25 @@ pub struct Core {
     pub(crate) config: Mutex<Option<(RampConfig, NavPolicy)>>,
     following: Mutex<HashSet<String>>,
     pending_link: Mutex<Option<url::Url>>,
+    lang: Mutex<Lang>,
+    /// Every status event the streams delivered, by transaction: what a reloaded UI shows.
+    seen: Mutex<HashMap<String, Vec<StatusEvent>>>,
+    /// The open payment window's health, for a reloaded UI.
+    widget: Mutex<Option<WidgetHealth>>,
+}
+
+/// How the payment window is doing.
+#[derive(Clone, Debug, Default, serde::Serialize)]
+pub(crate) struct WidgetHealth {
+    /// Which window this is (each one opened gets the next number).
+    #[serde(skip)]
+    pub(crate) generation: u64,
+    /// Its transaction.
+    pub(crate) tx: String,
+    /// Its first page finished loading.
+    pub(crate) loaded: bool,
+    /// Why it stopped working (`crashed`, `unresponsive`, `blank`), when it did.
+    pub(crate) stuck: Option<&'static str>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -52,7 +72,55 @@ impl Core {
             config: Mutex::new(None),
             following: Mutex::new(HashSet::new()),
             pending_link: Mutex::new(None),
+            lang: Mutex::new(Lang::EN),
+            seen: Mutex::new(HashMap::new()),
+            widget: Mutex::new(None),
         }
+    }
+
+    /// The user's language (sentences written in Rust, `Accept-Language` toward the backend).
+    pub(crate) fn lang(&self) -> Lang {
+        *lock(&self.lang)
+    }
+
+    pub(crate) fn set_lang(&self, lang: Lang) {
+        *lock(&self.lang) = lang;
+        self.client.set_language(Some(lang.tag().to_owned()));
+    }
+
+    /// Every status event seen so far, oldest first per transaction.
+    pub(crate) fn seen(&self) -> Vec<StatusEvent> {
+        lock(&self.seen).values().flatten().cloned().collect()
+    }
+
+    fn remember(&self, ev: &StatusEvent) {
+        let mut seen = lock(&self.seen);
+        let list = seen.entry(ev.merchant_transaction_id.clone()).or_default();
+        if !list.iter().any(|e| e.seq == ev.seq) {
+            list.push(ev.clone());
+        }
+    }
+
+    /// The payment window's health (None: no window).
+    pub(crate) fn widget_health(&self) -> Option<WidgetHealth> {
+        lock(&self.widget).clone()
+    }
+
+    /// Change the health of window `generation` (a window since replaced is left alone);
+    /// whether it is still the current one.
+    pub(crate) fn update_widget(&self, generation: u64, change: impl FnOnce(&mut WidgetHealth)) -> bool {
+        let mut w = lock(&self.widget);
+        match w.as_mut() {
+            Some(h) if h.generation == generation => {
+                change(h);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    pub(crate) fn set_widget(&self, health: Option<WidgetHealth>) {
+        *lock(&self.widget) = health;
     }
 
     /// Keep a link that opened the app until the user is signed in and the configuration known.
@@ -130,6 +198,7 @@ pub(crate) fn follow_transaction<R: Runtime>(app: &AppHandle<R>, tx: String) {
                         "status",
                         format!("{} {} (seq {})", short(&ev.merchant_transaction_id), ev.status.as_str(), ev.seq),
                     );
+                    core.remember(&ev);
                     let terminal = ev.status.is_terminal();
                     let _ = app.emit_to("main", "tx-status", &ev);
                     if terminal {

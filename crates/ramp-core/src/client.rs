@@ -26,6 +26,7 @@ pub struct BackendClient {
     base: Url,
     token: RwLock<Option<String>>,
     refresh_token: RwLock<Option<String>>,
+    language: RwLock<Option<String>>,
     sessions: RwLock<Option<Arc<dyn TokenStore>>>,
     renewing: tokio::sync::Mutex<()>,
 }
@@ -84,6 +85,7 @@ impl BackendClient {
             base,
             token: RwLock::new(None),
             refresh_token: RwLock::new(None),
+            language: RwLock::new(None),
             sessions: RwLock::new(None),
             renewing: tokio::sync::Mutex::new(()),
         })
@@ -95,11 +97,13 @@ impl BackendClient {
     /// # Errors
     /// [`ErrorKind::App`] for a link that does not parse or points at another origin.
     pub fn widget_link(&self, link: &str) -> Result<Url> {
-        let url = Url::parse(link)
-            .map_err(|_| CoreError::new(ErrorKind::App, "The server sent an invalid widget link. Try again."))?;
+        let url = Url::parse(link).map_err(|_| {
+            CoreError::coded(ErrorKind::App, "widget_link", "The server sent an invalid widget link. Try again.")
+        })?;
         if url.origin() != self.base.origin() {
-            return Err(CoreError::new(
+            return Err(CoreError::coded(
                 ErrorKind::App,
+                "widget_link",
                 "The server sent a widget link for another site; the app opens only its own backend's. Try again, or contact support.",
             ));
         }
@@ -120,6 +124,12 @@ impl BackendClient {
     pub fn set_session(&self, token: Option<String>, refresh_token: Option<String>) {
         write(&self.token, token);
         write(&self.refresh_token, refresh_token);
+    }
+
+    /// Send `tag` as `Accept-Language` on every call, so the backend's sentences come in the
+    /// user's language (`None`: send none; the backend answers in English).
+    pub fn set_language(&self, tag: Option<String>) {
+        write(&self.language, tag);
     }
 
     /// Save every renewed sign-in in `store`.
@@ -184,6 +194,9 @@ impl BackendClient {
         if let Some(t) = self.token.read().unwrap_or_else(|e| e.into_inner()).as_deref() {
             req = req.bearer_auth(t);
         }
+        if let Some(lang) = read(&self.language) {
+            req = req.header(reqwest::header::ACCEPT_LANGUAGE, lang);
+        }
         Ok(req)
     }
 
@@ -195,8 +208,9 @@ impl BackendClient {
             // An empty answer (`204`) reads as JSON `null`, which `()` accepts.
             let bytes: &[u8] = if bytes.is_empty() { b"null" } else { &bytes };
             return serde_json::from_slice(bytes).map_err(|e| {
-                CoreError::new(
+                CoreError::coded(
                     ErrorKind::Server,
+                    "bad_answer",
                     format!("The server sent an answer the app did not understand ({e})."),
                 )
             });
@@ -204,7 +218,10 @@ impl BackendClient {
         match serde_json::from_slice::<ErrorEnvelope>(&bytes) {
             Ok(env) => Err(CoreError::from_api(status.as_u16(), env.error)),
             Err(_) if status.is_server_error() => Err(CoreError::offline()),
-            Err(_) => Err(CoreError::new(ErrorKind::Server, format!("The server answered HTTP {status}."))),
+            Err(_) => {
+                Err(CoreError::coded(ErrorKind::Server, "http_status", format!("The server answered HTTP {status}."))
+                    .arg("status", status.as_u16().to_string()))
+            }
         }
     }
 
@@ -290,6 +307,20 @@ impl BackendClient {
     /// [`ErrorKind::Invalid`] with the field; any other [`CoreError`].
     pub async fn create_session(&self, req: &CreateSession) -> Result<SessionCreated> {
         self.post("v1/sessions", req).await
+    }
+
+    /// A fresh single-use link to the payment window of an unfinished transaction (the same
+    /// Proof session, so the same transaction).
+    ///
+    /// # Errors
+    /// [`ErrorKind::Invalid`] when it has ended or its session expired (the message says so);
+    /// [`ErrorKind::NotFound`] when it is not the user's; any other [`CoreError`].
+    pub async fn resume(&self, id: &str) -> Result<SessionCreated> {
+        let path = format!(
+            "v1/transactions/{}/resume",
+            url::form_urlencoded::byte_serialize(id.as_bytes()).collect::<String>()
+        );
+        self.post(&path, &serde_json::json!({})).await
     }
 
     /// The user's transactions, newest first.

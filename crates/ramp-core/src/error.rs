@@ -42,16 +42,43 @@ pub struct CoreError {
     /// The backend's request id, to quote to support.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
+    /// For a sentence the app wrote (not the backend): its key in the UI's catalogs, so the UI
+    /// shows it in the user's language; `message` is the English text for logs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<&'static str>,
+    /// The values of the sentence's placeholders.
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub args: std::collections::BTreeMap<&'static str, String>,
 }
 
 impl CoreError {
     /// An error of `kind` with `message`.
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
-        Self { kind, message: message.into(), field: None, request_id: None }
+        Self {
+            kind,
+            message: message.into(),
+            field: None,
+            request_id: None,
+            code: None,
+            args: std::collections::BTreeMap::new(),
+        }
+    }
+
+    /// An error whose sentence the UI takes from its catalogs under `error.<code>`; `english`
+    /// is the same sentence for the diagnostics log.
+    pub fn coded(kind: ErrorKind, code: &'static str, english: impl Into<String>) -> Self {
+        Self { code: Some(code), ..Self::new(kind, english) }
+    }
+
+    /// Fill a placeholder of the sentence.
+    #[must_use]
+    pub fn arg(mut self, name: &'static str, value: impl Into<String>) -> Self {
+        self.args.insert(name, value.into());
+        self
     }
 
     pub(crate) fn offline() -> Self {
-        Self::new(ErrorKind::Offline, "Can't reach the server. Check your connection and try again.")
+        Self::coded(ErrorKind::Offline, "offline", "Can't reach the server. Check your connection and try again.")
     }
 
     /// Build from the backend's error envelope and HTTP status.
@@ -68,7 +95,14 @@ impl CoreError {
             _ if status >= 500 => ErrorKind::Server,
             _ => ErrorKind::Invalid,
         };
-        Self { kind, message: body.message, field: body.field, request_id: body.request_id }
+        Self {
+            kind,
+            message: body.message,
+            field: body.field,
+            request_id: body.request_id,
+            code: None,
+            args: std::collections::BTreeMap::new(),
+        }
     }
 }
 
@@ -77,7 +111,11 @@ impl From<reqwest::Error> for CoreError {
         if e.is_connect() || e.is_timeout() || e.is_request() {
             Self::offline()
         } else {
-            Self::new(ErrorKind::Server, format!("The server sent an answer the app did not understand ({e})."))
+            Self::coded(
+                ErrorKind::Server,
+                "bad_answer",
+                format!("The server sent an answer the app did not understand ({e})."),
+            )
         }
     }
 }

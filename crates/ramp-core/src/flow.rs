@@ -68,7 +68,11 @@ impl Screen {
             (Screen::Home, Action::Start(t)) => Screen::Form { tx_type: t },
             (Screen::Home | Screen::Transaction { .. }, Action::Open(tx)) => Screen::Transaction { tx },
             (Screen::Home, Action::OpenSettings) => Screen::Settings,
-            (Screen::Form { .. }, Action::WidgetOpened(tx)) => Screen::Widget { tx },
+            // A new purchase, or an unfinished one continued (from home, its screen, or Reopen).
+            (
+                Screen::Form { .. } | Screen::Home | Screen::Transaction { .. } | Screen::Widget { .. },
+                Action::WidgetOpened(tx),
+            ) => Screen::Widget { tx },
             // Payment done (whatever the outcome) or the user left: show the live status.
             (Screen::Widget { tx }, Action::Widget(WidgetEvent::PaymentFinished { .. }))
             | (Screen::Widget { tx }, Action::Widget(WidgetEvent::Close { .. }))
@@ -107,6 +111,14 @@ mod tests {
             w.next(Action::Widget(WidgetEvent::Close { reason: "expired".into() })),
             Screen::Transaction { tx: "t2".into() }
         );
+    }
+
+    #[test]
+    fn an_unfinished_purchase_reopens_from_home_its_screen_and_a_stuck_window() {
+        for s in [Screen::Home, Screen::Transaction { tx: "t3".into() }, Screen::Widget { tx: "t3".into() }] {
+            assert_eq!(s.next(Action::WidgetOpened("t3".into())), Screen::Widget { tx: "t3".into() });
+        }
+        assert_eq!(Screen::Settings.next(Action::WidgetOpened("t3".into())), Screen::Settings);
     }
 
     #[test]

@@ -25,6 +25,19 @@ pub enum QrError {
     Unreadable,
 }
 
+impl QrError {
+    /// The sentence in `lang` (the `Display` text is the English one).
+    pub fn message(&self, lang: ramp_api::i18n::Lang) -> String {
+        let m = ramp_api::i18n::messages();
+        match self {
+            Self::NotAnImage => m.text(lang, "qr.not_a_picture", &[]),
+            Self::TooLarge(mb) => m.text(lang, "qr.too_large", &[("size", &mb.to_string())]),
+            Self::NoCode => m.text(lang, "qr.none", &[]),
+            Self::Unreadable => m.text(lang, "qr.unreadable", &[]),
+        }
+    }
+}
+
 /// The text of the first readable QR code in a PNG or JPEG picture.
 ///
 /// # Errors

@@ -23,7 +23,7 @@ use url::Url;
 
 use crate::camera::{self, WIDGET};
 use crate::error::{Result, UiError};
-use crate::state::{Core, dispatch, short};
+use crate::state::{Core, WidgetHealth, dispatch, short};
 
 #[cfg(target_os = "android")]
 mod android;
@@ -49,19 +49,43 @@ const LOAD_TIMEOUT: Duration = Duration::from_secs(25);
 /// activity is gone only when the system has destroyed it).
 const PREVIOUS_GONE: Duration = Duration::from_secs(3);
 
+/// The watchdog asks the loaded page for a trivial answer this often...
+const WATCH_EVERY: Duration = Duration::from_secs(2);
+/// ...waits this long for it...
+const ANSWER_WITHIN: Duration = Duration::from_secs(3);
+/// ...and calls the page stuck after this many silent (or blank) answers in a row: noticed
+/// within about ten seconds.
+const STRIKES: u32 = 2;
+
+/// What the watchdog asks: whether the page has a body with something in it.
+const HEALTH: &str = "(function () { var b = document.body; \
+    var n = b ? b.innerText.trim().length + b.querySelectorAll('iframe,img,canvas,video,input,button,svg').length : 0; \
+    return n > 0 ? 'content' : 'empty'; })()";
+
+/// Window numbers, so a late event of a replaced window touches nothing.
+static GENERATION: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
 /// Open `url` (a single-use host-page link) for transaction `tx` in the widget window.
 pub(crate) async fn open<R: Runtime>(app: &AppHandle<R>, url: &str, tx: &str) -> Result<()> {
     let core = app.state::<Core>();
-    let url = core.client.widget_link(url)?;
-    let policy =
-        core.nav_policy().ok_or_else(|| UiError::app("The app has no configuration yet; go back and try again."))?;
+    let url = localized(core.client.widget_link(url)?, &core);
+    let policy = core
+        .nav_policy()
+        .ok_or_else(|| UiError::app("no_config", "The app has no configuration yet; go back and try again."))?;
+    // The new window's number is taken before the old window goes, so the old one's late
+    // `Destroyed` sees it was replaced (a reopen keeps the same transaction).
+    let generation = GENERATION.fetch_add(1, Ordering::SeqCst);
+    core.set_widget(Some(WidgetHealth { generation, tx: tx.to_owned(), loaded: false, stuck: None }));
     if let Some(old) = app.get_webview_window(WIDGET) {
         present::dismiss(app, &old);
         // The new window takes the same label, which is free only once the old one is gone.
         let deadline = tokio::time::Instant::now() + PREVIOUS_GONE;
         while app.get_webview_window(WIDGET).is_some() {
             if tokio::time::Instant::now() >= deadline {
-                return Err(UiError::app("The previous payment page is still closing. Try again in a moment."));
+                return Err(UiError::app(
+                    "previous_closing",
+                    "The previous payment page is still closing. Try again in a moment.",
+                ));
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
@@ -106,11 +130,16 @@ pub(crate) async fn open<R: Runtime>(app: &AppHandle<R>, url: &str, tx: &str) ->
         .on_permission_request(|webview, kind| camera::decide(webview.label(), &kind))
         .on_page_load(move |_, payload| {
             if payload.event() == PageLoadEvent::Finished && !loaded_flag.swap(true, Ordering::SeqCst) {
+                load_app.state::<Core>().update_widget(generation, |h| h.loaded = true);
                 let _ = load_app.emit_to("main", "widget-loaded", ());
             }
         });
     let window = builder.build()?;
     crate::platform::prepare_webview(&window, true);
+    let _ = app.emit_to("main", "widget-opened", tx);
+    let gone_app = app.clone();
+    crate::platform::on_process_gone(&window, move || stuck(&gone_app, generation, "crashed"));
+    watch(app.clone(), generation);
 
     let close_app = app.clone();
     let window_tx = tx.to_owned();
@@ -127,8 +156,10 @@ pub(crate) async fn open<R: Runtime>(app: &AppHandle<R>, url: &str, tx: &str) ->
         // system finished the activity): show the transaction's status. Only while the app still
         // shows this window's transaction: an old window going late must not close a new one.
         WindowEvent::Destroyed => {
-            let showing = matches!(close_app.state::<Core>().screen(), Screen::Widget { ref tx } if *tx == window_tx);
-            if showing {
+            let core = close_app.state::<Core>();
+            let current = core.widget_health().is_some_and(|h| h.generation == generation);
+            let showing = matches!(core.screen(), Screen::Widget { ref tx } if *tx == window_tx);
+            if showing && current {
                 dispatch(&close_app, Action::WidgetClosed);
             }
         }
@@ -147,13 +178,68 @@ pub(crate) async fn open<R: Runtime>(app: &AppHandle<R>, url: &str, tx: &str) ->
     Ok(())
 }
 
+/// The widget link with the user's language, so the host page speaks it.
+fn localized(mut url: Url, core: &Core) -> Url {
+    url.query_pairs_mut().append_pair("lang", core.lang().tag());
+    url
+}
+
+/// The payment window `generation` stopped working: tell the user once, with the reason.
+fn stuck<R: Runtime>(app: &AppHandle<R>, generation: u64, reason: &'static str) {
+    let core = app.state::<Core>();
+    let mut first = false;
+    let mut tx = String::new();
+    core.update_widget(generation, |h| {
+        if h.stuck.is_none() {
+            h.stuck = Some(reason);
+            first = true;
+            tx.clone_from(&h.tx);
+        }
+    });
+    if first {
+        core.log.push("error", format!("payment window for {} stopped working: {reason}", short(&tx)));
+        let _ = app.emit_to("main", "widget-stuck", serde_json::json!({ "tx": tx, "reason": reason }));
+    }
+}
+
+/// Once the page has loaded, ask it for a trivial answer every [`WATCH_EVERY`]; silence or an
+/// empty page [`STRIKES`] times in a row means it hangs or went blank. Ends with its window.
+fn watch<R: Runtime>(app: AppHandle<R>, generation: u64) {
+    tauri::async_runtime::spawn(async move {
+        let (mut silent, mut blank) = (0, 0);
+        loop {
+            tokio::time::sleep(WATCH_EVERY).await;
+            let Some(health) = app.state::<Core>().widget_health().filter(|h| h.generation == generation) else {
+                break;
+            };
+            if health.stuck.is_some() {
+                break;
+            }
+            let Some(w) = app.get_webview_window(WIDGET) else { break };
+            if !health.loaded {
+                continue; // the load timeout covers a first page that never comes
+            }
+            match crate::page::eval_value(&w, HEALTH, ANSWER_WITHIN).await.as_deref() {
+                None => (silent, blank) = (silent + 1, 0),
+                Some("empty") => (silent, blank) = (0, blank + 1),
+                Some(_) => (silent, blank) = (0, 0),
+            }
+            if silent >= STRIKES {
+                stuck(&app, generation, "unresponsive");
+            } else if blank >= STRIKES {
+                stuck(&app, generation, "blank");
+            }
+        }
+    });
+}
+
 /// Browser mode: the host page opens in the in-app browser on phones (Custom Tabs,
 /// `SFSafariViewController`), the system browser on desktop; Google Pay and Apple Pay work there
 /// as in any browser. The app keeps following the status over the backend's stream; the host
 /// page's return button, which the user taps, brings the app back.
 pub(crate) async fn open_in_browser<R: Runtime>(app: &AppHandle<R>, url: &str, tx: &str) -> Result<()> {
     let core = app.state::<Core>();
-    let url = core.client.widget_link(url)?;
+    let url = localized(core.client.widget_link(url)?, &core);
     core.log.push("widget", format!("{} opened in the browser", short(tx)));
     if cfg!(feature = "e2e") {
         // Test builds never launch a browser on the test machine.
@@ -164,10 +250,11 @@ pub(crate) async fn open_in_browser<R: Runtime>(app: &AppHandle<R>, url: &str, t
     let opened = tauri::async_runtime::spawn_blocking(move || opener.opener().open_url(url, present::BROWSER)).await;
     match opened {
         Ok(Ok(())) => Ok(()),
-        Ok(Err(e)) => {
-            Err(UiError::app(format!("The browser could not be opened ({e}). Try again, or switch browser mode off.")))
-        }
-        Err(_) => Err(UiError::app("The browser could not be opened. Try again.")),
+        Ok(Err(e)) => Err(UiError::app(
+            "browser_failed",
+            format!("The browser could not be opened ({e}). Try again, or switch browser mode off."),
+        )),
+        Err(_) => Err(UiError::app("browser_failed", "The browser could not be opened. Try again.")),
     }
 }
 
