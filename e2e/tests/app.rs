@@ -557,3 +557,210 @@ async fn address_flow() {
     b.shutdown().await;
     let _ = std::fs::remove_dir_all(dir);
 }
+
+// --- Recovery: a stuck payment window, an unfinished purchase, the app's own page ------------
+
+/// A fresh test directory, a backend on it, and the app on that backend.
+async fn stack(theme: Theme) -> (std::path::PathBuf, Backend, Driver, Client) {
+    let dir = std::env::temp_dir().join(format!("proof-ramp-e2e-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(dir.join("files")).expect("dir");
+    let b = backend(&dir, free_port()).await;
+    let (driver, c) = launch(b.public_base().as_str(), &dir, theme).await;
+    (dir, b, driver, c)
+}
+
+async fn sign_in_first_time(c: &Client) {
+    wait_css(c, "[data-persona=first_time]").await.click().await.expect("sign in");
+    attr_eventually(c, "#kyc-badge", "data-kyc", "not_started").await;
+}
+
+/// From home: Buy 25, Continue; the payment window's handle.
+async fn buy_25(c: &Client, main: &WindowHandle) -> WindowHandle {
+    wait_css(c, "#buy").await.click().await.expect("buy");
+    wait_css(c, "#amount").await.send_keys("25").await.expect("type");
+    wait_css(c, "#continue").await.click().await.expect("submit");
+    other_window(c, main).await
+}
+
+/// Reopen the stuck payment window; the new window's handle.
+async fn reopen(c: &Client, main: &WindowHandle, old: &WindowHandle) -> WindowHandle {
+    wait_css(c, "#widget-reopen").await.click().await.expect("reopen");
+    for _ in 0..100 {
+        let handles = c.windows().await.expect("handles");
+        if let Some(h) = handles.into_iter().find(|h| h != main && h != old) {
+            return h;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    panic!("no new payment window after Reopen");
+}
+
+/// In the payment window: the selfie through the (mock) camera, then pay.
+async fn liveness_and_pay(c: &Client) {
+    wait_css(c, "#pw-camera-start").await.click().await.expect("camera");
+    wait_css(c, "[data-camera=live]").await;
+    wait_css(c, "#pw-capture").await.click().await.expect("capture");
+    wait_css(c, "#pw-pay").await.click().await.expect("pay");
+}
+
+async fn transactions_count(c: &Client) -> u64 {
+    c.execute_async(
+        "var done = arguments[0]; window.__TAURI__.core.invoke('transactions').then(t => done(t.length), e => done(-1));",
+        vec![],
+    )
+    .await
+    .expect("transactions")
+    .as_u64()
+    .unwrap_or(0)
+}
+
+/// The payment window's page goes blank, then hangs, mid-verification: each time the app says
+/// so in one sentence and Reopen opens the same transaction at the same step; it completes.
+#[tokio::test]
+async fn a_blank_or_hung_payment_window_is_noticed_and_reopened_on_the_same_transaction() {
+    if e2e_enabled() {
+        tokio::time::timeout(Duration::from_secs(300), stuck_flow()).await.expect("finished within 5 minutes");
+    }
+}
+
+async fn stuck_flow() {
+    let (dir, b, _driver, c) = stack(Theme::Light).await;
+    let main = c.window().await.expect("main handle");
+    sign_in_first_time(&c).await;
+    let widget = buy_25(&c, &main).await;
+    c.switch_to_window(widget.clone()).await.expect("to widget");
+    testkit::upload_document(&c, &dir.join("files")).await;
+    wait_css(&c, "#pw-camera-start").await; // documents accepted: the selfie is next
+
+    // The page goes blank: the watchdog's answer is an empty page.
+    c.execute("document.body.replaceChildren(); return true;", vec![]).await.expect("blank");
+    c.switch_to_window(main.clone()).await.expect("to main");
+    attr_eventually(&c, "#widget-note", "data-stuck", "blank").await;
+    assert!(text(&c, "#widget-note").await.contains("went blank"));
+    snap(&c, "widget-stuck", Theme::Light).await;
+    let widget = reopen(&c, &main, &widget).await;
+
+    // The page hangs: the watchdog's question goes unanswered.
+    c.switch_to_window(widget.clone()).await.expect("to widget");
+    wait_css(&c, "#pw-camera-start").await; // the same verification, at the same step
+    c.execute(
+        "setTimeout(function () { var end = Date.now() + 40000; while (Date.now() < end) {} }, 50); return true;",
+        vec![],
+    )
+    .await
+    .expect("hang");
+    c.switch_to_window(main.clone()).await.expect("to main");
+    attr_eventually(&c, "#widget-note", "data-stuck", "unresponsive").await;
+    assert!(text(&c, "#widget-note").await.contains("not responding"));
+    let widget = reopen(&c, &main, &widget).await;
+
+    // The same purchase finishes.
+    c.switch_to_window(widget).await.expect("to widget");
+    liveness_and_pay(&c).await;
+    c.switch_to_window(main.clone()).await.expect("to main");
+    attr_eventually(&c, "#tx-status", "data-status", "completed").await;
+    assert_eq!(transactions_count(&c).await, 1, "one transaction, reopened twice");
+    let log = c.execute("return window.__TAURI__.core.invoke('event_log');", vec![]).await.expect("log").to_string();
+    for reason in ["blank", "unresponsive"] {
+        assert!(log.contains(&format!("stopped working: {reason}")), "{reason} logged: {log}");
+    }
+    let _ = tokio::time::timeout(Duration::from_secs(5), c.close()).await;
+    b.shutdown().await;
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// The payment window's web process dies mid-verification, and later the app's own page's:
+/// WebKit ends a WebDriver session when any of its pages crashes, so the app plays this one by
+/// itself (the `e2e` build's recovery probe, on the real engine and UI) and reports what it saw.
+#[tokio::test]
+async fn a_crashed_payment_window_reopens_and_a_crashed_app_page_reloads_its_state() {
+    if !e2e_enabled() {
+        return;
+    }
+    let dir = std::env::temp_dir().join(format!("proof-ramp-recovery-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let b = backend(&dir, free_port()).await;
+    let out = dir.join("recovery.json");
+    let mut child = Command::new(app_binary())
+        .env("PROOF_RAMP_RECOVERY_PROBE", &out)
+        .env("PROOF_RAMP_BACKEND_URL", b.public_base().as_str())
+        .env("XDG_DATA_HOME", dir.join("xdg-data"))
+        .env("XDG_CONFIG_HOME", dir.join("xdg-config"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .process_group(0)
+        .spawn()
+        .expect("the app starts");
+    let mut report = None;
+    for _ in 0..1800 {
+        if let Ok(text) = std::fs::read_to_string(&out) {
+            if !text.is_empty() {
+                report = Some(text);
+                break;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let exited = (0..50).any(|_| {
+        std::thread::sleep(Duration::from_millis(100));
+        matches!(child.try_wait(), Ok(Some(_)))
+    });
+    if !exited {
+        kill_group(&mut child);
+    }
+    let report: Value = serde_json::from_str(&report.expect("the probe reported within 3 minutes")).expect("json");
+    assert_eq!(report["documents"], "ok", "{report}");
+    let noticed = report["noticed_ms"].as_u64().expect("the crash was noticed");
+    assert!(noticed < 10_000, "noticed within seconds: {noticed} ms");
+    assert!(report["message"].as_str().is_some_and(|m| m.contains("stopped working")), "{report}");
+    assert_eq!(report["reopened_tx"], report["tx"], "Reopen opened the same transaction: {report}");
+    assert_eq!(report["reopened_step"], "liveness", "the verification carried on where it was: {report}");
+    assert_eq!(report["finished"], "ok", "{report}");
+    assert_eq!(report["main_reloaded"], true, "the app's page came back on the transaction: {report}");
+    assert_eq!(report["asked_sign_in"], "no", "{report}");
+    // pending, processing, completed: the statuses the core kept, not only the latest one.
+    assert!(report["history_after_reload"].as_u64().unwrap_or(0) >= 3, "the status history came back: {report}");
+    assert!(exited, "the probe run quit by itself");
+    b.shutdown().await;
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// The user leaves the payment half-way: the transaction offers Continue, and so does home;
+/// Continue opens the same purchase, which completes.
+#[tokio::test]
+async fn an_unfinished_purchase_resumes_from_home() {
+    if e2e_enabled() {
+        tokio::time::timeout(Duration::from_secs(300), resume_flow()).await.expect("finished within 5 minutes");
+    }
+}
+
+async fn resume_flow() {
+    let (dir, b, _driver, c) = stack(Theme::Light).await;
+    let main = c.window().await.expect("main handle");
+    sign_in_first_time(&c).await;
+    let widget = buy_25(&c, &main).await;
+    c.switch_to_window(widget).await.expect("to widget");
+    testkit::upload_document(&c, &dir.join("files")).await;
+    wait_css(&c, "#pw-camera-start").await;
+    c.switch_to_window(main.clone()).await.expect("to main");
+    wait_css(&c, "#close-widget").await.click().await.expect("close");
+    dialog_eventually(&c, true).await;
+    wait_css(&c, "#confirm-leave").await.click().await.expect("leave");
+    wait_css(&c, "#tx-resume").await;
+    attr_eventually(&c, "#tx-status", "data-status", "pending").await;
+    snap(&c, "transaction-continue", Theme::Light).await;
+
+    wait_css(&c, "#done").await.click().await.expect("done");
+    let resume = wait_css(&c, "[data-resume]").await;
+    snap(&c, "home-continue", Theme::Light).await;
+    resume.click().await.expect("continue");
+    let widget = other_window(&c, &main).await;
+    c.switch_to_window(widget).await.expect("to widget");
+    liveness_and_pay(&c).await;
+    c.switch_to_window(main.clone()).await.expect("to main");
+    attr_eventually(&c, "#tx-status", "data-status", "completed").await;
+    assert_eq!(transactions_count(&c).await, 1, "the same transaction");
+    let _ = tokio::time::timeout(Duration::from_secs(5), c.close()).await;
+    b.shutdown().await;
+    let _ = std::fs::remove_dir_all(dir);
+}

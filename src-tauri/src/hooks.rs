@@ -1,7 +1,5 @@
-//! Test builds only (`e2e` feature): lets the end-to-end suite break things a user cannot
-//! break on purpose. When `PROOF_RAMP_E2E_HOOK` names a file, the app reads it every 200 ms; a
-//! file saying `widget` or `main` ends that webview's web process (as a crash would), and is
-//! removed once acted on.
+//! Test builds only (`e2e` feature): the recovery probe, which ends web processes the way a
+//! crash would (WebKitGTK's `webkit_web_view_terminate_web_process`) and watches the app recover.
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -10,29 +8,155 @@ use tauri::{AppHandle, Manager, Runtime};
 
 use crate::camera::WIDGET;
 
-/// Environment variable naming the hook file.
-const ENV: &str = "PROOF_RAMP_E2E_HOOK";
+/// Environment variable naming the file the recovery probe writes its JSON result to.
+const RECOVERY: &str = "PROOF_RAMP_RECOVERY_PROBE";
 
-pub(crate) fn start<R: Runtime>(app: &AppHandle<R>) {
-    let Some(path) = std::env::var_os(ENV).map(PathBuf::from) else { return };
+const STEP: Duration = Duration::from_millis(200);
+const LIMIT: Duration = Duration::from_secs(30);
+
+/// The recovery probe, for what WebDriver cannot watch (WebKit ends an automation session when
+/// any of its pages' web process dies): signs in, starts a purchase through the UI, passes the
+/// document step, ends the payment window's web process, times until the UI shows the message,
+/// taps Reopen, finishes the purchase in the reopened window, then ends the app page's own web
+/// process and checks it comes back on the same screen without asking anything. Writes what it
+/// saw to the file `PROOF_RAMP_RECOVERY_PROBE` names, and quits.
+pub(crate) fn recovery<R: Runtime>(app: &AppHandle<R>) {
+    let Some(out) = std::env::var_os(RECOVERY).map(PathBuf::from) else { return };
     let app = app.clone();
     tauri::async_runtime::spawn(async move {
-        loop {
-            tokio::time::sleep(Duration::from_millis(200)).await;
-            let Ok(what) = std::fs::read_to_string(&path) else { continue };
-            let _ = std::fs::remove_file(&path);
-            let label = match what.trim() {
-                "widget" => WIDGET,
-                "main" => "main",
-                other => {
-                    eprintln!("e2e hook: unknown request {other:?}");
-                    continue;
-                }
-            };
-            match app.get_webview_window(label) {
-                Some(w) => crate::platform::terminate_web_process(&w),
-                None => eprintln!("e2e hook: no {label} window"),
-            }
+        let report = match run_recovery(&app).await {
+            Ok(report) => report,
+            Err(step) => serde_json::json!({ "failed_at": step }),
+        };
+        if let Err(e) = std::fs::write(&out, report.to_string()) {
+            eprintln!("recovery probe: cannot write {}: {e}", out.display());
         }
+        app.exit(0);
     });
+}
+
+/// Poll `js` in `label`'s page until it answers something other than `pending`.
+async fn until<R: Runtime>(app: &AppHandle<R>, label: &str, js: &str) -> Option<String> {
+    let deadline = std::time::Instant::now() + LIMIT;
+    while std::time::Instant::now() < deadline {
+        let answer = match app.get_webview_window(label) {
+            Some(w) => crate::page::eval_value(&w, js, Duration::from_secs(2)).await,
+            None => None,
+        };
+        if let Some(v) = answer.filter(|v| v != "pending") {
+            return Some(v);
+        }
+        tokio::time::sleep(STEP).await;
+    }
+    None
+}
+
+/// `yes` once `css` matches in the page, else `pending`.
+fn has(css: &str) -> String {
+    format!("document.querySelector({css:?}) ? 'yes' : 'pending'")
+}
+
+/// Run `js` in `label`'s page (no answer awaited).
+fn run<R: Runtime>(app: &AppHandle<R>, label: &str, js: &str) -> Result<(), String> {
+    app.get_webview_window(label).ok_or(format!("no {label} window"))?.eval(js).map_err(|e| e.to_string())
+}
+
+/// The widget's own back channel, as the stand-in widget calls it: `steps` in order.
+fn widget_steps(steps: &str) -> String {
+    format!(
+        "(function () {{ var s = JSON.parse(document.getElementById('proof-session').textContent); \
+         var src = Array.from(document.scripts).map(function (x) {{ return x.src; }}).find(function (u) {{ return u.indexOf('widget.2.0.js') >= 0; }}); \
+         var base = new URL(src).origin + '/_sandbox/widget/'; \
+         var auth = {{ init_token: s.init_token, widget_id: s.widget_id, signature: s.signature, merchant_transaction_id: s.merchant_transaction_id }}; \
+         window.__probe = 'pending'; \
+         {steps}.reduce(function (p, st) {{ return p.then(function () {{ return fetch(base + st[0], {{ method: 'POST', headers: {{ 'content-type': 'application/json' }}, body: JSON.stringify(Object.assign({{}}, auth, st[1])) }}) \
+           .then(function (r) {{ if (!r.ok) throw new Error(st[0] + ' HTTP ' + r.status); }}); }}); }}, Promise.resolve()) \
+           .then(function () {{ window.__probe = 'ok'; }}, function (e) {{ window.__probe = 'error: ' + e.message; }}); }})()"
+    )
+}
+
+async fn run_recovery<R: Runtime>(app: &AppHandle<R>) -> Result<serde_json::Value, &'static str> {
+    use crate::state::Core;
+    // Sign in and start a purchase through the UI.
+    until(app, "main", &has("[data-persona=first_time]")).await.ok_or("sign-in screen")?;
+    run(app, "main", "document.querySelector('[data-persona=first_time]').click()").map_err(|_| "sign in")?;
+    until(app, "main", &has("#buy")).await.ok_or("home")?;
+    run(app, "main", "document.getElementById('buy').click()").map_err(|_| "buy")?;
+    until(app, "main", &has("#amount")).await.ok_or("form")?;
+    run(app, "main", "document.getElementById('amount').value = '25'; document.getElementById('continue').click()")
+        .map_err(|_| "continue")?;
+    until(app, WIDGET, &has("#proof-widget .pw-root")).await.ok_or("payment window")?;
+    let tx = app.state::<Core>().widget_health().map(|h| h.tx).ok_or("payment window health")?;
+    // Mid-verification: the documents are in.
+    run(app, WIDGET, &widget_steps(r#"[["kyc", {"step": "documents"}]]"#)).map_err(|_| "documents")?;
+    let documents = until(app, WIDGET, "window.__probe || 'pending'").await.ok_or("documents answer")?;
+
+    // The payment window's web process dies.
+    let widget = app.get_webview_window(WIDGET).ok_or("payment window gone")?;
+    let crashed_at = std::time::Instant::now();
+    crate::platform::terminate_web_process(&widget);
+    until(app, "main", &has("#widget-note[data-stuck=crashed]")).await.ok_or("the crash message")?;
+    let noticed_ms = crashed_at.elapsed().as_millis() as u64;
+    let message = crate::page::eval_value(
+        &app.get_webview_window("main").ok_or("main")?,
+        "document.getElementById('widget-note').textContent",
+        Duration::from_secs(2),
+    )
+    .await
+    .unwrap_or_default();
+
+    // Reopen: a new window on the same transaction, at the same step; finish there.
+    let old = app.state::<Core>().widget_health().map(|h| h.generation);
+    run(app, "main", "document.getElementById('widget-reopen').click()").map_err(|_| "reopen")?;
+    let deadline = std::time::Instant::now() + LIMIT;
+    while app
+        .state::<Core>()
+        .widget_health()
+        .map(|h| (h.generation, h.loaded))
+        .is_none_or(|(g, l)| Some(g) == old || !l)
+    {
+        if std::time::Instant::now() > deadline {
+            return Err("the reopened window");
+        }
+        tokio::time::sleep(STEP).await;
+    }
+    let reopened_tx = app.state::<Core>().widget_health().map(|h| h.tx).unwrap_or_default();
+    let step = until(app, WIDGET, "document.querySelector('[data-step]') ? document.querySelector('[data-step]').getAttribute('data-step') : 'pending'")
+        .await
+        .unwrap_or_default();
+    run(app, WIDGET, &widget_steps(r#"[["kyc", {"step": "liveness"}], ["action", {"action": "pay"}]]"#))
+        .map_err(|_| "finish")?;
+    let finished = until(app, WIDGET, "window.__probe || 'pending'").await.ok_or("finish answer")?;
+    until(app, "main", &has("#tx-status[data-status=completed]")).await.ok_or("completed")?;
+
+    // The app's own page dies: it comes back on the same screen, asking nothing.
+    run(app, "main", "window.__before_crash = true").map_err(|_| "mark")?;
+    crate::platform::terminate_web_process(&app.get_webview_window("main").ok_or("main")?);
+    let reloaded = until(
+        app,
+        "main",
+        "window.__before_crash === undefined && document.querySelector('#tx-status[data-status=completed]') ? 'yes' : 'pending'",
+    )
+    .await
+    .is_some();
+    let history = crate::page::eval_value(
+        &app.get_webview_window("main").ok_or("main")?,
+        "String(document.querySelectorAll('#status-card ol li').length)",
+        Duration::from_secs(2),
+    )
+    .await
+    .and_then(|n| n.parse::<u64>().ok())
+    .unwrap_or_default();
+    let asked_sign_in = crate::page::eval_value(
+        &app.get_webview_window("main").ok_or("main")?,
+        "document.getElementById('personas') ? 'yes' : 'no'",
+        Duration::from_secs(2),
+    )
+    .await
+    .unwrap_or_default();
+    Ok(serde_json::json!({
+        "tx": tx, "documents": documents, "noticed_ms": noticed_ms, "message": message,
+        "reopened_tx": reopened_tx, "reopened_step": step, "finished": finished,
+        "main_reloaded": reloaded, "history_after_reload": history, "asked_sign_in": asked_sign_in,
+    }))
 }

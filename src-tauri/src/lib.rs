@@ -127,7 +127,7 @@ pub fn run() {
             #[cfg(feature = "e2e")]
             probe::start(app.handle());
             #[cfg(feature = "e2e")]
-            hooks::start(app.handle());
+            hooks::recovery(app.handle());
             #[cfg(feature = "bench")]
             bench::start(app.handle());
             Ok(())

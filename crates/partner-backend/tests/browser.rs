@@ -262,3 +262,48 @@ async fn the_widget_page_refuses_origins_off_its_list() {
     c.close().await.expect("closes");
     backend.shutdown().await;
 }
+
+/// axe-core finds no serious or critical problem on the host page (top bar, widget, the leave
+/// question), in light and dark, in English and in Arabic (right to left), nor on the page of a
+/// used link; every control is at least 44×44 CSS px. (Nothing on the page moves, so there is no
+/// motion to reduce here; the app's spinner is checked end to end.)
+#[tokio::test]
+async fn the_host_page_is_accessible_in_light_dark_and_right_to_left() {
+    if skip() {
+        return;
+    }
+    let dir = Scratch::new("a11y");
+    let backend = Backend::start(test_config(dir.db_url())).await.expect("starts");
+    let api = Api::new(&backend);
+    let token = api.login("first_time").await;
+    let (_driver, driver_url) = chromedriver().await;
+    for (dark, lang) in [(false, "en"), (true, "en"), (false, "ar"), (true, "ar")] {
+        let scheme = if dark { "dark" } else { "light" };
+        let created = api.buy(&token).await;
+        let profile = profile_dir(&format!("a11y-{scheme}-{lang}"));
+        let c = testkit::chromium_phone(&driver_url, dark, &profile).await;
+        c.goto(&format!("{}?lang={lang}", created.widget_url)).await.expect("page loads");
+        wait_css(&c, "#proof-widget .pw-root").await;
+        let dir_attr = c.execute("return document.documentElement.dir;", vec![]).await.expect("js");
+        assert_eq!(dir_attr, if lang == "ar" { "rtl" } else { "ltr" });
+        let problems = testkit::axe_serious(&c).await;
+        assert!(problems.is_empty(), "{scheme} {lang}: {problems:#?}");
+        let small = testkit::small_targets(&c).await;
+        assert!(small.is_empty(), "{scheme} {lang}: controls under 44×44: {small:?}");
+        if lang == "ar" {
+            snap(&c, &format!("host-phone-ar-{scheme}")).await;
+        }
+        wait_css(&c, "#host-close").await.click().await.expect("tap Close");
+        wait_css(&c, "#host-leave[open]").await;
+        let problems = testkit::axe_serious(&c).await;
+        assert!(problems.is_empty(), "{scheme} {lang}, leave question: {problems:#?}");
+        // The used link's page.
+        c.refresh().await.expect("reload");
+        wait_css(&c, "#host-title").await;
+        let problems = testkit::axe_serious(&c).await;
+        assert!(problems.is_empty(), "{scheme} {lang}, used link: {problems:#?}");
+        c.close().await.expect("closes");
+    }
+
+    backend.shutdown().await;
+}

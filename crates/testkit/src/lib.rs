@@ -174,3 +174,46 @@ pub async fn complete_kyc(c: &Client, profile: &Path) -> u64 {
     wait_css(c, "#pw-capture").await.click().await.expect("click");
     width
 }
+
+/// axe-core's script: `$PROOF_AXE_JS`, else what `scripts/axe-core` installs.
+///
+/// # Panics
+/// When neither exists, saying how to install it.
+pub fn axe_source() -> String {
+    let path = std::env::var_os("PROOF_AXE_JS").map(PathBuf::from).unwrap_or_else(|| {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tools/axe-core/node_modules/axe-core/axe.min.js")
+    });
+    std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("axe-core is not installed at {} ({e}): run scripts/axe-core", path.display()))
+}
+
+/// Run axe-core (WCAG 2.0–2.2 A and AA rules) on the page; its serious and critical violations,
+/// one line each: rule, what it says, and the elements.
+pub async fn axe_serious(c: &Client) -> Vec<String> {
+    if c.execute("return typeof window.axe;", vec![]).await.ok().and_then(|v| v.as_str().map(str::to_owned))
+        != Some("object".into())
+    {
+        c.execute(&format!("{}\nreturn typeof window.axe;", axe_source()), vec![]).await.expect("axe-core loads");
+    }
+    const RUN: &str = "var done = arguments[arguments.length - 1];
+        axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } })
+          .then(function (r) {
+            done(r.violations.filter(function (v) { return v.impact === 'serious' || v.impact === 'critical'; })
+              .map(function (v) { return v.id + ' (' + v.help + '): ' + v.nodes.map(function (n) { return n.target.join(' '); }).join(', '); }));
+          }, function (e) { done(['axe failed: ' + e]); });";
+    let found = c.execute_async(RUN, vec![]).await.expect("axe runs");
+    serde_json::from_value(found).unwrap_or_else(|e| vec![format!("unreadable axe result: {e}")])
+}
+
+/// Visible controls (buttons, links, inputs, selects) smaller than 44×44 CSS px, as
+/// `tag#id WxH` lines.
+pub async fn small_targets(c: &Client) -> Vec<String> {
+    const CHECK: &str = "return Array.from(document.querySelectorAll('button, a[href], input:not([type=hidden]), select, [role=button]'))
+        .filter(function (e) { var r = e.getBoundingClientRect(); return r.width > 0 && r.height > 0
+            && !e.closest('[hidden]') && getComputedStyle(e).visibility !== 'hidden' && !e.classList.contains('visually-hidden'); })
+        .filter(function (e) { var r = e.getBoundingClientRect(); return r.width < 44 || r.height < 44; })
+        .map(function (e) { var r = e.getBoundingClientRect();
+            return e.tagName.toLowerCase() + '#' + (e.id || '?') + ' ' + Math.round(r.width) + 'x' + Math.round(r.height); });";
+    let found = c.execute(CHECK, vec![]).await.expect("target check runs");
+    serde_json::from_value(found).unwrap_or_default()
+}
