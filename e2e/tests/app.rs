@@ -764,3 +764,217 @@ async fn resume_flow() {
     b.shutdown().await;
     let _ = std::fs::remove_dir_all(dir);
 }
+
+// --- Accessibility and languages ----------------------------------------------------------------
+
+/// Text in the page that is not in the pseudo-locale (a string left out of the catalogs): text
+/// nodes, labels and placeholders outside data (`translate="no"`) and hidden parts.
+const NOT_PSEUDO: &str = "var out = [];
+    function shown(e) { return e && !e.closest('[translate=no], [hidden], script, style, dialog:not([open])') && e.getClientRects().length > 0; }
+    var w = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    while (w.nextNode()) { var t = w.currentNode.nodeValue.trim();
+      if (/[A-Za-z]{2}/.test(t) && shown(w.currentNode.parentElement) && t.indexOf('\\u27e6') < 0) out.push(t); }
+    document.querySelectorAll('[aria-label], [placeholder]').forEach(function (e) {
+      ['aria-label', 'placeholder'].forEach(function (a) { var v = e.getAttribute(a);
+        if (v && shown(e) && /[A-Za-z]{2}/.test(v) && v.indexOf('\\u27e6') < 0) out.push(a + ': ' + v); }); });
+    return out;";
+
+/// Text that no longer fits: the page scrolls sideways, or a control or line of text is wider
+/// than its box.
+const OVERFLOW: &str = "var out = [];
+    if (document.documentElement.scrollWidth > window.innerWidth + 1) {
+      out.push('page ' + document.documentElement.scrollWidth + ' > ' + window.innerWidth);
+      document.querySelectorAll('body *').forEach(function (e) { var r = e.getBoundingClientRect();
+        if (r.width && r.right > window.innerWidth + 1 && !Array.from(e.children).some(function (k) { return k.getBoundingClientRect().right > window.innerWidth + 1; }))
+          out.push('beyond the edge: ' + (e.id || e.className || e.tagName)); }); }
+    document.querySelectorAll('main button, main h1, main h2, main label, main p, main dt, main dd, main select, dialog[open] *').forEach(function (e) {
+      if (e.clientWidth > 0 && e.scrollWidth > e.clientWidth + 1 && e.getClientRects().length) out.push((e.id || e.tagName) + ' ' + e.scrollWidth + ' > ' + e.clientWidth); });
+    return out;";
+
+async fn strings(c: &Client, script: &str) -> Vec<String> {
+    serde_json::from_value(c.execute(script, vec![]).await.expect("script")).unwrap_or_default()
+}
+
+/// axe-core and the 44×44 rule on the current screen.
+async fn accessible(c: &Client, screen: &str) {
+    let problems = testkit::axe_serious(c).await;
+    assert!(problems.is_empty(), "{screen}: {problems:#?}");
+    let small = testkit::small_targets(c).await;
+    assert!(small.is_empty(), "{screen}: controls under 44×44: {small:?}");
+}
+
+/// Choose a language in Settings (from home) and come back home.
+async fn choose_language(c: &Client, tag: &str) {
+    wait_css(c, "#open-settings").await.click().await.expect("settings");
+    wait_css(c, "#language").await;
+    c.execute(
+        "var s = document.getElementById('language'); s.value = arguments[0]; s.dispatchEvent(new Event('change')); return true;",
+        vec![Value::String(tag.to_owned())],
+    )
+    .await
+    .expect("choose");
+    for _ in 0..50 {
+        if c.execute("return document.documentElement.lang;", vec![]).await.expect("lang") == tag {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the app never switched to {tag}");
+}
+
+/// Home → the buy form with a wrong amount submitted.
+async fn form_with_error(c: &Client) {
+    wait_css(c, "#buy").await.click().await.expect("buy");
+    wait_css(c, "#amount").await.send_keys("abc").await.expect("type");
+    wait_css(c, "#continue").await.click().await.expect("submit");
+    visible_eventually(c, "#amount-error").await;
+}
+
+async fn back_home(c: &Client) {
+    wait_css(c, "#back").await.click().await.expect("back");
+    wait_css(c, "#kyc-badge").await;
+}
+
+/// Every screen passes axe-core in light and dark with 44 px targets and the heading focused;
+/// motion follows the system. In light, also: the pseudo-locale finds no string left out and
+/// nothing that no longer fits; Arabic turns the app right to left; German's long words fit; the
+/// backend's sentences come in the chosen language; text at 200 % still fits the phone's width.
+#[tokio::test]
+async fn the_app_is_accessible_and_speaks_every_language_light() {
+    if e2e_enabled() {
+        tokio::time::timeout(Duration::from_secs(300), a11y_flow(Theme::Light)).await.expect("within 5 minutes");
+    }
+}
+
+#[tokio::test]
+async fn the_app_is_accessible_dark() {
+    if e2e_enabled() {
+        tokio::time::timeout(Duration::from_secs(300), a11y_flow(Theme::Dark)).await.expect("within 5 minutes");
+    }
+}
+
+async fn a11y_flow(theme: Theme) {
+    let light = matches!(theme, Theme::Light);
+    let dir = std::env::temp_dir().join(format!("proof-ramp-a11y-{}", uuid::Uuid::new_v4().simple()));
+    // The light run asks for reduced motion the way GNOME does (GTK's animations off), which
+    // WebKitGTK reports as `prefers-reduced-motion: reduce`.
+    let gtk = dir.join("xdg-config").join("gtk-3.0");
+    std::fs::create_dir_all(&gtk).expect("dir");
+    std::fs::write(gtk.join("settings.ini"), format!("[Settings]\ngtk-enable-animations={}\n", !light)).expect("gtk");
+    let b = backend(&dir, free_port()).await;
+    let (_driver, c) = launch(b.public_base().as_str(), &dir, theme).await;
+
+    wait_css(&c, "[data-persona=first_time]").await;
+    accessible(&c, "sign-in").await;
+    sign_in_first_time(&c).await;
+    accessible(&c, "home").await;
+    let focused = c.execute("return document.activeElement.tagName;", vec![]).await.expect("focus");
+    assert_eq!(focused, "H1", "a new screen puts focus on its heading");
+    let tabindex = c
+        .execute(
+            "return document.querySelectorAll('[tabindex]:not([tabindex=\"-1\"]):not([tabindex=\"0\"])').length;",
+            vec![],
+        )
+        .await
+        .expect("tabindex");
+    assert_eq!(tabindex, 0, "focus follows the screen's order (no positive tabindex)");
+    let motion = c
+        .execute(
+            "var s = document.createElement('span'); s.className = 'spinner'; document.body.appendChild(s); \
+             var r = { reduce: matchMedia('(prefers-reduced-motion: reduce)').matches, animation: getComputedStyle(s).animationName }; \
+             s.remove(); return r;",
+            vec![],
+        )
+        .await
+        .expect("motion");
+    if light {
+        assert_eq!(motion, serde_json::json!({"reduce": true, "animation": "none"}), "motion reduced when asked");
+    } else {
+        assert_eq!(motion, serde_json::json!({"reduce": false, "animation": "spin"}), "the spinner spins otherwise");
+    }
+    form_with_error(&c).await;
+    accessible(&c, "form with an error").await;
+    back_home(&c).await;
+    wait_css(&c, "#open-settings").await.click().await.expect("settings");
+    wait_css(&c, "#language").await;
+    accessible(&c, "settings").await;
+    c.execute("document.getElementById('confirm').showModal(); return true;", vec![]).await.expect("dialog");
+    accessible(&c, "the leave question").await;
+    c.execute("document.getElementById('confirm').close(); return true;", vec![]).await.expect("dialog");
+    back_home(&c).await;
+    if !light {
+        let _ = tokio::time::timeout(Duration::from_secs(5), c.close()).await;
+        b.shutdown().await;
+        return;
+    }
+
+    // Pseudo-locale: every sentence comes from the catalogs, and the longer text still fits.
+    c.execute("localStorage.setItem('proof-ramp.language', 'en-XA'); location.reload(); return true;", vec![])
+        .await
+        .expect("pseudo");
+    wait_css(&c, "#kyc-badge").await;
+    for screen in ["home", "form", "settings"] {
+        match screen {
+            "form" => form_with_error(&c).await,
+            "settings" => {
+                wait_css(&c, "#open-settings").await.click().await.expect("settings");
+                wait_css(&c, "#language").await;
+            }
+            _ => {}
+        }
+        let left_out = strings(&c, NOT_PSEUDO).await;
+        assert!(left_out.is_empty(), "{screen}: strings outside the catalogs: {left_out:?}");
+        let overflow = strings(&c, OVERFLOW).await;
+        assert!(overflow.is_empty(), "{screen}: text that no longer fits: {overflow:?}");
+        if screen != "home" {
+            back_home(&c).await;
+        }
+    }
+    snap(&c, "home-pseudo", theme).await;
+
+    // Arabic, right to left.
+    choose_language(&c, "ar").await;
+    assert_eq!(c.execute("return document.documentElement.dir;", vec![]).await.expect("dir"), "rtl");
+    snap(&c, "settings-ar", theme).await;
+    back_home(&c).await;
+    accessible(&c, "home in Arabic").await;
+    snap(&c, "home-ar", theme).await;
+    form_with_error(&c).await;
+    assert!(strings(&c, OVERFLOW).await.is_empty(), "Arabic fits");
+    snap(&c, "form-ar", theme).await;
+    back_home(&c).await;
+
+    // German, long words; the backend answers in German too (Accept-Language).
+    choose_language(&c, "de").await;
+    snap(&c, "settings-de", theme).await;
+    back_home(&c).await;
+    form_with_error(&c).await;
+    let overflow = strings(&c, OVERFLOW).await;
+    assert!(overflow.is_empty(), "German fits: {overflow:?}");
+    assert!(text(&c, "#amount-error").await.starts_with("Geben Sie"), "the form speaks German");
+    snap(&c, "form-de", theme).await;
+    back_home(&c).await;
+    let refused = c
+        .execute_async(
+            "var done = arguments[0]; window.__TAURI__.core.invoke('resume_ramp', { id: 'no-such-transaction' }).then(() => done('resumed'), e => done(e.message));",
+            vec![],
+        )
+        .await
+        .expect("resume");
+    assert_eq!(refused, "Hier wurde nichts gefunden.", "the backend's sentence in German");
+
+    // Text at 200 %: still within the phone's width.
+    choose_language(&c, "en").await;
+    back_home(&c).await;
+    c.execute("document.documentElement.style.fontSize = '200%'; return true;", vec![]).await.expect("zoom");
+    let overflow = strings(&c, OVERFLOW).await;
+    assert!(overflow.is_empty(), "home at 200 %: {overflow:?}");
+    snap(&c, "home-text-200", theme).await;
+    form_with_error(&c).await;
+    let overflow = strings(&c, OVERFLOW).await;
+    assert!(overflow.is_empty(), "form at 200 %: {overflow:?}");
+    snap(&c, "form-text-200", theme).await;
+    let _ = tokio::time::timeout(Duration::from_secs(5), c.close()).await;
+    b.shutdown().await;
+    let _ = std::fs::remove_dir_all(dir);
+}
