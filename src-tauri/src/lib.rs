@@ -107,10 +107,24 @@ pub fn run() {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
         .try_init();
-    let result = tauri::Builder::default()
+    let builder = tauri::Builder::default()
         .plugin(tauri_plugin_opener::init())
         // Every webview: camera and microphone only for the widget's.
-        .on_permission_request(|webview, kind| camera::decide(webview.label(), &kind))
+        .on_permission_request(|webview, kind| camera::decide(webview.label(), &kind));
+    // iOS (and macOS): WebKit's webContentProcessDidTerminate, for every webview. Without a hook
+    // tauri-runtime-wry reloads the page; with one, the hook decides: the payment window is
+    // reported stuck (Reopen), the app's own page reloads (docs/mobile.md).
+    #[cfg(any(target_os = "macos", target_os = "ios"))]
+    let builder = builder.on_web_content_process_terminate(|webview| {
+        let app = webview.app_handle();
+        if webview.label() == camera::WIDGET {
+            widget::crashed(app);
+        } else {
+            app.state::<Core>().log.push("error", "the app's page stopped working; reloaded it");
+            let _ = webview.reload();
+        }
+    });
+    let result = builder
         .setup(|app| {
             let data: PathBuf = app.path().app_local_data_dir()?;
             let client = BackendClient::with_policy(&backend_url(), HTTPS_ONLY).map_err(|e| e.message)?;

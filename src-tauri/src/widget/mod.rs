@@ -184,6 +184,15 @@ fn localized(mut url: Url, core: &Core) -> Url {
     url
 }
 
+/// The payment window's web process ended (iOS and macOS report it for every webview; Linux
+/// per webview, in [`open`]).
+#[cfg(any(target_os = "macos", target_os = "ios"))]
+pub(crate) fn crashed<R: Runtime>(app: &AppHandle<R>) {
+    if let Some(h) = app.state::<Core>().widget_health() {
+        stuck(app, h.generation, "crashed");
+    }
+}
+
 /// The payment window `generation` stopped working: tell the user once, with the reason.
 fn stuck<R: Runtime>(app: &AppHandle<R>, generation: u64, reason: &'static str) {
     let core = app.state::<Core>();
