@@ -56,6 +56,28 @@ fn android_injection(config: &ramp_mobile::MobileConfig, link: Option<&ramp_mobi
     }
 }
 
+/// When the Tauri CLI builds for iOS it names the generated Xcode project and app (the variables
+/// Tauri's plugins use for their own Info.plist entries): write the permission sentences of
+/// every language there as `<tag>.lproj/InfoPlist.strings`, on every build.
+fn ios_localizations() {
+    println!("cargo:rerun-if-env-changed=TAURI_IOS_PROJECT_PATH");
+    println!("cargo:rerun-if-changed=i18n");
+    let (Some(project), Ok(app)) = (std::env::var_os("TAURI_IOS_PROJECT_PATH"), std::env::var("TAURI_IOS_APP_NAME"))
+    else {
+        return;
+    };
+    let languages = ramp_mobile::ios::load_localizations(std::path::Path::new("i18n"))
+        .unwrap_or_else(|e| panic!("Proof Ramp: the iOS permission sentences: {e}"));
+    match ramp_mobile::ios::write_localizations(std::path::Path::new(&project), &app, &languages) {
+        Ok(written) => {
+            for f in written {
+                println!("cargo:warning=Proof Ramp: updated {}", f.display());
+            }
+        }
+        Err(e) => panic!("Proof Ramp could not write the iOS permission sentences: {e}"),
+    }
+}
+
 fn main() {
     println!("cargo:rerun-if-changed=mobile.toml");
     println!("cargo:rerun-if-changed=tauri.conf.json");
@@ -64,6 +86,7 @@ fn main() {
     let link = ramp_mobile::android::ReturnLink::load(std::path::Path::new("tauri.conf.json"))
         .unwrap_or_else(|e| panic!("Proof Ramp: {e}"));
     android_injection(&config, link.as_ref());
+    ios_localizations();
     // The app opens the widget in its own activity only when the project declares one.
     println!("cargo:rustc-check-cfg=cfg(widget_activity)");
     if config.android.widget_activity {

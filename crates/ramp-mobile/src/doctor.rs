@@ -172,6 +172,13 @@ fn ios(r: &mut Report, tauri_dir: &Path, link: Option<&ReturnLink>) {
             format!("add <key>{key}</key> with a sentence people understand: {why}"),
         );
     }
+    match crate::ios::load_localizations(&tauri_dir.join("i18n")) {
+        Ok(langs) => r.add(format!("iOS permission sentences in {} languages", langs.len()), Outcome::Pass),
+        Err(e) => r.add(
+            "iOS permission sentences in every language",
+            Outcome::Fail(format!("{e}; every src-tauri/i18n/<tag>.json needs the three sentences")),
+        ),
+    }
     if let Some(ReturnLink { scheme, .. }) = link {
         r.pass_if(
             format!("Info.ios.plist registers the {scheme}:// return link"),
