@@ -49,12 +49,12 @@ pub async fn sqlite_to_postgres(from: &str, to: &str) -> Result<Copied, CopyErro
     let mut copied = Copied::default();
 
     let columns = "id, owner, tx_type, currency, network, amount, status, status_seq, crypto_amount, fiat_amount, \
-                   fiat_currency, created_at, updated_at";
+                   fiat_currency, created_at, updated_at, resume_session, resume_until";
     // Oldest first, so PostgreSQL's `ord` keeps SQLite's insertion order.
     let rows = sqlx::query(&format!("SELECT {columns} FROM transactions ORDER BY rowid")).fetch_all(&mut *src).await?;
     for r in rows {
         sqlx::query(&format!(
-            "INSERT INTO transactions ({columns}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
+            "INSERT INTO transactions ({columns}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
         ))
         .bind(r.try_get::<String, _>("id")?)
         .bind(r.try_get::<String, _>("owner")?)
@@ -69,6 +69,9 @@ pub async fn sqlite_to_postgres(from: &str, to: &str) -> Result<Copied, CopyErro
         .bind(r.try_get::<Option<String>, _>("fiat_currency")?)
         .bind(r.try_get::<String, _>("created_at")?)
         .bind(r.try_get::<String, _>("updated_at")?)
+        // An unfinished purchase can still be continued after the move.
+        .bind(r.try_get::<Option<String>, _>("resume_session")?)
+        .bind(r.try_get::<Option<i64>, _>("resume_until")?)
         .execute(&mut *db)
         .await?;
         copied.transactions += 1;
