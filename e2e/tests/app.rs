@@ -452,11 +452,22 @@ async fn only_the_widget_webview_gets_the_camera() {
     }
     let dir = std::env::temp_dir().join(format!("proof-ramp-probe-{}", uuid::Uuid::new_v4().simple()));
     std::fs::create_dir_all(&dir).expect("dir");
-    let out = dir.join("camera.json");
+    // No backend: the UI shows its offline state, which does not matter here.
+    let backend = format!("http://127.0.0.1:{}", free_port());
+    let (report, exited) = probe(&dir, "PROOF_RAMP_CAMERA_PROBE", &backend, Duration::from_secs(30)).await;
+    assert_eq!(report["main"], "denied:NotAllowedError", "{report}");
+    assert_eq!(report["widget"], "granted:1", "{report}");
+    assert!(exited, "the probe run quit by itself");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// Run the app binary without WebDriver, with the probe `env` naming its report file, on
+/// `backend`; the report (within `limit`) and whether the app then quit by itself.
+async fn probe(dir: &std::path::Path, env: &str, backend: &str, limit: Duration) -> (Value, bool) {
+    let out = dir.join(format!("{env}.json"));
     let mut child = Command::new(app_binary())
-        .env("PROOF_RAMP_CAMERA_PROBE", &out)
-        // No backend: the UI shows its offline state, which does not matter here.
-        .env("PROOF_RAMP_BACKEND_URL", format!("http://127.0.0.1:{}", free_port()))
+        .env(env, &out)
+        .env("PROOF_RAMP_BACKEND_URL", backend)
         .env("XDG_DATA_HOME", dir.join("xdg-data"))
         .env("XDG_CONFIG_HOME", dir.join("xdg-config"))
         .stdout(Stdio::null())
@@ -464,14 +475,10 @@ async fn only_the_widget_webview_gets_the_camera() {
         .process_group(0)
         .spawn()
         .expect("the app starts");
+    let deadline = std::time::Instant::now() + limit;
     let mut report = None;
-    for _ in 0..300 {
-        if let Ok(text) = std::fs::read_to_string(&out) {
-            if !text.is_empty() {
-                report = Some(text);
-                break;
-            }
-        }
+    while report.is_none() && std::time::Instant::now() < deadline {
+        report = std::fs::read_to_string(&out).ok().filter(|t| !t.is_empty());
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     let exited = (0..50).any(|_| {
@@ -481,11 +488,8 @@ async fn only_the_widget_webview_gets_the_camera() {
     if !exited {
         kill_group(&mut child);
     }
-    let report: Value = serde_json::from_str(&report.expect("the probe reported within 30 s")).expect("json");
-    assert_eq!(report["main"], "denied:NotAllowedError", "{report}");
-    assert_eq!(report["widget"], "granted:1", "{report}");
-    assert!(exited, "the probe run quit by itself");
-    let _ = std::fs::remove_dir_all(dir);
+    let report = report.unwrap_or_else(|| panic!("{env}: no report within {limit:?}"));
+    (serde_json::from_str(&report).expect("the report is JSON"), exited)
 }
 
 /// A QR code picture of `text`, written to `path`.
@@ -680,35 +684,8 @@ async fn a_crashed_payment_window_reopens_and_a_crashed_app_page_reloads_its_sta
     let dir = std::env::temp_dir().join(format!("proof-ramp-recovery-{}", uuid::Uuid::new_v4().simple()));
     std::fs::create_dir_all(&dir).expect("dir");
     let b = backend(&dir, free_port()).await;
-    let out = dir.join("recovery.json");
-    let mut child = Command::new(app_binary())
-        .env("PROOF_RAMP_RECOVERY_PROBE", &out)
-        .env("PROOF_RAMP_BACKEND_URL", b.public_base().as_str())
-        .env("XDG_DATA_HOME", dir.join("xdg-data"))
-        .env("XDG_CONFIG_HOME", dir.join("xdg-config"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .process_group(0)
-        .spawn()
-        .expect("the app starts");
-    let mut report = None;
-    for _ in 0..1800 {
-        if let Ok(text) = std::fs::read_to_string(&out) {
-            if !text.is_empty() {
-                report = Some(text);
-                break;
-            }
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    let exited = (0..50).any(|_| {
-        std::thread::sleep(Duration::from_millis(100));
-        matches!(child.try_wait(), Ok(Some(_)))
-    });
-    if !exited {
-        kill_group(&mut child);
-    }
-    let report: Value = serde_json::from_str(&report.expect("the probe reported within 3 minutes")).expect("json");
+    let (report, exited) =
+        probe(&dir, "PROOF_RAMP_RECOVERY_PROBE", b.public_base().as_str(), Duration::from_secs(180)).await;
     assert_eq!(report["documents"], "ok", "{report}");
     let noticed = report["noticed_ms"].as_u64().expect("the crash was noticed");
     assert!(noticed < 10_000, "noticed within seconds: {noticed} ms");

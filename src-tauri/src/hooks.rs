@@ -35,15 +35,17 @@ pub(crate) fn recovery<R: Runtime>(app: &AppHandle<R>) {
     });
 }
 
+/// The value of `js` in `label`'s page, if it answers within 2 s.
+async fn ask<R: Runtime>(app: &AppHandle<R>, label: &str, js: &str) -> Option<String> {
+    let w = app.get_webview_window(label)?;
+    crate::page::eval_value(&w, js, Duration::from_secs(2)).await
+}
+
 /// Poll `js` in `label`'s page until it answers something other than `pending`.
 async fn until<R: Runtime>(app: &AppHandle<R>, label: &str, js: &str) -> Option<String> {
     let deadline = std::time::Instant::now() + LIMIT;
     while std::time::Instant::now() < deadline {
-        let answer = match app.get_webview_window(label) {
-            Some(w) => crate::page::eval_value(&w, js, Duration::from_secs(2)).await,
-            None => None,
-        };
-        if let Some(v) = answer.filter(|v| v != "pending") {
+        if let Some(v) = ask(app, label, js).await.filter(|v| v != "pending") {
             return Some(v);
         }
         tokio::time::sleep(STEP).await;
@@ -97,13 +99,7 @@ async fn run_recovery<R: Runtime>(app: &AppHandle<R>) -> Result<serde_json::Valu
     crate::platform::terminate_web_process(&widget);
     until(app, "main", &has("#widget-note[data-stuck=crashed]")).await.ok_or("the crash message")?;
     let noticed_ms = crashed_at.elapsed().as_millis() as u64;
-    let message = crate::page::eval_value(
-        &app.get_webview_window("main").ok_or("main")?,
-        "document.getElementById('widget-note').textContent",
-        Duration::from_secs(2),
-    )
-    .await
-    .unwrap_or_default();
+    let message = ask(app, "main", "document.getElementById('widget-note').textContent").await.unwrap_or_default();
 
     // Reopen: a new window on the same transaction, at the same step; finish there.
     let old = app.state::<Core>().widget_health().map(|h| h.generation);
@@ -139,21 +135,12 @@ async fn run_recovery<R: Runtime>(app: &AppHandle<R>) -> Result<serde_json::Valu
     )
     .await
     .is_some();
-    let history = crate::page::eval_value(
-        &app.get_webview_window("main").ok_or("main")?,
-        "String(document.querySelectorAll('#status-card ol li').length)",
-        Duration::from_secs(2),
-    )
-    .await
-    .and_then(|n| n.parse::<u64>().ok())
-    .unwrap_or_default();
-    let asked_sign_in = crate::page::eval_value(
-        &app.get_webview_window("main").ok_or("main")?,
-        "document.getElementById('personas') ? 'yes' : 'no'",
-        Duration::from_secs(2),
-    )
-    .await
-    .unwrap_or_default();
+    let history = ask(app, "main", "String(document.querySelectorAll('#status-card ol li').length)")
+        .await
+        .and_then(|n| n.parse::<u64>().ok())
+        .unwrap_or_default();
+    let asked_sign_in =
+        ask(app, "main", "document.getElementById('personas') ? 'yes' : 'no'").await.unwrap_or_default();
     Ok(serde_json::json!({
         "tx": tx, "documents": documents, "noticed_ms": noticed_ms, "message": message,
         "reopened_tx": reopened_tx, "reopened_step": step, "finished": finished,
