@@ -736,6 +736,19 @@ async fn resume_flow() {
     liveness_and_pay(&c).await;
     c.switch_to_window(main.clone()).await.expect("to main");
     attr_eventually(&c, "#tx-status", "data-status", "completed").await;
+    // The change was announced through the live region that stays in the page.
+    let mut announced = Value::Null;
+    for _ in 0..50 {
+        announced = c.execute("return document.getElementById('announce').textContent;", vec![]).await.expect("js");
+        if announced == "Status: Completed" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(announced, "Status: Completed");
+    let live =
+        c.execute("return document.getElementById('announce').getAttribute('aria-live');", vec![]).await.expect("js");
+    assert_eq!(live, "polite");
     assert_eq!(transactions_count(&c).await, 1, "the same transaction");
     let _ = tokio::time::timeout(Duration::from_secs(5), c.close()).await;
     b.shutdown().await;

@@ -31,6 +31,10 @@ fn commands() -> Vec<(&'static str, Value)> {
         ("event_log", json!({})),
         ("export_log", json!({})),
         ("log_error", json!({"message": "x"})),
+        ("resume_ramp", json!({"id": "t1"})),
+        ("reopen_widget", json!({"id": "t1"})),
+        ("restore", json!({})),
+        ("set_language", json!({"tag": "de"})),
     ]
 }
 
