@@ -240,6 +240,7 @@ fn repo_copy() -> PathBuf {
     let root = scratch("repo");
     let r = repo();
     copy_dir(&r.join("src-tauri").join("capabilities"), &root.join("src-tauri").join("capabilities"));
+    copy_dir(&r.join("src-tauri").join("i18n"), &root.join("src-tauri").join("i18n"));
     for f in ["src-tauri/mobile.toml", "src-tauri/Info.ios.plist", "src-tauri/tauri.conf.json", "Cargo.lock"] {
         let dst = root.join(f);
         std::fs::create_dir_all(dst.parent().expect("parent")).expect("dir");
@@ -339,7 +340,7 @@ async fn doctor_passes_on_the_repository_and_names_each_removed_entry() {
     assert!(f[0].contains("WidgetActivity.kt extends TauriActivity"), "{f:?}");
     let _ = std::fs::remove_dir_all(p);
 
-    let repo_cases: [(&str, &str, &str, &str); 8] = [
+    let repo_cases: [(&str, &str, &str, &str); 9] = [
         (
             "src-tauri/Info.ios.plist",
             "<key>NSCameraUsageDescription</key>",
@@ -363,6 +364,12 @@ async fn doctor_passes_on_the_repository_and_names_each_removed_entry() {
             "<string>prooframp</string>",
             "<string>other</string>",
             "prooframp:// return link",
+        ),
+        (
+            "src-tauri/i18n/fr.json",
+            "\"NSMicrophoneUsageDescription\"",
+            "\"NSMicrophoneUsage\"",
+            "iOS permission sentences",
         ),
         (
             "src-tauri/capabilities/main.json",
