@@ -69,8 +69,9 @@ fn backend_url() -> String {
 }
 
 /// Release builds talk to their backend over https only (the built-in default is the local
-/// sandbox over http, for development).
-const HTTPS_ONLY: bool = !cfg!(debug_assertions);
+/// sandbox over http, for development). Benchmark builds (`bench`, never shipped) are release
+/// builds measured against the sandbox on loopback, so they may use http.
+const HTTPS_ONLY: bool = !cfg!(debug_assertions) && !cfg!(feature = "bench");
 
 /// Phones: the QR scanner and the return link from browser mode (both crates are empty on
 /// desktop). Registered here, once the main window exists, not on the Builder: on iOS a plugin
