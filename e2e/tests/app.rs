@@ -803,8 +803,16 @@ async fn choose_language(c: &Client, tag: &str) {
     )
     .await
     .expect("choose");
+    // Settings is redrawn in the new language with the picker focused again.
     for _ in 0..50 {
-        if c.execute("return document.documentElement.lang;", vec![]).await.expect("lang") == tag {
+        let done = c
+            .execute(
+                "return document.documentElement.lang === arguments[0] && document.activeElement && document.activeElement.id === 'language';",
+                vec![Value::String(tag.to_owned())],
+            )
+            .await
+            .expect("lang");
+        if done == true {
             return;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;

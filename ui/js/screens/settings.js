@@ -3,6 +3,7 @@
 import { data, h, loading, show } from "../dom.js";
 import { chosen, choose, LANGUAGES, setLanguage, systemLanguage, t } from "../i18n.js";
 import { call, invoke, navigate } from "../ipc.js";
+import { state } from "../state.js";
 
 /** Apply the language the user chose (or the system's) here and in the core (Accept-Language). */
 export async function applyLanguage() {
@@ -27,21 +28,20 @@ function languagePicker(rerender) {
   select.addEventListener("change", async () => {
     choose(select.value);
     await applyLanguage();
-    rerender();
+    // Redraw in the new language, unless the user has left Settings meanwhile.
+    if (state.screen.screen === "settings") rerender();
   });
   return [h("label", { for: "language", text: t("settings.language") }), select, h("p", { class: "muted", id: "language-help", text: t("settings.language_help") })];
 }
 
-export function settings() {
+/** Settings; `focus` names the control to keep focus on after a redraw (else the heading). */
+export function settings(focus) {
   show([h("h1", { text: t("settings.title") }), loading(t("settings.loading"))]);
   Promise.all([invoke("app_info"), invoke("event_log")]).then(([info, log]) => {
     const exported = h("pre", { class: "log", id: "log-export", translate: "no", hidden: true });
     show([
       h("h1", { text: t("settings.title") }),
-      ...languagePicker(() => {
-        settings();
-        requestAnimationFrame(() => document.getElementById("language")?.focus());
-      }),
+      ...languagePicker(() => settings("language")),
       h("dl", { class: "facts" }, [
         h("dt", { text: t("settings.environment") }),
         data("dd", { id: "environment" }, info.environment || t("settings.unknown")),
@@ -73,5 +73,6 @@ export function settings() {
       h("button", { type: "button", class: "secondary spaced", id: "sign-out-everywhere", text: t("settings.sign_out_everywhere"), onclick: () => call("sign_out_everywhere") }),
       h("button", { type: "button", id: "back", class: "spaced", text: t("action.back"), onclick: () => navigate({ to: "back" }) }),
     ]);
+    if (focus) document.getElementById(focus)?.focus();
   });
 }
