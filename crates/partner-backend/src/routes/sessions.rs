@@ -191,3 +191,36 @@ fn validate(s: &AppState, req: &CreateSession) -> AppResult<Amount> {
     }
     Ok(amount)
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use base64::Engine;
+
+    use super::{RESUME_MARGIN, resume_until, token_expiry};
+
+    fn token(claims: &str) -> String {
+        let b64 = |s: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s);
+        format!("{}.{}.sig", b64(r#"{"alg":"HS256"}"#), b64(claims))
+    }
+
+    #[test]
+    fn a_session_lasts_until_the_earlier_of_its_lifetime_and_its_tokens_expiry_less_the_margin() {
+        let now = 1_800_000_000;
+        let hour = Duration::from_secs(3600);
+        // The token expires first: its `exp` wins.
+        let short = token(&format!(r#"{{"exp":{}}}"#, now + 600));
+        assert_eq!(token_expiry(&short), Some(now + 600));
+        assert_eq!(resume_until(now, hour, &short), now + 600 - RESUME_MARGIN);
+        // The configured lifetime ends first, or the token says nothing: the lifetime.
+        let long = token(&format!(r#"{{"exp":{}}}"#, now + 7200));
+        assert_eq!(resume_until(now, hour, &long), now + 3600 - RESUME_MARGIN);
+        for unreadable in ["opaque-token", "a.%%%.c", &token(r#"{"sub":"x"}"#), &token(r#"{"exp":"soon"}"#)] {
+            assert_eq!(token_expiry(unreadable), None, "{unreadable}");
+            assert_eq!(resume_until(now, hour, unreadable), now + 3600 - RESUME_MARGIN);
+        }
+        // A lifetime of 0 turns continuing off: the end is already past.
+        assert!(resume_until(now, Duration::ZERO, &short) < now);
+    }
+}
