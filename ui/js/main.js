@@ -105,7 +105,8 @@ document.getElementById("offline-retry").addEventListener("click", () => {
 });
 
 async function start() {
-  await applyLanguage();
+  // A catalog that cannot be read leaves the keys on screen, never a blank app.
+  await applyLanguage().catch((e) => invoke("log_error", { message: `app: language: ${e}` }).catch(() => {}));
   try {
     state.screen = await invoke("boot");
     const restored = await call("restore").catch(() => null);
