@@ -20,12 +20,16 @@ pub(crate) async fn request_context(req: Request, next: Next) -> Response {
     let route =
         req.extensions().get::<MatchedPath>().map_or_else(|| "<unmatched>".to_owned(), |m| m.as_str().to_owned());
     let span = tracing::info_span!("request", request_id = %id);
-    let lang = crate::i18n::request_lang(req.headers());
+    // Kept as sent; read only if the answer is an error with a sentence to translate.
+    let accept_language = req.headers().get(header::ACCEPT_LANGUAGE).cloned();
     let started = Instant::now();
     let resp = next.run(req).instrument(span.clone()).await;
     let status = resp.status();
-    let mut resp =
-        if status.is_client_error() || status.is_server_error() { normalise(resp, &id, lang).await } else { resp };
+    let mut resp = if status.is_client_error() || status.is_server_error() {
+        normalise(resp, &id, accept_language).await
+    } else {
+        resp
+    };
     if let Ok(v) = HeaderValue::from_str(&id) {
         resp.headers_mut().insert(REQUEST_ID, v);
     }
@@ -38,7 +42,7 @@ pub(crate) async fn request_context(req: Request, next: Next) -> Response {
 /// Put the request id into our error bodies and their sentence in the request's language, and
 /// wrap anything else (framework rejections, plain-text errors) in the same shape. HTML pages
 /// are left alone.
-async fn normalise(resp: Response, id: &str, lang: ramp_api::i18n::Lang) -> Response {
+async fn normalise(resp: Response, id: &str, accept_language: Option<HeaderValue>) -> Response {
     let (parts, body) = resp.into_parts();
     let ctype = parts.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
     if ctype.starts_with("text/html") || ctype.starts_with("text/event-stream") {
@@ -64,7 +68,7 @@ async fn normalise(resp: Response, id: &str, lang: ramp_api::i18n::Lang) -> Resp
     });
     envelope.error.request_id = Some(id.to_owned());
     if let Some(crate::error::Localize(msg)) = parts.extensions.get() {
-        envelope.error.message = msg.text(lang);
+        envelope.error.message = msg.text(crate::i18n::accept_language(accept_language.as_ref()));
     }
     let mut out = (parts.status, axum::Json(envelope)).into_response();
     for (k, v) in parts.headers.iter().filter(|(k, _)| *k != header::CONTENT_TYPE && *k != header::CONTENT_LENGTH) {

@@ -59,8 +59,8 @@ impl PlistFacts {
     }
 }
 
-/// The languages of the permission sentences, the app's own (`src-tauri/i18n/<tag>.json`).
-pub const LANGUAGES: [&str; 6] = ["en", "de", "es", "fr", "pt-BR", "ar"];
+/// The languages of the permission sentences (`src-tauri/i18n/<tag>.json`): the app's own.
+pub use ramp_api::i18n::LANGUAGES;
 
 /// One language's permission sentences: its tag and `(plist key, sentence)` pairs.
 pub type Localization = (&'static str, Vec<(String, String)>);
