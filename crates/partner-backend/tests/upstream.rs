@@ -149,8 +149,7 @@ async fn proofs_faults_are_a_prompt_503_not_ours() {
         let backend = Backend::start(config).await.expect("starts");
         let api = Api::new(&backend);
         let user = partner_backend::auth::AppUser { id: "u-1".into(), email: "u1@example.com".into() };
-        let tokens = partner_backend::auth::SignedTokens::new(KEY.as_bytes(), Duration::from_secs(600));
-        let (token, _) = tokens.issue(&user).expect("token");
+        let token = backend.start_app_session(&user).await.expect("app session").token;
         let body = json!({"type": "buy", "currency": "USDT", "network": "TRC20", "amount": "25"});
         for (what, started, answer) in [
             ("KYC status", Instant::now(), api.get(&token, "/v1/me/kyc").await),
@@ -262,4 +261,96 @@ async fn a_webhook_brings_the_status_before_the_next_poll() {
         }
         backend.shutdown().await;
     }
+}
+
+/// An attacker's (or a misrouted proxy's) host, answering as Proof would that the user is
+/// verified and every transaction completed.
+async fn impostor() -> String {
+    let kyc = || async { axum::Json(json!({"partner_user_id": "u-1", "status": "verified"})) };
+    let tx = |axum::extract::Path(id): axum::extract::Path<String>| async move {
+        axum::Json(json!({
+            "merchant_transaction_id": id, "partner_user_id": "u-1", "type": "buy", "status": "completed",
+            "currency": "USDT", "network": "TRC20", "crypto_amount": "25", "fiat_currency": "EUR",
+            "fiat_amount": "25.00", "created_at": "2026-04-01T10:00:00Z", "updated_at": "2026-04-01T10:03:45Z"
+        }))
+    };
+    let router = axum::Router::new()
+        .route("/widget/users/{id}/kyc-status", axum::routing::get(kyc))
+        .route("/widget/transactions/{id}", axum::routing::get(tx));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("addr"));
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    base
+}
+
+/// A "Proof" that redirects every call to `to`, keeping the path.
+async fn redirecting_to(to: String) -> String {
+    let router = axum::Router::new().fallback(move |uri: axum::http::Uri| {
+        let to = to.clone();
+        async move { axum::response::Redirect::temporary(&format!("{to}{}", uri.path())) }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("addr"));
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    base
+}
+
+/// Attack: whatever answers at Proof's address redirects to another host, which says the user
+/// is verified and the transaction completed. Proof's API never redirects, so nothing is
+/// followed: the KYC call is a `503` for the app (and an operator line in the log), and a
+/// transaction poll leaves the stored status where Proof last put it.
+#[tokio::test]
+async fn a_redirect_from_proof_is_never_followed_or_believed() {
+    const KEY: &str = "redirect-test-signing-key-0123456789";
+    let proof = redirecting_to(impostor().await).await;
+    let dir = Scratch::new("redirected");
+    let mut config = test_config(dir.db_url());
+    config.proof = partner_backend::config::ProofTarget::Remote {
+        base_url: url::Url::parse(&proof).expect("url"),
+        client_token: partner_backend::config::Secret::new("fake-token"),
+        widget_script_url: url::Url::parse(&format!("{proof}/widget.2.0.js")).expect("url"),
+    };
+    config.auth_signing_key = partner_backend::config::Secret::new(KEY);
+    let backend = Backend::start(config).await.expect("starts");
+    let api = Api::new(&backend);
+    let user = partner_backend::auth::AppUser { id: "u-1".into(), email: "u1@example.com".into() };
+    let token = backend.start_app_session(&user).await.expect("app session").token;
+    let answer = api.get(&token, "/v1/me/kyc").await;
+    let status = answer.status().as_u16();
+    let envelope: ramp_api::ErrorEnvelope = answer.json().await.expect("error envelope");
+    assert_eq!((status, envelope.error.code.as_str()), (503, "provider_unavailable"), "{envelope:?}");
+    backend.shutdown().await;
+
+    // The watcher's path: confirming a transaction through the redirect changes nothing.
+    let store = partner_backend::store::open(&dir.db_url(), "redirect-test").await.expect("store");
+    let client = proof_api::ProofClient::builder(proof, "fake-token").build().expect("client");
+    let relay = partner_backend::relay::Relay::new(
+        client,
+        store.clone(),
+        partner_backend::relay::RelayOptions {
+            poll_interval: POLL,
+            ws: proof_api::WsOptions::default(),
+            watch_limit: Duration::from_secs(60),
+            lease: Duration::from_secs(10),
+            unopened_grace: Duration::from_secs(60),
+            max_watchers: 10,
+            instance: "redirect-test".into(),
+        },
+    );
+    let tx = partner_backend::store::NewTransaction {
+        id: "tx-redirected".into(),
+        owner: "u-1".into(),
+        tx_type: proof_api::TxType::Buy,
+        currency: "USDT".into(),
+        network: "TRC20".into(),
+        amount: proof_api::Amount::parse("25").expect("amount"),
+        created_at: "2026-04-01T10:00:00Z".into(),
+    };
+    store
+        .insert_transaction(&tx, partner_backend::store::Lease { holder: "redirect-test", now_ms: 0, until_ms: 0 })
+        .await
+        .expect("recorded");
+    assert!(!relay.confirm("tx-redirected").await, "nothing confirmed through a redirect");
+    let (_, view) = store.transaction("tx-redirected").await.expect("read").expect("exists");
+    assert_eq!(view.status.as_str(), "pending");
 }

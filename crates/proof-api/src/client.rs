@@ -175,6 +175,9 @@ impl ClientBuilder {
             .default_headers(headers)
             .timeout(self.timeout)
             .connect_timeout(self.connect_timeout)
+            // Proof's API never redirects; a 3xx is refused as `Error::Redirected`, never followed
+            // to a host whose answers would then be believed.
+            .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("proof-ramp/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| Error::Config(format!("could not build the HTTP client: {e}")))?;

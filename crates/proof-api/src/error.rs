@@ -95,6 +95,13 @@ pub enum Error {
     /// 502 (`upstream_error`, `upstream_unavailable`) after the retries ran out.
     #[error("a provider behind Proof failed; try again shortly: {0}")]
     Upstream(Box<ApiError>),
+    /// A 3xx answer. Proof's API never redirects, so the client follows none: a redirect means
+    /// something between this backend and Proof (a proxy, a wrong `PROOF_BASE_URL`) answers
+    /// instead of Proof, and what another host says must not be believed.
+    #[error(
+        "Proof answered with a redirect, which its API never does; nothing was followed. Check PROOF_BASE_URL and any proxy in between: {0}"
+    )]
+    Redirected(Box<ApiError>),
     /// Any other status or slug: handle by status class.
     #[error("unexpected answer from Proof: {0}")]
     Unexpected(Box<ApiError>),
@@ -162,6 +169,7 @@ impl Error {
             (429, _) => Self::RateLimited(e),
             (500, _) => Self::ProofFault(e),
             (502, _) => Self::Upstream(e),
+            (300..=399, _) => Self::Redirected(e),
             _ => Self::Unexpected(e),
         }
     }
@@ -179,6 +187,7 @@ impl Error {
             | Self::RateLimited(e)
             | Self::ProofFault(e)
             | Self::Upstream(e)
+            | Self::Redirected(e)
             | Self::Unexpected(e) => Some(e),
             _ => None,
         }
@@ -197,7 +206,7 @@ impl Error {
     /// Whether the integration itself is misconfigured (token, IP or origin): an operator must
     /// act, and retrying cannot help.
     pub fn is_configuration(&self) -> bool {
-        matches!(self, Self::Misconfigured(_) | Self::Config(_))
+        matches!(self, Self::Misconfigured(_) | Self::Config(_) | Self::Redirected(_))
     }
 
     /// Whether an operator must ask Proof to enable something (currency or wallet).
