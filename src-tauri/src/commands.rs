@@ -115,6 +115,13 @@ pub async fn sign_out_everywhere<R: Runtime>(app: AppHandle<R>, core: State<'_, 
 /// Forget the sign-in.
 #[tauri::command]
 pub fn sign_out<R: Runtime>(app: AppHandle<R>, core: State<'_, Core>) -> Result<()> {
+    // The backend ends this device's session too; best effort, the local sign-out does not wait.
+    let end = core.client.end_session();
+    tauri::async_runtime::spawn(async move {
+        if let Err(e) = end.await {
+            tracing::info!("could not end the session on the server (signed out here anyway): {e}");
+        }
+    });
     core.tokens.clear();
     core.client.set_session(None, None);
     core.set_user(None);

@@ -19,9 +19,9 @@ use std::time::{Duration, Instant};
 
 use eventsource_stream::Eventsource;
 use futures_util::StreamExt;
-use partner_backend::auth::{AppUser, SignedTokens};
+use partner_backend::auth::AppUser;
 use serde_json::{Value, json};
-use support::{KEY, TOKEN, load, rss_kib, spawn_backend, start_sandbox, wait_ready};
+use support::{TOKEN, app_token, load, rss_kib, spawn_backend, start_sandbox, wait_ready};
 
 fn main() -> anyhow::Result<()> {
     let requests: usize = std::env::var("BENCH_REQUESTS").ok().and_then(|v| v.parse().ok()).unwrap_or(3000);
@@ -43,7 +43,7 @@ fn main() -> anyhow::Result<()> {
         wait_ready(&http, &base).await?;
         wait_ready(&http, &uncached).await?;
         let user = AppUser { id: "verified-bench".into(), email: "bench@example.com".into() };
-        let (app_token, _) = SignedTokens::new(KEY.as_bytes(), Duration::from_secs(3600)).issue(&user)?;
+        let app_token = app_token(&[&db, &uncached_db], &user).await?;
         let app_auth = format!("Bearer {app_token}");
         let proof_auth = format!("Bearer {TOKEN}");
 

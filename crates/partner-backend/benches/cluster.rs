@@ -18,10 +18,10 @@ use std::time::{Duration, Instant};
 
 use eventsource_stream::Eventsource;
 use futures_util::StreamExt;
-use partner_backend::auth::{AppUser, SignedTokens};
+use partner_backend::auth::AppUser;
 use serde_json::{Value, json};
 use sqlx::Connection;
-use support::{KEY, load, rss_kib, spawn_backend, start_sandbox, wait_ready};
+use support::{app_token, load, rss_kib, spawn_backend, start_sandbox, wait_ready};
 
 const SETTLE: Duration = Duration::from_secs(2);
 
@@ -56,7 +56,7 @@ fn main() -> anyhow::Result<()> {
         wait_ready(&http, &base_a).await?;
         wait_ready(&http, &base_b).await?;
         let user = AppUser { id: "verified-bench".into(), email: "bench@example.com".into() };
-        let (app_token, _) = SignedTokens::new(KEY.as_bytes(), Duration::from_secs(3600)).issue(&user)?;
+        let app_token = app_token(&[db_url.as_str()], &user).await?;
         let auth = format!("Bearer {app_token}");
         let body = json!({"type": "buy", "currency": "USDT", "network": "TRC20", "amount": "25"});
 

@@ -28,7 +28,7 @@ pub struct AppUser {
 }
 
 /// Why a token was refused. The message is shown to the user as "sign in again (…)".
-#[derive(Debug, thiserror::Error)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum AuthError {
     /// No usable `Authorization: Bearer` header.
     #[error("missing token")]
@@ -36,9 +36,13 @@ pub enum AuthError {
     /// Expired.
     #[error("session expired")]
     Expired,
-    /// Anything else: bad signature, malformed, revoked.
+    /// Anything else: bad signature, malformed, missing a claim, revoked.
     #[error("invalid token")]
     Invalid,
+    /// The token could not be checked now (the session store is unreachable): not the user's
+    /// fault, so never a sign-out; the app is told to try again shortly.
+    #[error("sign-in cannot be checked right now")]
+    Unavailable,
 }
 
 /// Turns a bearer token into a user. Must be cheap: it runs on every request.
@@ -46,6 +50,16 @@ pub enum AuthError {
 pub trait AppAuth: Send + Sync + 'static {
     /// Check `token` and say who it belongs to.
     async fn authenticate(&self, token: &str) -> Result<AppUser, AuthError>;
+
+    /// Check again a token that opened a status stream, after sessions were revoked somewhere:
+    /// `Err` ends the stream. Its expiry alone does not (a stream outlives its 15-minute token);
+    /// its revocation does. The default asks [`AppAuth::authenticate`] and lets `Expired` pass.
+    async fn recheck(&self, token: &str) -> Result<(), AuthError> {
+        match self.authenticate(token).await {
+            Ok(_) | Err(AuthError::Expired) => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -56,11 +70,13 @@ struct Claims {
     iat: u64,
     iss: String,
     aud: String,
-    /// The app session this token renews within ([`crate::store::Store::start_app_session`]);
-    /// absent on tokens minted without one, which live out their lifetime unrevokable.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    sid: Option<String>,
+    /// The app session this token belongs to ([`crate::store::Store::start_app_session`]);
+    /// required, so every token can be revoked with its session.
+    sid: String,
 }
+
+/// The registered claims a token must carry; `sid` and `iat` are required by [`Claims`] itself.
+const REQUIRED_CLAIMS: [&str; 4] = ["exp", "iss", "aud", "sub"];
 
 const ISSUER: &str = "proof-ramp-backend";
 
@@ -114,19 +130,43 @@ impl SignedTokens {
         self
     }
 
-    /// Issue a token for `user`; returns it with its expiry (unix seconds).
+    /// Start an app session for `user` in `store`: a bearer token within it and its first
+    /// refresh token (which lives `refresh_ttl`). What the sandbox login and
+    /// [`crate::Backend::start_app_session`] do; a load test or a tool that signs users in
+    /// against a running backend's database can call it too.
     ///
     /// # Errors
-    /// Only if signing fails, which HS256 does not do for valid claims.
-    pub fn issue(&self, user: &AppUser) -> Result<(String, u64), AppError> {
-        self.issue_in(user, None)
+    /// [`AppError`] when the database fails.
+    pub async fn start_session(
+        &self,
+        store: &dyn crate::store::Store,
+        user: &AppUser,
+        refresh_ttl: Duration,
+    ) -> Result<ramp_api::LoginResponse, AppError> {
+        let session_id = uuid::Uuid::new_v4().simple().to_string();
+        let refresh = crate::config::random_token();
+        let now = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or_default();
+        let refresh_hash = crate::routes::sessions::link_hash(&refresh);
+        store
+            .start_app_session(&session_id, &user.id, &user.email, &refresh_hash, now + refresh_ttl.as_secs(), now)
+            .await?;
+        let (token, expires_at) = self.issue(user, &session_id)?;
+        Ok(ramp_api::LoginResponse {
+            token,
+            expires_at,
+            user: ramp_api::User { id: user.id.clone(), email: user.email.clone() },
+            refresh_token: Some(refresh),
+        })
     }
 
-    /// Issue a token for `user` within the app session `sid` (see [`SignedTokens::with_sessions`]).
+    /// Issue a token for `user` within the app session `session` (see
+    /// [`SignedTokens::with_sessions`]; [`crate::Backend::start_app_session`] starts one);
+    /// returns it with its expiry (unix seconds). Every token names a session, so every token
+    /// can be revoked.
     ///
     /// # Errors
     /// Only if signing fails, which HS256 does not do for valid claims.
-    pub fn issue_in(&self, user: &AppUser, sid: Option<&str>) -> Result<(String, u64), AppError> {
+    pub fn issue(&self, user: &AppUser, session: &str) -> Result<(String, u64), AppError> {
         let now = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or_default();
         let exp = now + self.ttl.as_secs();
         let claims = Claims {
@@ -136,7 +176,7 @@ impl SignedTokens {
             iat: now,
             iss: ISSUER.into(),
             aud: self.audience.into(),
-            sid: sid.map(str::to_owned),
+            sid: session.to_owned(),
         };
         let token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
             .map_err(|e| AppError::Internal(format!("signing a token: {e}")))?;
@@ -144,30 +184,48 @@ impl SignedTokens {
     }
 }
 
-#[async_trait]
-impl AppAuth for SignedTokens {
-    async fn authenticate(&self, token: &str) -> Result<AppUser, AuthError> {
+impl SignedTokens {
+    /// The claims of a well-signed token with every required claim, for this environment;
+    /// expiry is checked only when `expiry` is set.
+    fn claims(&self, token: &str, expiry: bool) -> Result<Claims, AuthError> {
         let mut v = Validation::new(Algorithm::HS256);
         v.set_issuer(&[ISSUER]);
         v.set_audience(&[self.audience]);
         v.leeway = 5;
+        v.set_required_spec_claims(&REQUIRED_CLAIMS);
+        v.validate_exp = expiry;
         match jsonwebtoken::decode::<Claims>(token, &self.decoding, &v) {
-            Ok(data) => {
-                if let (Some(sid), Some(store)) = (&data.claims.sid, &self.sessions) {
-                    match store.app_session_active(sid).await {
-                        Ok(true) => {}
-                        Ok(false) => return Err(AuthError::Invalid),
-                        Err(e) => {
-                            tracing::error!("could not check an app session: {e}");
-                            return Err(AuthError::Invalid);
-                        }
-                    }
-                }
-                Ok(AppUser { id: data.claims.sub, email: data.claims.email })
-            }
+            Ok(data) => Ok(data.claims),
             Err(e) if matches!(e.kind(), jsonwebtoken::errors::ErrorKind::ExpiredSignature) => Err(AuthError::Expired),
             Err(_) => Err(AuthError::Invalid),
         }
+    }
+
+    /// Refuse the token of a revoked session; a store that cannot answer is `Unavailable`.
+    async fn session_active(&self, claims: &Claims) -> Result<(), AuthError> {
+        let Some(store) = &self.sessions else { return Ok(()) };
+        match store.app_session_active(&claims.sid).await {
+            Ok(true) => Ok(()),
+            Ok(false) => Err(AuthError::Invalid),
+            Err(e) => {
+                tracing::error!("could not check an app session (answering 503): {e}");
+                Err(AuthError::Unavailable)
+            }
+        }
+    }
+}
+
+#[async_trait]
+impl AppAuth for SignedTokens {
+    async fn authenticate(&self, token: &str) -> Result<AppUser, AuthError> {
+        let claims = self.claims(token, true)?;
+        self.session_active(&claims).await?;
+        Ok(AppUser { id: claims.sub, email: claims.email })
+    }
+
+    async fn recheck(&self, token: &str) -> Result<(), AuthError> {
+        let claims = self.claims(token, false)?;
+        self.session_active(&claims).await
     }
 }
 
@@ -193,17 +251,34 @@ where
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        // Already checked (and counted against the user's request budget) by the `/v1` layer.
-        if let Some(user) = parts.extensions.get::<AppUser>() {
-            return Ok(Self(user.clone()));
-        }
-        let auth: Arc<dyn AppAuth> = axum::extract::FromRef::from_ref(state);
-        let token = bearer_token(&parts.headers).ok_or(AppError::Unauthenticated("missing token"))?;
-        match auth.authenticate(token).await {
-            Ok(user) => Ok(Self(user)),
-            Err(AuthError::Expired) => Err(AppError::Unauthenticated("session expired")),
-            Err(AuthError::Missing) => Err(AppError::Unauthenticated("missing token")),
-            Err(AuthError::Invalid) => Err(AppError::Unauthenticated("invalid token")),
+        // Already checked (and counted against the user's request budget) by the `/v1` layer:
+        // each request checks its token once.
+        let checked = parts.extensions.get::<Checked>().cloned();
+        let outcome = match checked {
+            Some(Checked(outcome)) => outcome,
+            None => {
+                let auth: Arc<dyn AppAuth> = axum::extract::FromRef::from_ref(state);
+                match bearer_token(&parts.headers) {
+                    Some(token) => auth.authenticate(token).await,
+                    None => Err(AuthError::Missing),
+                }
+            }
+        };
+        outcome.map(Self).map_err(AppError::from)
+    }
+}
+
+/// What the `/v1` layer found of a request's bearer token, for [`Authenticated`].
+#[derive(Clone, Debug)]
+pub(crate) struct Checked(pub(crate) Result<AppUser, AuthError>);
+
+impl From<AuthError> for AppError {
+    fn from(e: AuthError) -> Self {
+        match e {
+            AuthError::Expired => AppError::Unauthenticated("session expired"),
+            AuthError::Missing => AppError::Unauthenticated("missing token"),
+            AuthError::Invalid => AppError::Unauthenticated("invalid token"),
+            AuthError::Unavailable => AppError::StoreUnavailable,
         }
     }
 }
@@ -235,7 +310,7 @@ mod tests {
     fn a_token_expires_its_lifetime_from_now() {
         let tokens = SignedTokens::new(b"a-signing-key-for-the-lifetime-test-0123", Duration::from_secs(900));
         let before = now();
-        let (_, exp) = tokens.issue(&user()).expect("issued");
+        let (_, exp) = tokens.issue(&user(), "s-1").expect("issued");
         assert!((before + 900..=now() + 900).contains(&exp), "exp {exp}, issued at {before}");
     }
 
@@ -245,7 +320,7 @@ mod tests {
     async fn expired_and_invalid_tokens_are_told_apart() {
         let key = b"a-signing-key-for-the-expiry-test-012345";
         let tokens = SignedTokens::new(key, Duration::from_secs(900));
-        let (good, _) = tokens.issue(&user()).expect("issued");
+        let (good, _) = tokens.issue(&user(), "s-1").expect("issued");
         assert_eq!(tokens.authenticate(&good).await.expect("valid"), user());
         let past = now() - 3600;
         let claims = Claims {
@@ -255,20 +330,43 @@ mod tests {
             iat: past - 900,
             iss: ISSUER.into(),
             aud: PRODUCTION_AUDIENCE.into(),
-            sid: None,
+            sid: "s-1".into(),
         };
         let expired =
             jsonwebtoken::encode(&Header::default(), &claims, &EncodingKey::from_secret(key)).expect("encode");
         let got = tokens.authenticate(&expired).await;
         assert!(matches!(got, Err(AuthError::Expired)), "{got:?}");
         let (other_key, _) = SignedTokens::new(b"another-signing-key-entirely-0123456789", Duration::from_secs(900))
-            .issue(&user())
+            .issue(&user(), "s-1")
             .expect("issued");
         let sandbox =
-            SignedTokens::new(key, Duration::from_secs(900)).for_sandbox(true).issue(&user()).expect("issued").0;
+            SignedTokens::new(key, Duration::from_secs(900)).for_sandbox(true).issue(&user(), "s-1").expect("issued").0;
         for bad in [other_key.as_str(), sandbox.as_str(), "not-a-token", &good[..good.len() - 3]] {
             let got = tokens.authenticate(bad).await;
             assert!(matches!(got, Err(AuthError::Invalid)), "{bad}: {got:?}");
+        }
+    }
+
+    /// Attack: a token signed with the right key (a leaked older build, a partner tool) that
+    /// leaves out a claim: no session to revoke it by, no audience to keep it in its
+    /// environment, no expiry. Each claim left out, and only that, gets the token refused.
+    #[tokio::test]
+    async fn a_token_missing_any_claim_is_refused() {
+        let key = b"a-signing-key-for-the-claims-test-01234";
+        let tokens = SignedTokens::new(key, Duration::from_secs(900));
+        let claims = serde_json::json!({
+            "sub": "u-1", "email": "u1@example.com", "exp": now() + 600, "iat": now(),
+            "iss": ISSUER, "aud": PRODUCTION_AUDIENCE, "sid": "s-1",
+        });
+        let sign = |c: &serde_json::Value| {
+            jsonwebtoken::encode(&Header::default(), c, &EncodingKey::from_secret(key)).expect("encode")
+        };
+        assert_eq!(tokens.authenticate(&sign(&claims)).await.expect("control: every claim"), user());
+        for claim in ["sub", "exp", "iat", "iss", "aud", "sid"] {
+            let mut partial = claims.clone();
+            partial.as_object_mut().expect("object").remove(claim);
+            let got = tokens.authenticate(&sign(&partial)).await;
+            assert_eq!(got, Err(AuthError::Invalid), "a token without {claim}");
         }
     }
 }

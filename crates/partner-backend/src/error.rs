@@ -15,6 +15,8 @@ use crate::i18n::Msg;
 
 /// `Retry-After` on `503 provider_unavailable`: long enough for a blip at Proof to pass.
 const PROVIDER_RETRY_AFTER_SECS: u64 = 5;
+/// `Retry-After` on `503 unavailable` (the database): a failover or restart takes seconds.
+const STORE_RETRY_AFTER_SECS: u64 = 5;
 
 /// An error answer.
 #[derive(Debug, thiserror::Error)]
@@ -63,6 +65,10 @@ pub enum AppError {
     /// 503: Proof is unreachable or failing after retries.
     #[error("the ramp provider is unavailable")]
     ProviderUnavailable,
+    /// 503: the database does not answer (an outage, a full pool). Nothing was changed; the app
+    /// tries again after `Retry-After`, and nobody is signed out for it.
+    #[error("the database is unavailable")]
+    StoreUnavailable,
     /// 500: anything else; the detail is logged (once, when answered), never sent.
     #[error("internal error: {0}")]
     Internal(String),
@@ -110,6 +116,16 @@ impl AppError {
                 Self::ProviderUnavailable
             }
             proof_api::Error::NotFound(_) => Self::NotFound,
+            // Something else answers for Proof: nothing it says is believed, and the app may
+            // try again once an operator fixed the route.
+            proof_api::Error::Redirected(_) => {
+                tracing::error!(
+                    operator_action = true,
+                    proof_request_id = %request_id,
+                    "CONFIGURATION ERROR: {e}"
+                );
+                Self::ProviderUnavailable
+            }
             e if e.is_configuration() => {
                 tracing::error!(
                     operator_action = true,
@@ -158,6 +174,9 @@ impl AppError {
             Self::ProviderUnavailable => {
                 (StatusCode::SERVICE_UNAVAILABLE, codes::PROVIDER_UNAVAILABLE, key("error.provider_unavailable"), None)
             }
+            Self::StoreUnavailable => {
+                (StatusCode::SERVICE_UNAVAILABLE, codes::UNAVAILABLE, key("error.unavailable"), None)
+            }
             Self::Internal(_) | Self::Reported => {
                 (StatusCode::INTERNAL_SERVER_ERROR, codes::INTERNAL, key("error.internal"), None)
             }
@@ -189,6 +208,7 @@ impl IntoResponse for AppError {
         let retry_after = match self {
             Self::RateLimited { retry_after } | Self::TooManyStreams { retry_after } => Some(retry_after),
             Self::ProviderUnavailable => Some(PROVIDER_RETRY_AFTER_SECS),
+            Self::StoreUnavailable => Some(STORE_RETRY_AFTER_SECS),
             _ => None,
         };
         if let Some(v) = retry_after.and_then(|s| HeaderValue::from_str(&s.to_string()).ok()) {
@@ -200,6 +220,10 @@ impl IntoResponse for AppError {
 
 impl From<sqlx::Error> for AppError {
     fn from(e: sqlx::Error) -> Self {
+        if crate::store::is_outage(&e) {
+            tracing::error!("database unavailable (answering 503): {e}");
+            return Self::StoreUnavailable;
+        }
         Self::Internal(format!("database: {e}"))
     }
 }

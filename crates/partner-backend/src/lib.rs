@@ -65,6 +65,7 @@ pub fn app(state: AppState) -> Router {
         .route("/v1/sandbox/login", post(routes::sandbox::sandbox_login));
     let v1 = signed_in
         .route("/v1/auth/refresh", post(routes::auth::refresh))
+        .route("/v1/auth/sign-out", post(routes::auth::sign_out))
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), limits::per_ip));
     Router::new()
         .route("/healthz", get(routes::health::healthz))

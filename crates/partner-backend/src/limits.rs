@@ -168,14 +168,16 @@ impl Drop for StreamSlot {
 /// without a valid token passes through, and the handler's extractor answers `401`.
 pub(crate) async fn per_user(State(s): State<AppState>, mut req: Request, next: Next) -> Response {
     let token = crate::auth::bearer_token(req.headers()).map(str::to_owned);
-    if let Some(token) = token {
-        if let Ok(user) = s.auth.authenticate(&token).await {
-            if let Err(e) = s.limits.user_request(&user.id) {
-                return e.into_response();
-            }
-            req.extensions_mut().insert(user);
+    let outcome = match token {
+        Some(token) => s.auth.authenticate(&token).await,
+        None => Err(crate::auth::AuthError::Missing),
+    };
+    if let Ok(user) = &outcome {
+        if let Err(e) = s.limits.user_request(&user.id) {
+            return e.into_response();
         }
     }
+    req.extensions_mut().insert(crate::auth::Checked(outcome));
     next.run(req).await
 }
 

@@ -86,6 +86,9 @@ pub struct Relay {
     watching: Mutex<HashSet<String>>,
     upstream: AtomicUsize,
     stop: tokio::sync::watch::Sender<bool>,
+    /// Bumped whenever app sessions were revoked, here or on another instance: open status
+    /// streams then check their token again.
+    revocations: tokio::sync::watch::Sender<u64>,
 }
 
 impl std::fmt::Debug for Relay {
@@ -113,6 +116,7 @@ impl Relay {
             watching: Mutex::default(),
             upstream: AtomicUsize::new(0),
             stop,
+            revocations: tokio::sync::watch::channel(0).0,
         })
     }
 
@@ -149,6 +153,20 @@ impl Relay {
     /// When the store cannot be written.
     pub async fn release_all(&self) -> Result<u64, sqlx::Error> {
         self.store.release_all(&self.options.instance).await
+    }
+
+    /// App sessions were revoked on this instance: wake this instance's status streams and tell
+    /// the other instances to wake theirs.
+    pub(crate) async fn sessions_revoked(&self) {
+        self.revocations.send_modify(|n| *n = n.wrapping_add(1));
+        if let Err(e) = self.store.announce_revocation().await {
+            tracing::warn!("could not tell the other instances that sessions were revoked: {e}");
+        }
+    }
+
+    /// Changes whenever app sessions were revoked anywhere.
+    pub(crate) fn revocations(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.revocations.subscribe()
     }
 
     /// Transactions with a live channel (open status streams) on this instance.
@@ -375,19 +393,29 @@ impl Relay {
                 _ = stopped.wait_for(|s| *s) => return,
             };
             match notice {
-                Some(Notice::Status(event)) => self.publish(event),
+                // A wake-up only: what changed is read from the store, never from the notice.
+                Some(Notice::Changed(id)) => self.catch_up(&id).await,
+                Some(Notice::Revoked) => self.revocations.send_modify(|n| *n = n.wrapping_add(1)),
                 Some(Notice::Resync) => {
-                    let open: Vec<(String, u64)> =
-                        lock(&self.channels).iter().map(|(id, c)| (id.clone(), c.last_seq)).collect();
-                    for (id, last) in open {
-                        match self.store.events_after(&id, last).await {
-                            Ok(events) => events.into_iter().for_each(|e| self.publish(e)),
-                            Err(e) => tracing::warn!(tx_id = %id, "could not catch up after a lost connection: {e}"),
-                        }
+                    let open: Vec<String> = lock(&self.channels).keys().cloned().collect();
+                    for id in open {
+                        self.catch_up(&id).await;
                     }
+                    // A revocation may have been missed too.
+                    self.revocations.send_modify(|n| *n = n.wrapping_add(1));
                 }
                 None => return,
             }
+        }
+    }
+
+    /// Publish what the store holds for `id` beyond what this instance's channel sent; nothing
+    /// when no stream here follows it.
+    async fn catch_up(&self, id: &str) {
+        let Some(last) = lock(&self.channels).get(id).map(|c| c.last_seq) else { return };
+        match self.store.events_after(id, last).await {
+            Ok(events) => events.into_iter().for_each(|e| self.publish(e)),
+            Err(e) => tracing::warn!(tx_id = %id, "could not read a transaction's new statuses: {e}"),
         }
     }
 
@@ -493,6 +521,9 @@ impl Relay {
                                 return;
                             }
                         }
+                        Err(e) if e.is_configuration() => tracing::error!(
+                            operator_action = true, tx_id = %id, "CONFIGURATION ERROR polling Proof: {e}"
+                        ),
                         Err(e) => tracing::warn!(tx_id = %id, "polling Proof failed: {e}"),
                     }
                 }

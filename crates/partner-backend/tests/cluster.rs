@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use common::*;
 use partner_backend::Backend;
-use partner_backend::auth::{AppUser, SignedTokens};
+use partner_backend::auth::AppUser;
 use partner_backend::config::{Config, ProofTarget, Secret};
 use partner_backend::store::{Lease, NewTransaction, PgStore, StatusChange, Store};
 use proof_api::{Amount, TxStatus, TxType};
@@ -125,7 +125,7 @@ async fn two_instances_share_status_watching_and_take_over_when_one_dies() {
     assert_eq!(readyz(&api_b).await["store"], "postgres");
 
     let user = AppUser { id: "verified-cluster".into(), email: "cluster@example.com".into() };
-    let (token, _) = SignedTokens::new(KEY.as_bytes(), Duration::from_secs(600)).issue(&user).expect("token");
+    let token = app_token(&db.url, KEY, &user).await;
 
     // Created on A: A watches it, B does not, though B serves its stream.
     let created = api_a.buy(&token).await;
@@ -201,7 +201,7 @@ async fn session_rate_is_shared_by_every_instance() {
     let b = Backend::start(config).await.expect("B starts");
     let api_b = Api::new(&b);
     let user = AppUser { id: "verified-rate".into(), email: "rate@example.com".into() };
-    let (token, _) = SignedTokens::new(KEY.as_bytes(), Duration::from_secs(600)).issue(&user).expect("token");
+    let token = app_token(&db.url, KEY, &user).await;
     api_a.buy(&token).await;
     api_b.buy(&token).await;
     api_a.buy(&token).await;
@@ -306,7 +306,7 @@ async fn a_stopped_instance_hands_its_watches_over_at_once() {
     let sandbox = sandbox(None, Duration::from_secs(60)).await;
     let (mut a, api_a) = spawn_instance(&db, &sandbox, free_port(), "stop-a").await;
     let user = AppUser { id: "verified-stop".into(), email: "stop@example.com".into() };
-    let (token, _) = SignedTokens::new(KEY.as_bytes(), Duration::from_secs(600)).issue(&user).expect("token");
+    let token = app_token(&db.url, KEY, &user).await;
     let id = api_a.buy(&token).await.merchant_transaction_id;
     let mut conn = sqlx::PgConnection::connect(&db.url).await.expect("connects");
     let holder =
@@ -334,7 +334,7 @@ async fn a_single_instance_moves_from_sqlite_to_postgres() {
     let sqlite = TestDb::new(Db::Sqlite, "copy-source").await.expect("sqlite");
     let sandbox = sandbox(None, Duration::from_millis(200)).await;
     let user = AppUser { id: "verified-copy".into(), email: "copy@example.com".into() };
-    let (token, _) = SignedTokens::new(KEY.as_bytes(), Duration::from_secs(600)).issue(&user).expect("token");
+    let token = app_token(&sqlite.url, KEY, &user).await;
 
     // A year on SQLite, in short: one purchase completed, one link not opened yet.
     let one = Backend::start(instance_config(&sqlite, &sandbox, "single")).await.expect("starts on SQLite");
@@ -348,7 +348,20 @@ async fn a_single_instance_moves_from_sqlite_to_postgres() {
     one.shutdown().await;
 
     let copied = partner_backend::store::copy::sqlite_to_postgres(&sqlite.url, &pg.url).await.expect("copies");
-    assert_eq!((copied.transactions, copied.status_events, copied.widget_links), (2, 4, 2));
+    let rows = |t| copied.rows(t);
+    assert_eq!((rows("transactions"), rows("status_events"), rows("widget_links")), (2, 4, 2));
+    // Every table of the schema is copied or deliberately left out: one list drives the copy.
+    let sqlite_db = sqlx::SqlitePool::connect(&sqlite.url).await.expect("sqlite");
+    let tables: Vec<String> =
+        sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+            .fetch_all(&sqlite_db)
+            .await
+            .expect("tables");
+    for table in &tables {
+        let listed = partner_backend::store::copy::TABLES.iter().any(|t| t.name == table)
+            || partner_backend::store::copy::NOT_COPIED.iter().any(|(t, _)| t == table);
+        assert!(listed, "table {table} is neither copied nor listed as left out");
+    }
 
     let moved = Backend::start(instance_config(&pg, &sandbox, "moved")).await.expect("starts on PostgreSQL");
     let api = Api::new(&moved);
@@ -371,7 +384,7 @@ async fn a_stream_catches_up_on_what_a_lost_listener_missed() {
     let b = Backend::start(instance_config(&db, &sandbox, "relisten-b")).await.expect("B starts");
     let api_b = Api::new(&b);
     let user = AppUser { id: "verified-relisten".into(), email: "relisten@example.com".into() };
-    let (token, _) = SignedTokens::new(KEY.as_bytes(), Duration::from_secs(600)).issue(&user).expect("token");
+    let token = app_token(&db.url, KEY, &user).await;
 
     // Another instance (a second pool on the same database) owns and watches the transaction.
     let other = PgStore::open(&db.url, "test").await.expect("store");
@@ -411,5 +424,48 @@ async fn a_stream_catches_up_on_what_a_lost_listener_missed() {
     let done = next(&mut on_b, Duration::from_secs(5)).await.expect("completed reaches B");
     assert_eq!((done.status, done.seq), (TxStatus::Completed, 3));
     let _ = admin.close().await;
+    b.shutdown().await;
+}
+
+/// Attack: any role that can connect to the database sends `NOTIFY proof_ramp_status` with a
+/// made-up `completed` (and a huge `seq`, after which real events would be dropped as old).
+/// A notice only wakes the instance, which reads the store: nothing reaches the stream, and the
+/// real change, recorded afterwards, arrives with its true number.
+#[tokio::test]
+async fn a_forged_status_notification_is_only_a_wake_up() {
+    let Some(db) = TestDb::new(Db::Postgres, "cluster-forged").await else { return };
+    let sandbox = sandbox(None, Duration::from_secs(60)).await;
+    let b = Backend::start(instance_config(&db, &sandbox, "forged-b")).await.expect("B starts");
+    let api_b = Api::new(&b);
+    let user = AppUser { id: "verified-forged".into(), email: "forged@example.com".into() };
+    let token = app_token(&db.url, KEY, &user).await;
+    let other = PgStore::open(&db.url, "test").await.expect("store");
+    let far = i64::MAX / 2;
+    other
+        .insert_transaction(&new_tx("forged-1", &user.id), Lease { holder: "elsewhere", now_ms: 0, until_ms: far })
+        .await
+        .expect("insert");
+    let mut on_b = stream(&api_b, &token, "forged-1");
+    assert_eq!(next(&mut on_b, Duration::from_secs(10)).await.map(|e| e.seq), Some(1));
+
+    let fake = serde_json::json!({
+        "seq": 9_000_000_000_000_000_000u64, "merchant_transaction_id": "forged-1", "status": "completed",
+        "crypto_amount": "1000000", "occurred_at": "2026-04-01T10:00:00Z"
+    });
+    let mut conn = sqlx::PgConnection::connect(&db.url).await.expect("a connection of any role");
+    sqlx::query("SELECT pg_notify('proof_ramp_status', $1)")
+        .bind(fake.to_string())
+        .execute(&mut conn)
+        .await
+        .expect("notify");
+    sqlx::query("SELECT pg_notify('proof_ramp_status', 'forged-1')").execute(&mut conn).await.expect("notify");
+    assert!(next(&mut on_b, Duration::from_secs(2)).await.is_none(), "nothing was recorded, nothing is shown");
+
+    other.apply_status("forged-1", &change(TxStatus::Processing)).await.expect("applies");
+    let real = next(&mut on_b, Duration::from_secs(5)).await.expect("the real change arrives");
+    assert_eq!((real.status, real.seq), (TxStatus::Processing, 2));
+    let (_, view) = other.transaction("forged-1").await.expect("read").expect("exists");
+    assert_eq!(view.status, TxStatus::Processing, "the store never held the forged status");
+    let _ = conn.close().await;
     b.shutdown().await;
 }

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use common::*;
 use partner_backend::Backend;
-use partner_backend::auth::{AppUser, SignedTokens};
+use partner_backend::auth::AppUser;
 use partner_backend::config::{Config, ProofTarget, Secret};
 use proof_sandbox::Sandbox;
 use ramp_api::TransactionList;
@@ -40,7 +40,7 @@ async fn restart_mid_transaction_loses_nothing() {
     .expect("sandbox");
     let dir = Scratch::new("restart");
     let user = AppUser { id: "verified-restart".into(), email: "restart@example.com".into() };
-    let (token, _) = SignedTokens::new(KEY.as_bytes(), Duration::from_secs(600)).issue(&user).expect("token");
+    let token = app_token(&dir.db_url(), KEY, &user).await;
 
     let a = Backend::start(remote_config(&dir, &sandbox)).await.expect("first start");
     let api_a = Api::new(&a);

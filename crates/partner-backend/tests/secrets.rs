@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use common::*;
 use partner_backend::Backend;
-use partner_backend::auth::{AppUser, SignedTokens};
+use partner_backend::auth::AppUser;
 use partner_backend::config::{ProofTarget, Secret};
 use proof_sandbox::Sandbox;
 use serde_json::json;
@@ -68,7 +68,7 @@ async fn the_client_token_appears_in_no_response_and_no_log_line() {
     let backend = Backend::start(config).await.expect("starts");
     let api = Api::new(&backend);
     let user = AppUser { id: "first-leakcheck".into(), email: EMAIL.into() };
-    let (token, _) = SignedTokens::new(KEY.as_bytes(), Duration::from_secs(600)).issue(&user).expect("token");
+    let token = backend.start_app_session(&user).await.expect("app session").token;
 
     let mut seen = vec![config_debug];
     seen.push(exposed(api.get(&token, "/v1/config").await).await);

@@ -63,9 +63,7 @@ async fn sessions_nobody_opened_stop_being_watched_and_stay_stopped() {
     let backend = start().await.expect("starts");
     let api = Api::new(&backend);
     let user = partner_backend::auth::AppUser { id: "verified-watchers".into(), email: "w@example.com".into() };
-    let tokens =
-        partner_backend::auth::SignedTokens::new(b"watchers-test-signing-key-0123456789", Duration::from_secs(600));
-    let (token, _) = tokens.issue(&user).expect("token");
+    let token = backend.start_app_session(&user).await.expect("app session").token;
     let unopened = api.buy(&token).await;
     let opened = api.buy(&token).await;
     api.http.get(&opened.widget_url).send().await.expect("host page").error_for_status().expect("opens");

@@ -51,6 +51,9 @@ pub mod codes {
     pub const RATE_LIMITED: &str = "rate_limited";
     /// 503: the ramp provider is unreachable; retry shortly.
     pub const PROVIDER_UNAVAILABLE: &str = "provider_unavailable";
+    /// 503: the backend's own database is unreachable; nothing changed, retry after
+    /// `Retry-After` (the sign-in stays valid).
+    pub const UNAVAILABLE: &str = "unavailable";
     /// 413: the body is too large.
     pub const PAYLOAD_TOO_LARGE: &str = "payload_too_large";
     /// 500: something failed on the server; not the user's fault.

@@ -266,6 +266,21 @@ impl BackendClient {
         self.get("v1/sandbox/personas").await
     }
 
+    /// The call that ends this device's session on the backend (`POST /v1/auth/sign-out` with
+    /// the refresh token held now), so a copy of its refresh token is worthless too. Taken at
+    /// once, sent when awaited: forget the sign-in locally right after taking it, whatever the
+    /// call's outcome (an offline phone signs out locally; its session then ends at the
+    /// refresh token's lifetime).
+    pub fn end_session(self: &std::sync::Arc<Self>) -> impl std::future::Future<Output = Result<()>> + Send + 'static {
+        let refresh_token = read(&self.refresh_token);
+        let client = self.clone();
+        async move {
+            let Some(refresh_token) = refresh_token else { return Ok(()) };
+            let req = client.request(Method::POST, "v1/auth/sign-out")?.json(&RefreshRequest { refresh_token });
+            client.send::<()>(req).await
+        }
+    }
+
     /// End every session of the signed-in user, on every device.
     ///
     /// # Errors

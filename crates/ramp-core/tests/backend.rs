@@ -158,6 +158,25 @@ async fn signing_out_everywhere_ends_the_session_for_good() {
     let _ = std::fs::remove_dir_all(dir);
 }
 
+/// Signing out on this device ends its session on the backend: a copy of its refresh token
+/// (or its bearer token) is worthless from then on, and the user's other device stays signed in.
+#[tokio::test]
+async fn signing_out_ends_this_device_s_session_on_the_backend() {
+    let (b, dir) = backend().await;
+    let client = Arc::new(BackendClient::new(b.public_base().as_str()).expect("client"));
+    let other = Arc::new(BackendClient::new(b.public_base().as_str()).expect("client"));
+    let login = client.sandbox_login("verified", false).await.expect("login");
+    other.sandbox_login("verified", false).await.expect("another device");
+    client.end_session().await.expect("the session ended on the backend");
+    let copy = Arc::new(BackendClient::new(b.public_base().as_str()).expect("client"));
+    copy.set_session(Some(login.token.clone()), login.refresh_token.clone());
+    let err = copy.kyc().await.expect_err("refused");
+    assert_eq!(err.kind, ErrorKind::SignedOut, "a copy of the bearer and refresh tokens: {err:?}");
+    other.kyc().await.expect("the other device stays signed in");
+    b.shutdown().await;
+    let _ = std::fs::remove_dir_all(dir);
+}
+
 #[test]
 fn release_builds_refuse_a_clear_text_backend_and_links_stay_on_its_origin() {
     let e = BackendClient::with_policy("http://ramp.partner.example/", true).expect_err("http in release");

@@ -132,3 +132,16 @@ where
     let pct = |p: f64| all[((all.len() as f64 - 1.0) * p).round() as usize].as_secs_f64() * 1e6;
     Ok(Stats { rps: all.len() as f64 / secs, p50_us: pct(0.5), p99_us: pct(0.99) })
 }
+
+/// A production bearer token for `user`, within one app session recorded in each database of
+/// `db_urls` (each backend checks the session in its own database).
+pub async fn app_token(db_urls: &[&str], user: &partner_backend::auth::AppUser) -> anyhow::Result<String> {
+    let session = "bench-session";
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_secs();
+    for url in db_urls {
+        let store = partner_backend::store::open(url, "bench-sign-in").await?;
+        store.start_app_session(session, &user.id, &user.email, "bench-refresh-hash", now + 3600, now).await?;
+    }
+    let tokens = partner_backend::auth::SignedTokens::new(KEY.as_bytes(), Duration::from_secs(3600));
+    Ok(tokens.issue(user, session)?.0)
+}

@@ -9,8 +9,9 @@ async fn main() -> anyhow::Result<()> {
     let [from, to] = args.as_slice() else {
         anyhow::bail!(
             "usage: proof-ramp-db-copy sqlite://path/to/ramp.db postgres://user:password@host/db\n\
-             Copies every transaction, status event, widget link and webhook receipt into an empty\n\
-             PostgreSQL database, all or nothing. Stop the backend that uses the SQLite file first."
+             Copies every table that matters (transactions, their history, widget links, webhook\n\
+             receipts and app sign-in sessions) into an empty PostgreSQL database, all or nothing.\n\
+             Stop the backend that uses the SQLite file first."
         );
     };
     anyhow::ensure!(
@@ -22,9 +23,6 @@ async fn main() -> anyhow::Result<()> {
         "TO must be a postgres: URL, e.g. postgres://proof_ramp:…@db.internal/proof_ramp"
     );
     let copied = partner_backend::store::copy::sqlite_to_postgres(from, to).await.context("the copy did not happen")?;
-    println!(
-        "copied {} transactions, {} status events, {} widget links and {} webhook receipts",
-        copied.transactions, copied.status_events, copied.widget_links, copied.webhook_receipts
-    );
+    println!("{copied}");
     Ok(())
 }

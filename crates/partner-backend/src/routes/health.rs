@@ -8,6 +8,9 @@ use serde_json::json;
 
 use crate::state::AppState;
 
+/// Longest `/readyz` waits for the database before it says `503`.
+const READY_PING_LIMIT: std::time::Duration = std::time::Duration::from_millis(800);
+
 pub(crate) async fn healthz() -> &'static str {
     "ok"
 }
@@ -16,10 +19,17 @@ pub(crate) async fn healthz() -> &'static str {
 /// "instance": name, "upstream_watchers": n}`; `503` when not ready. `upstream_watchers` counts
 /// this instance's watchers only (on PostgreSQL each transaction is watched by one instance).
 pub(crate) async fn readyz(State(s): State<AppState>) -> (StatusCode, Json<serde_json::Value>) {
-    let (code, ready, database) = match s.store.ping().await {
-        Ok(()) => (StatusCode::OK, true, "ok"),
-        Err(e) => {
+    // Bounded well below the pool's acquire timeout: a load balancer asks every few seconds and
+    // must hear "not ready" promptly when the database goes away.
+    let ping = tokio::time::timeout(READY_PING_LIMIT, s.store.ping()).await;
+    let (code, ready, database) = match ping {
+        Ok(Ok(())) => (StatusCode::OK, true, "ok"),
+        Ok(Err(e)) => {
             tracing::error!("not ready: database: {e}");
+            (StatusCode::SERVICE_UNAVAILABLE, false, "unavailable")
+        }
+        Err(_) => {
+            tracing::error!("not ready: the database did not answer within {READY_PING_LIMIT:?}");
             (StatusCode::SERVICE_UNAVAILABLE, false, "unavailable")
         }
     };

@@ -12,7 +12,7 @@ use futures_util::Stream;
 use ramp_api::{STATUS_EVENT, StatusEvent, TransactionList, TransactionView};
 use tokio::sync::broadcast;
 
-use crate::auth::Authenticated;
+use crate::auth::{AppAuth, AuthError, Authenticated};
 use crate::error::{AppError, AppResult};
 use crate::limits::StreamSlot;
 use crate::state::AppState;
@@ -53,17 +53,36 @@ pub(crate) async fn transactions_events(
 ) -> AppResult<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
     let view = owned(&s, &user.id, &id).await?;
     let slot = s.limits.open_stream(&user.id)?;
+    // Any number the client sends is taken as is; sequence numbers are far below u64::MAX, and
+    // comparisons below never add to it.
     let last =
         headers.get("last-event-id").and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse().ok()).unwrap_or(0);
+    // The token that opened the stream, checked again whenever sessions are revoked.
+    let token = crate::auth::bearer_token(&headers).unwrap_or_default().to_owned();
+    let revocations = s.relay.revocations();
     // Subscribe before reading history, so nothing falls between the two.
     let live = (!view.status.is_terminal()).then(|| s.relay.subscribe(&id));
     let history: VecDeque<StatusEvent> = s.store.events_after(&id, last).await?.into();
-    let feed = Feed { store: s.store.clone(), id, history, live, last, done: false, _slot: slot };
+    let feed = Feed {
+        store: s.store.clone(),
+        auth: s.auth.clone(),
+        token,
+        revocations,
+        id,
+        history,
+        live,
+        last,
+        done: false,
+        _slot: slot,
+    };
     Ok(Sse::new(futures_util::stream::unfold(feed, Feed::next)).keep_alive(KeepAlive::default()))
 }
 
 struct Feed {
     store: Arc<dyn Store>,
+    auth: Arc<dyn AppAuth>,
+    token: String,
+    revocations: tokio::sync::watch::Receiver<u64>,
     id: String,
     history: VecDeque<StatusEvent>,
     live: Option<broadcast::Receiver<StatusEvent>>,
@@ -81,21 +100,42 @@ impl Feed {
         loop {
             let ev = match self.history.pop_front() {
                 Some(ev) => ev,
-                None => match self.live.as_mut()?.recv().await {
-                    // A gap (a change announced before the one in between reached this
-                    // instance): read the missing ones from the store, in order.
-                    Ok(ev) if ev.seq > self.last + 1 => {
-                        self.history = self.store.events_after(&self.id, self.last).await.ok()?.into();
-                        continue;
+                None => {
+                    let live = self.live.as_mut()?;
+                    let received = tokio::select! {
+                        r = live.recv() => r,
+                        changed = self.revocations.changed() => {
+                            if changed.is_err() {
+                                return None; // the relay stopped
+                            }
+                            // Sessions were revoked somewhere: end this stream if its was one.
+                            // A store that cannot answer now keeps the stream (no sign-out on
+                            // an outage); the next revocation asks again.
+                            match self.auth.recheck(&self.token).await {
+                                Ok(()) | Err(AuthError::Unavailable) => continue,
+                                Err(_) => {
+                                    tracing::info!(tx_id = %self.id, "ended a status stream whose session was revoked");
+                                    return None;
+                                }
+                            }
+                        }
+                    };
+                    match received {
+                        // A gap (a change announced before the one in between reached this
+                        // instance): read the missing ones from the store, in order.
+                        Ok(ev) if ev.seq > self.last.saturating_add(1) => {
+                            self.history = self.store.events_after(&self.id, self.last).await.ok()?.into();
+                            continue;
+                        }
+                        Ok(ev) => ev,
+                        Err(broadcast::error::RecvError::Lagged(_)) => {
+                            // Too slow for the live channel: catch up from the store.
+                            self.history = self.store.events_after(&self.id, self.last).await.ok()?.into();
+                            continue;
+                        }
+                        Err(broadcast::error::RecvError::Closed) => return None,
                     }
-                    Ok(ev) => ev,
-                    Err(broadcast::error::RecvError::Lagged(_)) => {
-                        // Too slow for the live channel: catch up from the store.
-                        self.history = self.store.events_after(&self.id, self.last).await.ok()?.into();
-                        continue;
-                    }
-                    Err(broadcast::error::RecvError::Closed) => return None,
-                },
+                }
             };
             if ev.seq <= self.last {
                 continue;

@@ -1,20 +1,131 @@
 //! Moving a single instance's SQLite data to PostgreSQL, for partners who outgrow one instance.
+//!
+//! What is copied is [`TABLES`], one list: each table with its columns, in an order that
+//! satisfies the foreign keys. A table the backend adds goes there, and the copy test (which
+//! checks every table of the schema is either listed or deliberately left out) fails until it
+//! is.
 
 use sqlx::Row;
 
 use super::{PgStore, SqliteStore};
 
-/// What [`sqlite_to_postgres`] copied.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Copied {
-    /// Transactions.
-    pub transactions: u64,
-    /// Status events.
-    pub status_events: u64,
-    /// Widget links (used ones too, so they stay used).
-    pub widget_links: u64,
-    /// Webhook receipts.
-    pub webhook_receipts: u64,
+/// How a column is read from SQLite and written to PostgreSQL.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// `TEXT NOT NULL`.
+    Text,
+    /// `TEXT`, nullable.
+    OptText,
+    /// `INTEGER`/`BIGINT NOT NULL`.
+    Int,
+    /// `INTEGER`/`BIGINT`, nullable.
+    OptInt,
+}
+
+/// A table to copy: its name, its columns, and the order rows are read in.
+#[derive(Clone, Copy, Debug)]
+pub struct Table {
+    /// Table name.
+    pub name: &'static str,
+    /// Columns and their kinds.
+    pub columns: &'static [(&'static str, Kind)],
+    /// `ORDER BY` of the read (insertion order where PostgreSQL derives something from it).
+    pub order_by: &'static str,
+}
+
+use Kind::{Int, OptInt, OptText, Text};
+
+/// Every table that holds what a user or the backend must not lose, in foreign-key order.
+/// Watcher leases (`watch_holder`, `watch_until`) are not copied: the instances on PostgreSQL
+/// take every open transaction over when they start. Rate-limit counters (`rate_limits`) are
+/// not copied either: they only matter for a minute.
+pub const TABLES: &[Table] = &[
+    Table {
+        name: "transactions",
+        columns: &[
+            ("id", Text),
+            ("owner", Text),
+            ("tx_type", Text),
+            ("currency", Text),
+            ("network", Text),
+            ("amount", Text),
+            ("status", Text),
+            ("status_seq", Int),
+            ("crypto_amount", OptText),
+            ("fiat_amount", OptText),
+            ("fiat_currency", OptText),
+            ("created_at", Text),
+            ("updated_at", Text),
+            // An unfinished purchase can still be continued after the move.
+            ("resume_session", OptText),
+            ("resume_until", OptInt),
+        ],
+        // Oldest first, so PostgreSQL's `ord` keeps SQLite's insertion order.
+        order_by: "rowid",
+    },
+    Table {
+        name: "status_events",
+        columns: &[
+            ("tx_id", Text),
+            ("seq", Int),
+            ("status", Text),
+            ("crypto_amount", OptText),
+            ("fiat_amount", OptText),
+            ("occurred_at", Text),
+        ],
+        order_by: "rowid",
+    },
+    Table {
+        name: "widget_links",
+        columns: &[
+            ("token_hash", Text),
+            ("tx_id", Text),
+            ("session_json", OptText),
+            ("expires_at", Int),
+            ("used_at", OptInt),
+        ],
+        order_by: "rowid",
+    },
+    Table {
+        name: "webhook_receipts",
+        columns: &[("tx_id", Text), ("status", Text), ("received_at", Text)],
+        order_by: "rowid",
+    },
+    // Signed-in users stay signed in after the move.
+    Table {
+        name: "app_sessions",
+        columns: &[("id", Text), ("user_id", Text), ("email", Text), ("created_at", Int), ("revoked_at", OptInt)],
+        order_by: "rowid",
+    },
+    Table {
+        name: "refresh_tokens",
+        columns: &[("token_hash", Text), ("session_id", Text), ("expires_at", Int), ("used_at", OptInt)],
+        order_by: "rowid",
+    },
+];
+
+/// Tables of the schema deliberately not copied, and why (see [`TABLES`]).
+pub const NOT_COPIED: &[(&str, &str)] = &[
+    ("rate_limits", "counters that matter for a minute"),
+    ("_sqlx_migrations", "each database runs its own migrations"),
+];
+
+/// What [`sqlite_to_postgres`] copied: rows per table, in [`TABLES`] order.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Copied(pub Vec<(&'static str, u64)>);
+
+impl Copied {
+    /// Rows copied of `table` (0 for a table not in [`TABLES`]).
+    pub fn rows(&self, table: &str) -> u64 {
+        self.0.iter().find(|(t, _)| *t == table).map_or(0, |(_, n)| *n)
+    }
+}
+
+impl std::fmt::Display for Copied {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let parts: Vec<String> = self.0.iter().map(|(t, n)| format!("{n} {t}")).collect();
+        write!(f, "copied {}", parts.join(", "))
+    }
 }
 
 /// Why a copy did not happen.
@@ -29,11 +140,9 @@ pub enum CopyError {
     Database(#[from] sqlx::Error),
 }
 
-/// Copy everything from the SQLite database at `from` into the PostgreSQL database at `to`, in
-/// one PostgreSQL transaction (all or nothing). Both are migrated first. Stop the backend that
-/// uses `from` before, so nothing changes during the copy; watcher leases are not copied (the
-/// instances on PostgreSQL take every open transaction over when they start) nor are rate-limit
-/// counters.
+/// Copy every table of [`TABLES`] from the SQLite database at `from` into the PostgreSQL
+/// database at `to`, in one PostgreSQL transaction (all or nothing). Both are migrated first.
+/// Stop the backend that uses `from` before, so nothing changes during the copy.
 ///
 /// # Errors
 /// [`CopyError::NotEmpty`] when `to` has transactions already; a database error otherwise.
@@ -47,78 +156,29 @@ pub async fn sqlite_to_postgres(from: &str, to: &str) -> Result<Copied, CopyErro
         return Err(CopyError::NotEmpty(existing));
     }
     let mut copied = Copied::default();
-
-    let columns = "id, owner, tx_type, currency, network, amount, status, status_seq, crypto_amount, fiat_amount, \
-                   fiat_currency, created_at, updated_at, resume_session, resume_until";
-    // Oldest first, so PostgreSQL's `ord` keeps SQLite's insertion order.
-    let rows = sqlx::query(&format!("SELECT {columns} FROM transactions ORDER BY rowid")).fetch_all(&mut *src).await?;
-    for r in rows {
-        sqlx::query(&format!(
-            "INSERT INTO transactions ({columns}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
-        ))
-        .bind(r.try_get::<String, _>("id")?)
-        .bind(r.try_get::<String, _>("owner")?)
-        .bind(r.try_get::<String, _>("tx_type")?)
-        .bind(r.try_get::<String, _>("currency")?)
-        .bind(r.try_get::<String, _>("network")?)
-        .bind(r.try_get::<String, _>("amount")?)
-        .bind(r.try_get::<String, _>("status")?)
-        .bind(r.try_get::<i64, _>("status_seq")?)
-        .bind(r.try_get::<Option<String>, _>("crypto_amount")?)
-        .bind(r.try_get::<Option<String>, _>("fiat_amount")?)
-        .bind(r.try_get::<Option<String>, _>("fiat_currency")?)
-        .bind(r.try_get::<String, _>("created_at")?)
-        .bind(r.try_get::<String, _>("updated_at")?)
-        // An unfinished purchase can still be continued after the move.
-        .bind(r.try_get::<Option<String>, _>("resume_session")?)
-        .bind(r.try_get::<Option<i64>, _>("resume_until")?)
-        .execute(&mut *db)
-        .await?;
-        copied.transactions += 1;
-    }
-    let rows = sqlx::query("SELECT tx_id, seq, status, crypto_amount, fiat_amount, occurred_at FROM status_events")
-        .fetch_all(&mut *src)
-        .await?;
-    for r in rows {
-        sqlx::query(
-            "INSERT INTO status_events (tx_id, seq, status, crypto_amount, fiat_amount, occurred_at)
-             VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(r.try_get::<String, _>("tx_id")?)
-        .bind(r.try_get::<i64, _>("seq")?)
-        .bind(r.try_get::<String, _>("status")?)
-        .bind(r.try_get::<Option<String>, _>("crypto_amount")?)
-        .bind(r.try_get::<Option<String>, _>("fiat_amount")?)
-        .bind(r.try_get::<String, _>("occurred_at")?)
-        .execute(&mut *db)
-        .await?;
-        copied.status_events += 1;
-    }
-    let rows = sqlx::query("SELECT token_hash, tx_id, session_json, expires_at, used_at FROM widget_links")
-        .fetch_all(&mut *src)
-        .await?;
-    for r in rows {
-        sqlx::query(
-            "INSERT INTO widget_links (token_hash, tx_id, session_json, expires_at, used_at) VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(r.try_get::<String, _>("token_hash")?)
-        .bind(r.try_get::<String, _>("tx_id")?)
-        .bind(r.try_get::<Option<String>, _>("session_json")?)
-        .bind(r.try_get::<i64, _>("expires_at")?)
-        .bind(r.try_get::<Option<i64>, _>("used_at")?)
-        .execute(&mut *db)
-        .await?;
-        copied.widget_links += 1;
-    }
-    let rows = sqlx::query("SELECT tx_id, status, received_at FROM webhook_receipts").fetch_all(&mut *src).await?;
-    for r in rows {
-        sqlx::query("INSERT INTO webhook_receipts (tx_id, status, received_at) VALUES ($1, $2, $3)")
-            .bind(r.try_get::<String, _>("tx_id")?)
-            .bind(r.try_get::<String, _>("status")?)
-            .bind(r.try_get::<String, _>("received_at")?)
-            .execute(&mut *db)
+    for table in TABLES {
+        let names: Vec<&str> = table.columns.iter().map(|(c, _)| *c).collect();
+        let list = names.join(", ");
+        let params: Vec<String> = (1..=names.len()).map(|i| format!("${i}")).collect();
+        let insert = format!("INSERT INTO {} ({list}) VALUES ({})", table.name, params.join(", "));
+        let rows = sqlx::query(&format!("SELECT {list} FROM {} ORDER BY {}", table.name, table.order_by))
+            .fetch_all(&mut *src)
             .await?;
-        copied.webhook_receipts += 1;
+        let mut n = 0;
+        for r in rows {
+            let mut q = sqlx::query(&insert);
+            for (column, kind) in table.columns {
+                q = match kind {
+                    Text => q.bind(r.try_get::<String, _>(*column)?),
+                    OptText => q.bind(r.try_get::<Option<String>, _>(*column)?),
+                    Int => q.bind(r.try_get::<i64, _>(*column)?),
+                    OptInt => q.bind(r.try_get::<Option<i64>, _>(*column)?),
+                };
+            }
+            q.execute(&mut *db).await?;
+            n += 1;
+        }
+        copied.0.push((table.name, n));
     }
     db.commit().await?;
     src.close().await?;

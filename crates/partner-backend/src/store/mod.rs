@@ -93,6 +93,21 @@ pub enum Refresh {
     Invalid,
 }
 
+/// One use of a refresh token, for [`Store::rotate_refresh`].
+#[derive(Clone, Copy, Debug)]
+pub struct Rotation<'a> {
+    /// Hash of the token presented.
+    pub old_hash: &'a str,
+    /// Hash of its successor (always the same for the same token).
+    pub new_hash: &'a str,
+    /// When the successor expires, unix seconds.
+    pub new_expires: u64,
+    /// Now, unix seconds.
+    pub now: u64,
+    /// Seconds after a use during which the same token gives its (still unused) successor again.
+    pub grace: u64,
+}
+
 /// A watcher lease: who holds it and until when (unix milliseconds).
 #[derive(Clone, Copy, Debug)]
 pub struct Lease<'a> {
@@ -104,11 +119,14 @@ pub struct Lease<'a> {
     pub until_ms: i64,
 }
 
-/// What [`Store::listen`] delivers.
+/// What [`Store::listen`] delivers. Notices are wake-ups, never data: any role that can connect
+/// to the database can send one, so what changed is always read back from the tables.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Notice {
-    /// A status change recorded by any instance (this one included).
-    Status(StatusEvent),
+    /// Some instance (this one included) says this transaction's status changed.
+    Changed(String),
+    /// Some instance says app sessions were revoked.
+    Revoked,
     /// The connection to the database was lost and is back: notices may have been missed, so
     /// read what matters again from the store.
     Resync,
@@ -223,14 +241,16 @@ pub trait Store: Send + Sync + 'static {
         now: u64,
     ) -> Result<(), sqlx::Error>;
     /// Use up a refresh token and store its successor, in one transaction. A token used a second
-    /// time revokes its whole session ([`Refresh::Reused`]).
-    async fn rotate_refresh(
-        &self,
-        old_hash: &str,
-        new_hash: &str,
-        new_expires: u64,
-        now: u64,
-    ) -> Result<Refresh, sqlx::Error>;
+    /// time revokes its whole session ([`Refresh::Reused`]), unless it comes within the grace
+    /// window of its first use while its successor is unused: then that successor is the answer
+    /// again ([`Refresh::Rotated`]; the lost-answer and concurrent-renewal cases).
+    async fn rotate_refresh(&self, rotation: Rotation<'_>) -> Result<Refresh, sqlx::Error>;
+    /// Revoke the session a refresh token belongs to (signing out one device); `true` when a
+    /// live session was revoked.
+    async fn revoke_session_of(&self, refresh_hash: &str, now: u64) -> Result<bool, sqlx::Error>;
+    /// Tell every instance sharing the database that sessions were revoked, so they end the
+    /// status streams those sessions opened (a wake-up: each checks its streams' tokens again).
+    async fn announce_revocation(&self) -> Result<(), sqlx::Error>;
     /// Revoke every session of a user (sign out everywhere); returns how many were live.
     async fn revoke_user_sessions(&self, user_id: &str, now: u64) -> Result<u64, sqlx::Error>;
     /// Whether an app session exists and is not revoked.
@@ -258,6 +278,26 @@ pub async fn open(url: &str, instance: &str) -> Result<std::sync::Arc<dyn Store>
     })
 }
 
+/// Whether `e` means the database cannot be reached right now (connection refused or lost, no
+/// pooled connection within the acquire timeout, the server shutting down), as opposed to a
+/// statement that failed: an outage is `503` and tried again later, never a sign-out.
+pub fn is_outage(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::WorkerCrashed
+        | sqlx::Error::Protocol(_) => true,
+        // SQLSTATE class 08 (connection exception), 57P01-57P03 (shutdown, cannot connect
+        // now), and SQLite's BUSY (5) and LOCKED (6).
+        sqlx::Error::Database(db) => db
+            .code()
+            .is_some_and(|c| c.starts_with("08") || ["57P01", "57P02", "57P03", "5", "6"].contains(&c.as_ref())),
+        _ => false,
+    }
+}
+
 /// Rank of a status in a transaction's life; changes only move forward.
 pub(crate) fn rank(s: &TxStatus) -> u8 {
     match s {
@@ -267,8 +307,10 @@ pub(crate) fn rank(s: &TxStatus) -> u8 {
     }
 }
 
-/// The `NOTIFY` channel that carries status changes between instances.
+/// The `NOTIFY` channel that carries status changes between instances (the transaction's id).
 pub(crate) const STATUS_CHANNEL: &str = "proof_ramp_status";
+/// The `NOTIFY` channel that says app sessions were revoked (no payload).
+pub(crate) const REVOKED_CHANNEL: &str = "proof_ramp_revoked";
 
 /// `watch_until` of a lease given up: later than any clock, so it never runs out.
 pub(crate) const GIVEN_UP: i64 = i64::MAX;
@@ -324,6 +366,11 @@ mod sql {
         FROM refresh_tokens r JOIN app_sessions s ON s.id = r.session_id WHERE r.token_hash = $1";
     pub(super) const REVOKE_SESSION: &str =
         "UPDATE app_sessions SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL";
+    pub(super) const REVOKE_SESSION_OF: &str = "UPDATE app_sessions SET revoked_at = $1
+        WHERE id = (SELECT session_id FROM refresh_tokens WHERE token_hash = $2) AND revoked_at IS NULL";
+    /// Whether a successor refresh token exists and is unused.
+    pub(super) const SUCCESSOR_UNUSED: &str =
+        "SELECT count(*) FROM refresh_tokens WHERE token_hash = $1 AND used_at IS NULL";
     pub(super) const REVOKE_USER: &str =
         "UPDATE app_sessions SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL";
     pub(super) const SESSION_ACTIVE: &str = "SELECT count(*) FROM app_sessions WHERE id = $1 AND revoked_at IS NULL";
@@ -685,43 +732,62 @@ macro_rules! sql_store {
 
             async fn rotate_refresh(
                 &self,
-                old_hash: &str,
-                new_hash: &str,
-                new_expires: u64,
-                now: u64,
+                rotation: $crate::store::Rotation<'_>,
             ) -> Result<$crate::store::Refresh, sqlx::Error> {
-                let now = $crate::store::clamp_i64(now);
+                let now = $crate::store::clamp_i64(rotation.now);
                 let mut db = self.pool.begin().await?;
                 let used: Option<String> = sqlx::query_scalar($crate::store::sql::USE_REFRESH)
                     .bind(now)
-                    .bind(old_hash)
+                    .bind(rotation.old_hash)
                     .fetch_optional(&mut *db)
                     .await?;
                 let row: Option<(String, String, String, Option<i64>, Option<i64>)> =
-                    sqlx::query_as($crate::store::sql::REFRESH_SESSION).bind(old_hash).fetch_optional(&mut *db).await?;
+                    sqlx::query_as($crate::store::sql::REFRESH_SESSION)
+                        .bind(rotation.old_hash)
+                        .fetch_optional(&mut *db)
+                        .await?;
                 let Some((session_id, user_id, email, revoked_at, used_at)) = row else {
                     return Ok($crate::store::Refresh::Invalid);
                 };
-                if used.is_none() {
-                    // Not used now: expired, or used before. A second use means a copy exists.
-                    if used_at.is_some() && revoked_at.is_none() {
-                        sqlx::query($crate::store::sql::REVOKE_SESSION).bind(now).bind(&session_id).execute(&mut *db).await?;
-                        db.commit().await?;
-                        return Ok($crate::store::Refresh::Reused);
-                    }
-                    return Ok($crate::store::Refresh::Invalid);
-                }
                 if revoked_at.is_some() {
                     return Ok($crate::store::Refresh::Invalid);
                 }
+                if used.is_none() {
+                    let Some(used_at) = used_at else {
+                        return Ok($crate::store::Refresh::Invalid); // expired unused
+                    };
+                    // Used before. Within the grace window, with its successor still unused, the
+                    // answer was lost (or is being given to a concurrent call): give it again.
+                    let within_grace = now.saturating_sub(used_at) <= $crate::store::clamp_i64(rotation.grace);
+                    let successor_unused: i64 = sqlx::query_scalar($crate::store::sql::SUCCESSOR_UNUSED)
+                        .bind(rotation.new_hash)
+                        .fetch_one(&mut *db)
+                        .await?;
+                    if within_grace && successor_unused > 0 {
+                        return Ok($crate::store::Refresh::Rotated { session_id, user_id, email });
+                    }
+                    // Otherwise a copy exists.
+                    sqlx::query($crate::store::sql::REVOKE_SESSION).bind(now).bind(&session_id).execute(&mut *db).await?;
+                    db.commit().await?;
+                    return Ok($crate::store::Refresh::Reused);
+                }
                 sqlx::query($crate::store::sql::INSERT_REFRESH)
-                    .bind(new_hash)
+                    .bind(rotation.new_hash)
                     .bind(&session_id)
-                    .bind($crate::store::clamp_i64(new_expires))
+                    .bind($crate::store::clamp_i64(rotation.new_expires))
                     .execute(&mut *db)
                     .await?;
                 db.commit().await?;
                 Ok($crate::store::Refresh::Rotated { session_id, user_id, email })
+            }
+
+            async fn revoke_session_of(&self, refresh_hash: &str, now: u64) -> Result<bool, sqlx::Error> {
+                let done = sqlx::query($crate::store::sql::REVOKE_SESSION_OF)
+                    .bind($crate::store::clamp_i64(now))
+                    .bind(refresh_hash)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(done.rows_affected() > 0)
             }
 
             async fn revoke_user_sessions(&self, user_id: &str, now: u64) -> Result<u64, sqlx::Error> {

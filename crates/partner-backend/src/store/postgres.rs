@@ -3,7 +3,9 @@
 //! Every recorded status change is announced with `NOTIFY` inside the transaction that records
 //! it, so it reaches listeners exactly when it commits; [`PgStore::listen`] turns those
 //! notifications into [`Notice`]s on a dedicated connection (`LISTEN`), and says when the
-//! connection was lost so the relay can read what it may have missed from the tables.
+//! connection was lost so the relay can read what it may have missed from the tables. A
+//! notification carries only the transaction's id: any role that can connect may `NOTIFY`, so
+//! listeners read the change itself from the tables.
 
 use std::time::Duration;
 
@@ -11,7 +13,7 @@ use sqlx::postgres::{PgConnectOptions, PgListener, PgPoolOptions};
 use sqlx::{PgPool, Postgres, Transaction};
 use tokio::sync::mpsc;
 
-use super::{Dialect, Notice, STATUS_CHANNEL, StoreKind, sql_store};
+use super::{Dialect, Notice, REVOKED_CHANNEL, STATUS_CHANNEL, StoreKind, sql_store};
 
 const DIALECT: Dialect = Dialect {
     transactions_of: "SELECT * FROM transactions WHERE owner = $1 ORDER BY created_at DESC, ord DESC LIMIT $2",
@@ -56,10 +58,15 @@ impl PgStore {
         Ok(Self { pool })
     }
 
-    /// `NOTIFY` the change; PostgreSQL delivers it when (and only if) the transaction commits.
+    /// `NOTIFY` the transaction's id; PostgreSQL delivers it when (and only if) the transaction
+    /// commits.
     async fn announce(db: &mut Transaction<'_, Postgres>, event: &ramp_api::StatusEvent) -> Result<(), sqlx::Error> {
-        let payload = serde_json::to_string(event).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
-        sqlx::query("SELECT pg_notify($1, $2)").bind(STATUS_CHANNEL).bind(payload).execute(&mut **db).await.map(drop)
+        sqlx::query("SELECT pg_notify($1, $2)")
+            .bind(STATUS_CHANNEL)
+            .bind(&event.merchant_transaction_id)
+            .execute(&mut **db)
+            .await
+            .map(drop)
     }
 }
 
@@ -68,7 +75,7 @@ impl PgStore {
 async fn listener(pool: &PgPool) -> Result<PgListener, sqlx::Error> {
     let mut listener = PgListener::connect_with(pool).await?;
     listener.eager_reconnect(false);
-    listener.listen(STATUS_CHANNEL).await?;
+    listener.listen_all([STATUS_CHANNEL, REVOKED_CHANNEL]).await?;
     Ok(listener)
 }
 
@@ -79,10 +86,11 @@ async fn forward(pool: PgPool, mut listening: PgListener, out: mpsc::Sender<Noti
     loop {
         loop {
             let notice = match listening.try_recv().await {
-                Ok(Some(n)) => match serde_json::from_str(n.payload()) {
-                    Ok(event) => Notice::Status(event),
-                    Err(e) => {
-                        tracing::warn!("ignored an unreadable status notification: {e}");
+                Ok(Some(n)) if n.channel() == REVOKED_CHANNEL => Notice::Revoked,
+                Ok(Some(n)) => match tx_id_of(n.payload()) {
+                    Some(id) => Notice::Changed(id),
+                    None => {
+                        tracing::warn!("ignored a status notification that names no transaction");
                         continue;
                     }
                 },
@@ -114,9 +122,24 @@ async fn forward(pool: PgPool, mut listening: PgListener, out: mpsc::Sender<Noti
     }
 }
 
+/// The transaction a status notification names: its payload, or the id inside the whole event
+/// that instances of earlier versions sent (during a rolling upgrade). Only the id is taken.
+fn tx_id_of(payload: &str) -> Option<String> {
+    let id = if payload.starts_with('{') {
+        serde_json::from_str::<serde_json::Value>(payload).ok()?.get("merchant_transaction_id")?.as_str()?.to_owned()
+    } else {
+        payload.to_owned()
+    };
+    (!id.is_empty() && id.len() <= 128).then_some(id)
+}
+
 sql_store!(PgStore, DIALECT, {
     fn kind(&self) -> StoreKind {
         StoreKind::Postgres
+    }
+
+    async fn announce_revocation(&self) -> Result<(), sqlx::Error> {
+        sqlx::query("SELECT pg_notify($1, '')").bind(REVOKED_CHANNEL).execute(&self.pool).await.map(drop)
     }
 
     async fn listen(&self) -> Result<Option<mpsc::Receiver<Notice>>, sqlx::Error> {

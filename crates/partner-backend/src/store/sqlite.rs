@@ -52,6 +52,10 @@ sql_store!(SqliteStore, DIALECT, {
         StoreKind::Sqlite
     }
 
+    async fn announce_revocation(&self) -> Result<(), sqlx::Error> {
+        Ok(()) // one instance: the relay told its own streams already
+    }
+
     async fn listen(&self) -> Result<Option<mpsc::Receiver<Notice>>, sqlx::Error> {
         Ok(None)
     }

@@ -121,19 +121,37 @@ async fn users_never_see_each_others_transactions() {
     assert_eq!(mine.id, tx);
 }
 
+/// Attack: a token the attacker signed themselves, complete in every claim (a real user, this
+/// backend's issuer and audience, a live session id) but for the signature. Every signed-in
+/// route refuses it, and without a token at all; the control is the same claims, well signed.
 #[tokio::test]
 async fn every_endpoint_needs_a_valid_token() {
     let Some((_b, api, _dir)) = start(|_| {}).await else { return };
-    let forged = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4IiwiZW1haWwiOiJ4QHguY28iLCJleHAiOjk5OTk5OTk5OTksImlhdCI6MCwiaXNzIjoicHJvb2YtcmFtcC1iYWNrZW5kIn0.AAAA";
-    for path in ["/v1/config", "/v1/me/kyc", "/v1/transactions", "/v1/transactions/x", "/v1/transactions/x/events"] {
-        for token in ["", forged] {
-            let r = api.get(token, path).await;
+    let real = sandbox_session(&api, "verified", true).await;
+    // The real token's header and claims, with the signature of a key the attacker chose.
+    let (head_and_claims, _) = real.token.rsplit_once('.').expect("a JWT");
+    let claims = head_and_claims.split('.').nth(1).expect("claims");
+    let forged = {
+        use base64::Engine;
+        use hmac::Mac;
+        let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(b"the-attacker-s-own-key").expect("key");
+        mac.update(head_and_claims.as_bytes());
+        let signature = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes());
+        format!("{head_and_claims}.{signature}")
+    };
+    assert!(forged.contains(claims) && forged != real.token);
+    let get_routes = ["/v1/config", "/v1/me/kyc", "/v1/transactions", "/v1/transactions/x", "/v1/transactions/x/events"];
+    let post_routes = ["/v1/sessions", "/v1/transactions/x/resume", "/v1/auth/sign-out-everywhere"];
+    for (path, post) in get_routes.iter().map(|p| (p, false)).chain(post_routes.iter().map(|p| (p, true))) {
+        for token in ["", forged.as_str()] {
+            let r = if post { api.post(token, path, &json!({})).await } else { api.get(token, path).await };
             let (status, body) = error_of(r).await;
             assert_eq!((status, body.error.code.as_str()), (401, "unauthenticated"), "{path}");
         }
     }
-    let r = api.post(forged, "/v1/sessions", &json!({})).await;
-    assert_eq!(r.status(), 401);
+    assert_eq!(api.get(&real.token, "/v1/config").await.status(), 200, "control: the well-signed token");
+    let out = api.post(&real.token, "/v1/auth/sign-out-everywhere", &json!({})).await;
+    assert_eq!(out.status(), 204, "control: the well-signed token signs out");
 }
 
 /// Well-formed tokens that must still be refused: signed with another key, or with the right key
@@ -145,11 +163,14 @@ async fn tokens_from_another_key_or_environment_are_refused() {
     let key = "shared-signing-key-for-both-environments-0123";
     let user = AppUser { id: "verified-aud".into(), email: "aud@example.com".into() };
     let ttl = Duration::from_secs(600);
-    let Some((_sandbox, api, _dir)) = start(|c| c.auth_signing_key = Secret::new(key)).await else { return };
-    let sandbox_token = SignedTokens::new(key.as_bytes(), ttl).for_sandbox(true).issue(&user).expect("token").0;
-    let production_token = SignedTokens::new(key.as_bytes(), ttl).issue(&user).expect("token").0;
+    let Some((sandbox_backend, api, _dir)) = start(|c| c.auth_signing_key = Secret::new(key)).await else { return };
+    // Every token names the same live session, so only the key or the audience tells them apart.
+    let session = sandbox_backend.start_app_session(&user).await.expect("a session");
+    let sid = session_of(&session.token);
+    let sandbox_token = SignedTokens::new(key.as_bytes(), ttl).for_sandbox(true).issue(&user, &sid).expect("token").0;
+    let production_token = SignedTokens::new(key.as_bytes(), ttl).issue(&user, &sid).expect("token").0;
     let other_key = SignedTokens::new(b"another-signing-key-entirely-0123456789", ttl).for_sandbox(true);
-    let foreign = other_key.issue(&user).expect("token").0;
+    let foreign = other_key.issue(&user, &sid).expect("token").0;
     assert_eq!(api.get(&sandbox_token, "/v1/config").await.status(), 200, "control: the right token works");
     for (what, token) in [("a production token", &production_token), ("another key's token", &foreign)] {
         let (status, body) = error_of(api.get(token, "/v1/config").await).await;
@@ -176,15 +197,26 @@ async fn tokens_from_another_key_or_environment_are_refused() {
     else {
         return;
     };
-    assert_eq!(api.get(&production_token, "/v1/config").await.status(), 200, "control: the right token works");
-    let (status, _) = error_of(api.get(&sandbox_token, "/v1/config").await).await;
-    assert_eq!(status, 401, "production backend, a sandbox token");
-
     // The partner's own sign-in starts sessions with refresh tokens through the library.
     let session = production.start_app_session(&user).await.expect("a session");
     assert_eq!(api.get(&session.token, "/v1/config").await.status(), 200);
+    let sid = session_of(&session.token);
+    let production_token = SignedTokens::new(key.as_bytes(), ttl).issue(&user, &sid).expect("token").0;
+    let sandbox_token = SignedTokens::new(key.as_bytes(), ttl).for_sandbox(true).issue(&user, &sid).expect("token").0;
+    assert_eq!(api.get(&production_token, "/v1/config").await.status(), 200, "control: the right token works");
+    let (status, _) = error_of(api.get(&sandbox_token, "/v1/config").await).await;
+    assert_eq!(status, 401, "production backend, a sandbox token");
     let refreshed = refresh(&api, session.refresh_token.as_deref().expect("refresh token")).await;
     assert_eq!(refreshed.status(), 200);
+}
+
+/// The session id (`sid`) a token of this backend names, read without checking it.
+fn session_of(token: &str) -> String {
+    use base64::Engine;
+    let claims = token.split('.').nth(1).expect("a JWT");
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(claims).expect("base64url");
+    let value: serde_json::Value = serde_json::from_slice(&bytes).expect("JSON claims");
+    value["sid"].as_str().expect("a session id").to_owned()
 }
 
 async fn refresh(api: &Api, refresh_token: &str) -> reqwest::Response {
@@ -214,11 +246,134 @@ async fn refresh_tokens_rotate_and_a_reused_one_ends_the_session() {
     assert_eq!(renewed.user, first.user);
     assert_eq!(api.get(&renewed.token, "/v1/config").await.status(), 200);
 
+    // The app moved on to r2 (so r1's answer was not lost): r1 again means a copy exists.
+    let moved_on: ramp_api::LoginResponse = refresh(&api, &r2).await.json().await.expect("renewed");
+    let r3 = moved_on.refresh_token.clone().expect("a newer refresh token");
     let (status, body) = error_of(refresh(&api, &r1).await).await;
     assert_eq!((status, body.error.code.as_str()), (401, "unauthenticated"), "a used token, again");
-    assert_eq!(api.get(&renewed.token, "/v1/config").await.status(), 401, "the session ended with it");
-    assert_eq!(refresh(&api, &r2).await.status(), 401, "and its newest refresh token too");
+    assert_eq!(api.get(&moved_on.token, "/v1/config").await.status(), 401, "the session ended with it");
+    assert_eq!(refresh(&api, &r3).await.status(), 401, "and its newest refresh token too");
     assert_eq!(refresh(&api, "not-a-token").await.status(), 401);
+}
+
+/// A phone sends its refresh token and loses the answer (signal gone mid-request): it sends the
+/// same token again and gets the same new refresh token, still signed in, instead of being
+/// treated as a thief. Once the new token has been used, the old one is theft again.
+#[tokio::test]
+async fn a_refresh_whose_answer_was_lost_is_answered_again() {
+    let Some((_b, api, _dir)) = start(|_| {}).await else { return };
+    let first = sandbox_session(&api, "verified", true).await;
+    let r1 = first.refresh_token.clone().expect("a refresh token");
+    let lost: ramp_api::LoginResponse = refresh(&api, &r1).await.json().await.expect("renewed");
+    let again = refresh(&api, &r1).await;
+    assert_eq!(again.status(), 200, "the same token again, within the grace window");
+    let again: ramp_api::LoginResponse = again.json().await.expect("renewed again");
+    assert_eq!(again.refresh_token, lost.refresh_token, "the same successor");
+    assert_eq!(api.get(&again.token, "/v1/config").await.status(), 200, "still signed in");
+    let r2 = again.refresh_token.clone().expect("a refresh token");
+    let next: ramp_api::LoginResponse = refresh(&api, &r2).await.json().await.expect("the successor works once");
+    assert_eq!(refresh(&api, &r1).await.status(), 401, "after its successor was used, r1 again is theft");
+    assert_eq!(api.get(&next.token, "/v1/config").await.status(), 401, "and the session ended");
+}
+
+/// Two calls renew at once with the same refresh token (the app's calls, or a stream and a
+/// call): both get the same new pair, and the session lives on.
+#[tokio::test]
+async fn concurrent_refreshes_with_one_token_both_succeed() {
+    let Some((_b, api, _dir)) = start(|_| {}).await else { return };
+    for round in 0..5 {
+        let first = sandbox_session(&api, "verified", round == 0).await;
+        let r1 = first.refresh_token.clone().expect("a refresh token");
+        let (a, b) = tokio::join!(refresh(&api, &r1), refresh(&api, &r1));
+        assert_eq!((a.status().as_u16(), b.status().as_u16()), (200, 200), "round {round}");
+        let a: ramp_api::LoginResponse = a.json().await.expect("a");
+        let b: ramp_api::LoginResponse = b.json().await.expect("b");
+        assert_eq!(a.refresh_token, b.refresh_token, "round {round}: one successor");
+        for token in [&a.token, &b.token] {
+            assert_eq!(api.get(token, "/v1/config").await.status(), 200, "round {round}: signed in");
+        }
+    }
+}
+
+/// Signing out on one device ends that device's session on the server (its refresh token and
+/// bearer token stop working at once); the user's other devices stay signed in.
+#[tokio::test]
+async fn signing_out_ends_this_device_s_session_only() {
+    let Some((_b, api, _dir)) = start(|_| {}).await else { return };
+    let phone = sandbox_session(&api, "verified", false).await;
+    let tablet = sandbox_session(&api, "verified", false).await;
+    let phone_refresh = phone.refresh_token.clone().expect("a refresh token");
+    let out = api
+        .http
+        .post(format!("{}/v1/auth/sign-out", api.base))
+        .json(&json!({ "refresh_token": phone_refresh }))
+        .send()
+        .await
+        .expect("answers");
+    assert_eq!(out.status(), 204);
+    assert_eq!(api.get(&phone.token, "/v1/config").await.status(), 401, "the phone's bearer token");
+    assert_eq!(refresh(&api, &phone_refresh).await.status(), 401, "the phone's refresh token");
+    assert_eq!(api.get(&tablet.token, "/v1/config").await.status(), 200, "the tablet stays signed in");
+    let unknown =
+        api.http.post(format!("{}/v1/auth/sign-out", api.base)).json(&json!({"refresh_token": "nope"})).send().await;
+    assert_eq!(unknown.expect("answers").status(), 204, "an unknown token tells nothing");
+}
+
+/// An open status stream ends when its session is revoked (signed out on that device, or
+/// everywhere), instead of going on reporting a signed-out user's purchase; another session's
+/// stream of the same transaction goes on.
+#[tokio::test]
+async fn open_status_streams_end_when_their_session_is_revoked() {
+    let Some((_b, api, _dir)) = start(|_| {}).await else { return };
+    let phone = sandbox_session(&api, "verified", false).await;
+    let tablet = sandbox_session(&api, "verified", false).await;
+    let tx = api.buy(&phone.token).await.merchant_transaction_id;
+    let mut on_phone = stream(&api, &phone.token, &tx);
+    let mut on_tablet = stream(&api, &tablet.token, &tx);
+    for events in [&mut on_phone, &mut on_tablet] {
+        assert_eq!(next(events, Duration::from_secs(5)).await.map(|e| e.seq), Some(1));
+    }
+    let out = api
+        .http
+        .post(format!("{}/v1/auth/sign-out", api.base))
+        .json(&json!({ "refresh_token": phone.refresh_token }))
+        .send()
+        .await
+        .expect("answers");
+    assert_eq!(out.status(), 204);
+    // The phone's stream ends (its channel closes with nothing more), the tablet's stays open.
+    let ended = tokio::time::timeout(Duration::from_secs(3), on_phone.recv()).await;
+    assert!(matches!(ended, Ok(None)), "the revoked session's stream ended: {ended:?}");
+    let still = tokio::time::timeout(Duration::from_millis(500), on_tablet.recv()).await;
+    assert!(still.is_err(), "the other session's stream is still open: {still:?}");
+    let out = api.post(&tablet.token, "/v1/auth/sign-out-everywhere", &json!({})).await;
+    assert_eq!(out.status(), 204);
+    let ended = tokio::time::timeout(Duration::from_secs(3), on_tablet.recv()).await;
+    assert!(matches!(ended, Ok(None)), "signing out everywhere ends it too: {ended:?}");
+}
+
+/// A `Last-Event-ID` at the top of the range (a client bug, or a probe for an overflow) is
+/// answered like any other: the stream opens, skips every status up to that number (all of
+/// them) as the purchase goes on, and ends cleanly at its terminal one.
+#[tokio::test]
+async fn the_largest_last_event_id_is_answered_calmly() {
+    let Some((backend, api, _dir)) = start(|_| {}).await else { return };
+    let token = api.login("verified").await;
+    let created = api.buy(&token).await;
+    let r = api
+        .http
+        .get(format!("{}/v1/transactions/{}/events", api.base, created.merchant_transaction_id))
+        .bearer_auth(&token)
+        .header("Last-Event-ID", u64::MAX.to_string())
+        .send()
+        .await
+        .expect("answers");
+    assert_eq!(r.status(), 200);
+    let widget = Widget::open(&api, &created.widget_url, &sandbox_url(&backend)).await;
+    widget.step("action", json!({"action": "pay"})).await; // live statuses reach the stream
+    let body = tokio::time::timeout(Duration::from_secs(20), r.bytes()).await.expect("the stream ends");
+    let body = body.expect("the stream ends cleanly, not cut off");
+    assert!(!String::from_utf8_lossy(&body).contains("event:"), "nothing after u64::MAX: {body:?}");
 }
 
 /// Leaving the widget reports to the app the way its mode needs: the event URL the app
@@ -298,17 +453,25 @@ async fn sign_out_everywhere_ends_every_session_of_the_user() {
     assert_eq!(api.get(&someone_else.token, "/v1/config").await.status(), 200, "other users stay signed in");
 }
 
+/// A token past its expiry is refused as expired (so the app renews it silently), and for
+/// that reason alone: it is this backend's, for this environment, within a live session.
 #[tokio::test]
 async fn expired_app_tokens_are_refused() {
     let Some(db) = TestDb::new(STORE, "ttl").await else { return };
     let mut config = test_config(db.url.clone());
     let key = "k".repeat(32);
     config.auth_signing_key = partner_backend::config::Secret::new(key.clone());
-    let tokens = partner_backend::auth::SignedTokens::new(key.as_bytes(), Duration::from_secs(0));
     let backend = Backend::start(config).await.expect("starts");
     let api = Api::new(&backend);
     let user = partner_backend::auth::AppUser { id: "u1".into(), email: "u1@example.com".into() };
-    let (token, _) = tokens.issue(&user).expect("issues");
+    let sid = session_of(&backend.start_app_session(&user).await.expect("a session").token);
+    let tokens = partner_backend::auth::SignedTokens::new(key.as_bytes(), Duration::from_secs(0)).for_sandbox(true);
+    let (token, _) = tokens.issue(&user, &sid).expect("issues");
+    let (fresh, _) = partner_backend::auth::SignedTokens::new(key.as_bytes(), Duration::from_secs(600))
+        .for_sandbox(true)
+        .issue(&user, &sid)
+        .expect("issues");
+    assert_eq!(api.get(&fresh, "/v1/config").await.status(), 200, "control: the same token, unexpired");
     tokio::time::sleep(Duration::from_secs(7)).await; // past the 5 s leeway
     let (status, body) = error_of(api.get(&token, "/v1/config").await).await;
     assert_eq!(status, 401);

@@ -278,3 +278,14 @@ pub fn stream(api: &Api, token: &str, tx: &str) -> mpsc::UnboundedReceiver<Statu
 pub async fn next(rx: &mut mpsc::UnboundedReceiver<StatusEvent>, limit: Duration) -> Option<StatusEvent> {
     tokio::time::timeout(limit, rx.recv()).await.ok().flatten()
 }
+
+/// A bearer token for `user` within a new app session recorded in the database at `db_url`
+/// (the backend using it checks the session there), signed with `key` for production.
+pub async fn app_token(db_url: &str, key: &str, user: &partner_backend::auth::AppUser) -> String {
+    let store = partner_backend::store::open(db_url, "test-sign-in").await.expect("store opens");
+    partner_backend::auth::SignedTokens::new(key.as_bytes(), Duration::from_secs(600))
+        .start_session(&*store, user, Duration::from_secs(3600))
+        .await
+        .expect("app session")
+        .token
+}
