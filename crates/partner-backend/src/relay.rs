@@ -420,13 +420,17 @@ impl Relay {
     }
 
     /// Fetch the transaction from Proof and record what changed (a webhook is only a hint).
-    /// `true` when Proof answered and the change is stored.
-    pub async fn confirm(self: &Arc<Self>, id: &str) -> bool {
+    /// Returns the status Proof confirmed once it is stored; `None` when Proof did not answer
+    /// or the change could not be stored.
+    pub async fn confirm(self: &Arc<Self>, id: &str) -> Option<proof_api::TxStatus> {
         match self.proof.transaction(id).await {
-            Ok(tx) => self.apply(id, from_transaction(tx)).await,
+            Ok(tx) => {
+                let status = tx.status.clone();
+                self.apply(id, from_transaction(tx)).await.then_some(status)
+            }
             Err(e) => {
                 tracing::warn!(tx_id = %id, "could not confirm a webhook with Proof (a redelivery will try again): {e}");
-                false
+                None
             }
         }
     }

@@ -215,6 +215,31 @@ async fn a_webhook_is_recorded_only_once_proof_confirmed_it() {
     backend.shutdown().await;
 }
 
+/// A premature hint: a webhook says `completed` while Proof says `processing`. The receipt
+/// records what Proof confirmed, so the genuine `completed` webhook that follows is applied,
+/// not dropped as a duplicate (polling is a minute away and the WebSocket is refused, so only
+/// the webhook can bring it in time).
+#[tokio::test]
+async fn a_premature_webhook_does_not_swallow_the_genuine_one() {
+    let dir = Scratch::new("webhook-premature");
+    let mut config = test_config(dir.db_url());
+    config.webhook_path_secret = Some(partner_backend::config::Secret::new("hook-secret-for-premature-01"));
+    config.poll_interval = Duration::from_secs(60);
+    let (backend, mut events) = paid_while_the_websocket_is_refused(config, 503).await;
+    let api = Api::new(&backend);
+    let processing = next(&mut events, Duration::from_secs(10)).await.expect("processing, by the sandbox's webhook");
+    assert_eq!(processing.status.as_str(), "processing");
+    let id = processing.merchant_transaction_id.clone();
+    // Before the sandbox settles (1.5 s after payment), a hint says it already completed.
+    let hook = format!("{}/proof/webhook/hook-secret-for-premature-01", api.base);
+    let early = api.http.post(&hook).json(&json!({"merchant_transaction_id": id, "status": "completed"})).send().await;
+    assert_eq!(early.expect("webhook answers").status(), 204);
+    // The genuine `completed` webhook comes when the sandbox settles, and is applied.
+    let completed = next(&mut events, Duration::from_secs(10)).await;
+    assert_eq!(completed.map(|e| e.status.as_str().to_owned()).as_deref(), Some("completed"));
+    backend.shutdown().await;
+}
+
 #[tokio::test]
 async fn expired_unopened_links_lose_their_session() {
     let dir = Scratch::new("link-purge");
@@ -350,7 +375,7 @@ async fn a_redirect_from_proof_is_never_followed_or_believed() {
         .insert_transaction(&tx, partner_backend::store::Lease { holder: "redirect-test", now_ms: 0, until_ms: 0 })
         .await
         .expect("recorded");
-    assert!(!relay.confirm("tx-redirected").await, "nothing confirmed through a redirect");
+    assert!(relay.confirm("tx-redirected").await.is_none(), "nothing confirmed through a redirect");
     let (_, view) = store.transaction("tx-redirected").await.expect("read").expect("exists");
     assert_eq!(view.status.as_str(), "pending");
 }

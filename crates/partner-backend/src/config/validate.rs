@@ -14,6 +14,10 @@ pub(super) fn bad(var: &'static str, message: impl Into<String>) -> ConfigError 
     ConfigError { var, message: message.into() }
 }
 
+/// How the example configuration (`.env.example`) marks a value to replace: a secret still
+/// holding it is refused, so a copied example never runs with a published secret.
+const PLACEHOLDER: &str = "replace-with-";
+
 /// A secret from `name`, or from the file `file_var` names (trailing newline dropped); not both.
 fn secret(
     env: &dyn Fn(&str) -> Option<String>,
@@ -36,6 +40,13 @@ fn secret(
         }
         (None, None) => Ok(None),
     }
+    .and_then(|value| match value {
+        Some(v) if v.starts_with(PLACEHOLDER) => Err(bad(
+            name,
+            "still holds the example's placeholder; set a secret of your own (e.g. `openssl rand -hex 32`)",
+        )),
+        other => Ok(other),
+    })
 }
 
 /// The app's return link: a custom scheme (`prooframp://return`) or an https App/Universal
@@ -420,6 +431,24 @@ mod tests {
             let mut env: Vec<(&str, &str)> = SECRETS.iter().copied().filter(|(k, _)| k != var).collect();
             env.push((var, value));
             assert_eq!(config(PROD, &env).expect_err(var).var, *var);
+        }
+    }
+
+    /// Every secret `.env.example` ships with a placeholder is refused while it still holds it
+    /// (the webhook path's placeholder met the length and alphabet rules, so it was accepted).
+    #[test]
+    fn the_example_s_placeholder_secrets_are_refused() {
+        let example = include_str!("../../.env.example");
+        let placeholders: Vec<(&str, &str)> =
+            example.lines().filter_map(|l| l.split_once('=')).filter(|(_, v)| v.starts_with(PLACEHOLDER)).collect();
+        let names: Vec<&str> = placeholders.iter().map(|(k, _)| *k).collect();
+        assert!(names.contains(&"PROOF_WEBHOOK_PATH_SECRET") && names.contains(&"APP_AUTH_SIGNING_KEY"), "{names:?}");
+        for (var, placeholder) in placeholders {
+            let mut env: Vec<(&str, &str)> = SECRETS.iter().copied().filter(|(k, _)| *k != var).collect();
+            env.push((var, placeholder));
+            let err = config(PROD, &env).expect_err(var);
+            assert_eq!(err.var, var, "{err}");
+            assert!(err.message.contains("placeholder"), "{err}");
         }
     }
 

@@ -43,9 +43,15 @@ pub(crate) async fn webhook_receive(State(s): State<AppState>, Path(secret): Pat
         Ok(false) => {
             let (relay, store) = (s.relay.clone(), s.store.clone());
             tokio::spawn(async move {
-                let Hint { merchant_transaction_id: id, status } = hint;
-                if relay.confirm(&id).await {
-                    if let Err(e) = store.record_webhook(&id, &status, &now_iso()).await {
+                let Hint { merchant_transaction_id: id, status: told } = hint;
+                // The receipt is for the status Proof confirmed, not the one the hint told: a
+                // premature `completed` hint confirmed as `processing` must not make the
+                // genuine `completed` hint look like a duplicate later.
+                if let Some(confirmed) = relay.confirm(&id).await {
+                    if confirmed.as_str() != told {
+                        tracing::info!(tx_id = %id, told, confirmed = confirmed.as_str(), "a webhook told a status Proof did not confirm");
+                    }
+                    if let Err(e) = store.record_webhook(&id, confirmed.as_str(), &now_iso()).await {
                         tracing::warn!(tx_id = %id, "webhook: could not record the receipt: {e}");
                     }
                 }
