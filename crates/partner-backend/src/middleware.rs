@@ -39,6 +39,33 @@ pub(crate) async fn request_context(req: Request, next: Next) -> Response {
     resp
 }
 
+/// Largest request body any route accepts.
+pub(crate) const BODY_LIMIT: usize = 16 * 1024;
+
+/// Read a request's body whole, within `IDLE_TIMEOUT_SECS` in all, before the route sees it:
+/// a client that sends its body slowly (or never) is answered `408` and let go instead of
+/// holding the connection. Requests without a body (status streams among them) pass as they
+/// are. Every route reads small JSON bodies, so buffering costs nothing.
+pub(crate) async fn bounded_body(
+    axum::extract::State(limit): axum::extract::State<std::time::Duration>,
+    req: Request,
+    next: Next,
+) -> Response {
+    use axum::body::{Body, HttpBody};
+    if req.body().is_end_stream() {
+        return next.run(req).await;
+    }
+    let (parts, body) = req.into_parts();
+    match tokio::time::timeout(limit, axum::body::to_bytes(body, BODY_LIMIT)).await {
+        Ok(Ok(bytes)) => next.run(Request::from_parts(parts, Body::from(bytes))).await,
+        Ok(Err(_)) => crate::error::AppError::PayloadTooLarge.into_response(),
+        Err(_) => {
+            tracing::info!("a request body did not arrive within {limit:?}; answered 408");
+            (StatusCode::REQUEST_TIMEOUT, [(header::CONNECTION, "close")], "request body too slow").into_response()
+        }
+    }
+}
+
 /// Put the request id into our error bodies and their sentence in the request's language, and
 /// wrap anything else (framework rejections, plain-text errors) in the same shape. HTML pages
 /// are left alone.

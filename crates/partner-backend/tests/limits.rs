@@ -133,3 +133,38 @@ async fn slow_and_idle_connections_are_closed() {
     }
     backend.shutdown().await;
 }
+
+/// Attack: a client (no secret needed: the webhook read its body before checking its path)
+/// sends request headers promising a body and then sends it a byte at a time, or never. The
+/// body must arrive whole within `IDLE_TIMEOUT_SECS`: the answer is `408` and the connection is
+/// closed, instead of a socket held for as long as the client likes.
+#[tokio::test]
+async fn slow_request_bodies_are_cut_off() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let (backend, _api, _dir) = start(|c| c.idle_timeout = Duration::from_secs(1)).await;
+    for path in ["/proof/webhook/not-the-secret", "/v1/auth/refresh"] {
+        let mut slow = tokio::net::TcpStream::connect(backend.addr()).await.expect("connects");
+        let head = format!(
+            "POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 64\r\n\r\n{{"
+        );
+        slow.write_all(head.as_bytes()).await.expect("writes");
+        let drip = async {
+            // One more byte every 400 ms: each arrives well within any per-read timeout.
+            for _ in 0..40 {
+                tokio::time::sleep(Duration::from_millis(400)).await;
+                if slow.write_all(b" ").await.is_err() {
+                    return;
+                }
+            }
+        };
+        let answered = tokio::time::timeout(Duration::from_secs(6), async {
+            drip.await;
+        })
+        .await;
+        assert!(answered.is_ok(), "{path}: the server was still reading the body after 6 s");
+        let mut answer = String::new();
+        let _ = tokio::time::timeout(Duration::from_secs(2), slow.read_to_string(&mut answer)).await;
+        assert!(answer.starts_with("HTTP/1.1 408"), "{path}: {answer:?}");
+    }
+    backend.shutdown().await;
+}

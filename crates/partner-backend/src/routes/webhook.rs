@@ -4,7 +4,8 @@
 //! fetching the transaction from Proof before anything changes, and only then records
 //! (`merchant_transaction_id`, `status`), so later duplicates are no-ops while a redelivery of a
 //! hint that could not be confirmed (Proof failing at that moment) is tried again. The unguessable path segment cuts noise; it is
-//! not authentication.
+//! not authentication. Its body arrives whole within `IDLE_TIMEOUT_SECS` or not at all
+//! ([`crate::middleware::bounded_body`]), so slow unauthenticated bodies hold nothing.
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
