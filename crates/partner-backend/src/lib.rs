@@ -218,6 +218,7 @@ impl Backend {
         .map_err(|e| StartError::Config(e.to_string()))?;
 
         let resumed = relay.start().await?;
+        tokio::spawn(prune_limits(state.limits.clone(), relay.stopped()));
         tracing::info!(
             instance = relay.instance(),
             store = state.store.kind().as_str(),
@@ -298,6 +299,16 @@ impl Drop for Backend {
     fn drop(&mut self) {
         self.state.relay.stop();
         self.task.abort();
+    }
+}
+
+/// Forget quiet rate-limit counters once a minute until the relay (the backend) stops.
+async fn prune_limits(limits: Arc<limits::Limits>, mut stopped: tokio::sync::watch::Receiver<bool>) {
+    loop {
+        tokio::select! {
+            () = tokio::time::sleep(Duration::from_secs(60)) => limits.prune(),
+            _ = stopped.wait_for(|s| *s) => return,
+        }
     }
 }
 

@@ -105,12 +105,27 @@ impl Limits {
         }
     }
 
-    /// Count one request from a client address.
+    /// Count one request from a client address (an IPv6 address by its /64: one client).
     fn ip_request(&self, ip: IpAddr) -> Result<(), AppError> {
-        match refused(&self.per_ip, &ip) {
+        match refused(&self.per_ip, &client_key(ip)) {
             None => Ok(()),
             Some(retry_after) => Err(AppError::RateLimited { retry_after }),
         }
+    }
+
+    /// Forget the per-user and per-address counters that no longer limit anyone (each would
+    /// otherwise stay for good: one entry per user and address ever seen). Run every minute.
+    pub(crate) fn prune(&self) {
+        self.per_user.retain_recent();
+        self.per_ip.retain_recent();
+        self.per_user.shrink_to_fit();
+        self.per_ip.shrink_to_fit();
+    }
+
+    /// Counters kept now (per user and per address).
+    #[cfg(test)]
+    fn counters(&self) -> usize {
+        self.per_user.len() + self.per_ip.len()
     }
 
     /// Take one of the user's stream slots; the slot is free again when the guard drops.
@@ -141,6 +156,22 @@ impl Limits {
             cache.retain(|_, (at, _)| at.elapsed() < self.kyc_ttl);
         }
         cache.insert(user.to_owned(), (Instant::now(), status.clone()));
+    }
+}
+
+/// The key a client address is counted under. An IPv6 address by its /64: a subscriber or
+/// host is given a whole /64 and picks any address in it at will, so counting addresses would
+/// give one client 2^64 budgets. An IPv4-mapped IPv6 address counts as its IPv4 address.
+fn client_key(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V4(_) => ip,
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => {
+                let s = v6.segments();
+                IpAddr::V6(std::net::Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0))
+            }
+        },
     }
 }
 
@@ -191,4 +222,48 @@ pub(crate) async fn per_ip(State(s): State<AppState>, req: Request, next: Next) 
         }
     }
     next.run(req).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn limits(per_minute: u32) -> Limits {
+        let mut c = Config::sandbox("sqlite::memory:");
+        c.api_rate_per_ip_per_minute = per_minute;
+        c.api_rate_per_user_per_minute = per_minute;
+        Limits::new(&c)
+    }
+
+    /// Attack: one client with an IPv6 /64 rotates addresses to get a fresh budget per request.
+    /// The /64 is one budget; another /64 has its own; IPv4 (plain or mapped) is per address.
+    #[test]
+    fn an_ipv6_slash_64_is_one_client() {
+        let l = limits(2);
+        let ip = |s: &str| s.parse::<IpAddr>().expect("ip");
+        assert!(l.ip_request(ip("2001:db8:1:2::1")).is_ok());
+        assert!(l.ip_request(ip("2001:db8:1:2::2")).is_ok());
+        assert!(l.ip_request(ip("2001:db8:1:2:ffff:1:2:3")).is_err(), "the third address of the /64 is refused");
+        assert!(l.ip_request(ip("2001:db8:1:3::1")).is_ok(), "another /64 is another client");
+        assert!(l.ip_request(ip("203.0.113.7")).is_ok());
+        assert!(l.ip_request(ip("::ffff:203.0.113.7")).is_ok());
+        assert!(l.ip_request(ip("203.0.113.7")).is_err(), "an IPv4-mapped address counts as the IPv4 one");
+        assert!(l.ip_request(ip("203.0.113.8")).is_ok(), "IPv4 neighbours are apart");
+    }
+
+    /// Counters of users and addresses that went quiet are forgotten: a backend that saw a
+    /// million addresses does not keep a million entries.
+    #[test]
+    fn quiet_counters_are_pruned() {
+        let l = limits(1200); // one request replenishes in 50 ms
+        for i in 0..200u32 {
+            let _ = l.ip_request(IpAddr::V4(std::net::Ipv4Addr::from(0x0a00_0000 + i)));
+            let _ = l.user_request(&format!("user-{i}"));
+        }
+        l.prune();
+        assert_eq!(l.counters(), 400, "control: counters still limiting are kept");
+        std::thread::sleep(Duration::from_millis(120));
+        l.prune();
+        assert_eq!(l.counters(), 0, "quiet counters are gone");
+    }
 }

@@ -164,6 +164,11 @@ impl Relay {
         }
     }
 
+    /// Becomes `true` when the relay (and with it the backend) stops.
+    pub(crate) fn stopped(&self) -> tokio::sync::watch::Receiver<bool> {
+        self.stop.subscribe()
+    }
+
     /// Changes whenever app sessions were revoked anywhere.
     pub(crate) fn revocations(&self) -> tokio::sync::watch::Receiver<u64> {
         self.revocations.subscribe()
