@@ -12,7 +12,7 @@ export const state = {
   widget: { loaded: false, timedOut: false, stuck: null },
 };
 
-export const TERMINAL = ["completed", "failed", "cancelled"];
+export const TERMINAL = ["completed", "failed", "cancelled", "expired"];
 
 export function latest(tx) {
   const list = state.statuses[tx];

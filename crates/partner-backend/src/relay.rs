@@ -8,9 +8,17 @@
 //! watches resume elsewhere within about `lease` plus a sweep. A watcher follows Proof's
 //! WebSocket (which reconnects with capped backoff and catches up by polling once per
 //! connection), and polls `GET /widget/transactions/{id}` every `poll_interval` whenever the
-//! socket is not connected. It stops at a terminal status (and releases the lease), when Proof
-//! answers `404` for the transaction several times in a row, or gives up after `watch_limit`
-//! for a transaction nobody finishes.
+//! socket is not connected. It stops at a terminal status (and releases the lease), or gives
+//! up after `watch_limit` for a transaction nobody finishes.
+//!
+//! **Ending.** Two kinds of transaction would otherwise stay open, and be watched, forever:
+//! one Proof answers `404` for several times in a row (a purged session, a copied database,
+//! another partner's token), and one still `pending` once nobody can open its widget any more
+//! (every link expired and it can no longer be continued, plus `unopened_grace`), asked of
+//! Proof one last time. Both are recorded as `expired`, the backend's own end: no instance
+//! watches it again, after restarts too, its streams end, and only Proof's own later word (a
+//! confirmed webhook) can still move it. Sweeps also take over transactions given up on while
+//! pending, to end them once that time comes.
 //!
 //! **Delivering.** Every change is written to the store first (forward-only, so concurrent
 //! writers never apply a status twice), then published to this instance's channel for the
@@ -74,6 +82,18 @@ enum End {
     TimedOut,
     /// Nobody opened the widget link before it expired (plus the grace): give the lease up.
     Unopened,
+    /// Still pending, and nobody can open its widget any more (plus the grace).
+    Abandoned,
+    /// Proof does not know the transaction: record it expired.
+    Unknown,
+}
+
+/// What following a transaction came to.
+enum Followed {
+    /// A terminal status is recorded.
+    Ended,
+    /// Proof answered `404` [`NOT_FOUND_CONFIRMATIONS`] times in a row.
+    Unknown,
 }
 
 /// Shared hub of watchers and channels.
@@ -255,9 +275,23 @@ impl Relay {
                 }
             }
             if n < batch as usize {
-                return Ok(taken);
+                break;
             }
         }
+        // Transactions given up on while pending, once nobody can open their widget: watched
+        // again just long enough to be ended.
+        let room = self.options.max_watchers.saturating_sub(lock(&self.watching).len());
+        let batch = u32::try_from(room).unwrap_or(u32::MAX).min(SWEEP_BATCH);
+        if batch > 0 {
+            let grace = self.options.unopened_grace.as_secs();
+            for id in self.store.take_abandoned(self.lease(), grace, crate::routes::now_unix(), batch).await? {
+                if lock(&self.watching).insert(id.clone()) {
+                    tokio::spawn(self.clone().run_watch(id));
+                    taken += 1;
+                }
+            }
+        }
+        Ok(taken)
     }
 
     async fn keep_sweeping(self: Arc<Self>) {
@@ -303,12 +337,21 @@ impl Relay {
         }
         let mut stopped = self.stop.subscribe();
         let end = tokio::select! {
-            outcome = tokio::time::timeout(self.options.watch_limit, self.follow(&id)) => {
-                if outcome.is_err() { End::TimedOut } else { End::Done }
-            }
+            outcome = tokio::time::timeout(self.options.watch_limit, self.follow(&id)) => match outcome {
+                Err(_) => End::TimedOut,
+                Ok(Followed::Ended) => End::Done,
+                Ok(Followed::Unknown) => End::Unknown,
+            },
             () = self.keep_lease(&id) => End::LeaseLost,
             () = self.unopened(&id) => End::Unopened,
+            () = self.abandoned(&id) => End::Abandoned,
             _ = stopped.wait_for(|s| *s) => End::Done,
+        };
+        // Links that expired unopened on a transaction that can no longer be continued: that
+        // is the abandoned end, not a pause.
+        let end = match end {
+            End::Unopened if self.abandoned_now(&id).await => End::Abandoned,
+            other => other,
         };
         let let_go = match end {
             End::Done => self.store.release_lease(&id, holder).await,
@@ -321,6 +364,18 @@ impl Relay {
                 tracing::info!(tx_id = %id, "stopped watching a session whose widget link was never opened and has expired");
                 lock(&self.channels).remove(&id);
                 self.store.give_up_lease(&id, holder).await
+            }
+            End::Unknown => {
+                tracing::warn!(
+                    operator_action = true, tx_id = %id,
+                    "Proof does not know this transaction ({NOT_FOUND_CONFIRMATIONS} answers in a row); recorded as expired, not watched again"
+                );
+                self.expire(&id).await;
+                self.store.release_lease(&id, holder).await
+            }
+            End::Abandoned => {
+                self.end_abandoned(&id).await;
+                self.store.release_lease(&id, holder).await
             }
             End::LeaseLost => {
                 tracing::warn!(tx_id = %id, "lost the watcher lease to another instance; it watches now");
@@ -355,6 +410,70 @@ impl Relay {
                 }
             }
         }
+    }
+
+    /// Returns once the transaction is still pending and nobody could open its widget for
+    /// `unopened_grace`: every link expired and it can no longer be continued. Checked again at
+    /// each deadline (a link issued meanwhile moves it); never once something was paid.
+    async fn abandoned(&self, id: &str) {
+        loop {
+            match self.store.reachable_until(id).await {
+                Ok(Some(reach)) if reach.pending => {
+                    let end = reach.until.saturating_add(self.options.unopened_grace.as_secs());
+                    let now = crate::routes::now_unix();
+                    if now >= end {
+                        return;
+                    }
+                    tokio::time::sleep(Duration::from_secs(end - now)).await;
+                }
+                Ok(_) => std::future::pending::<()>().await,
+                Err(e) => {
+                    tracing::warn!(tx_id = %id, "could not read when the transaction's widget can be opened: {e}");
+                    tokio::time::sleep(self.options.lease).await;
+                }
+            }
+        }
+    }
+
+    /// Whether [`Relay::abandoned`] would return now.
+    async fn abandoned_now(&self, id: &str) -> bool {
+        let grace = self.options.unopened_grace.as_secs();
+        matches!(self.store.reachable_until(id).await,
+            Ok(Some(r)) if r.pending && crate::routes::now_unix() >= r.until.saturating_add(grace))
+    }
+
+    /// Ask Proof one last time about a transaction nobody can take further: still pending (or
+    /// unknown to Proof) is the end, recorded as expired; anything else is recorded as Proof
+    /// says (and the next sweep watches it on). Proof not answering leaves it for a later try.
+    async fn end_abandoned(&self, id: &str) {
+        match self.proof.transaction(id).await {
+            Ok(tx) if crate::store::rank(&tx.status) == crate::store::rank(&proof_api::TxStatus::Pending) => {
+                tracing::info!(tx_id = %id, "nobody can open this transaction's widget any more and Proof still has it pending; recorded as expired");
+                self.expire(id).await;
+            }
+            Ok(tx) => {
+                self.apply(id, from_transaction(tx)).await;
+            }
+            Err(proof_api::Error::NotFound(_)) => {
+                tracing::info!(tx_id = %id, "an abandoned transaction is unknown to Proof; recorded as expired");
+                self.expire(id).await;
+            }
+            Err(e) => {
+                tracing::warn!(tx_id = %id, "could not ask Proof about an abandoned transaction (tried again later): {e}")
+            }
+        }
+    }
+
+    /// Record the backend's own end for a transaction.
+    async fn expire(&self, id: &str) {
+        let change = StatusChange {
+            status: proof_api::TxStatus::Expired,
+            crypto_amount: None,
+            fiat_amount: None,
+            fiat_currency: None,
+            occurred_at: crate::routes::now_iso(),
+        };
+        self.apply(id, change).await;
     }
 
     /// Renew the lease every third of its length; returns when another instance has it.
@@ -467,7 +586,7 @@ impl Relay {
     /// `poll_interval`, so a change shows within one interval whatever the socket does. A
     /// subscription that gives up is started again after `ws.max_delay`. Only Proof's `404` on
     /// the transaction itself, [`NOT_FOUND_CONFIRMATIONS`] polls in a row, ends the watch early.
-    async fn follow(&self, id: &str) {
+    async fn follow(&self, id: &str) -> Followed {
         let mut sub = Some(self.proof.subscribe(id, self.options.ws));
         let mut connection = sub.as_ref().map(proof_api::TxSubscription::connection);
         let mut resubscribe_at = tokio::time::Instant::now();
@@ -496,7 +615,7 @@ impl Relay {
                     Some(Ok(update)) => {
                         let terminal = update.status.is_terminal();
                         if self.apply(id, from_update(update)).await && terminal {
-                            return;
+                            return Followed::Ended;
                         }
                     }
                     ended => {
@@ -520,14 +639,13 @@ impl Relay {
                             not_found = 0;
                             let terminal = tx.status.is_terminal();
                             if self.apply(id, from_transaction(tx)).await && terminal {
-                                return;
+                                return Followed::Ended;
                             }
                         }
                         Err(proof_api::Error::NotFound(_)) => {
                             not_found += 1;
                             if not_found >= NOT_FOUND_CONFIRMATIONS {
-                                tracing::warn!(tx_id = %id, "Proof does not know this transaction ({not_found} answers in a row); not watching it");
-                                return;
+                                return Followed::Unknown;
                             }
                         }
                         Err(e) if e.is_configuration() => tracing::error!(

@@ -59,6 +59,8 @@ pub const TABLES: &[Table] = &[
             // An unfinished purchase can still be continued after the move.
             ("resume_session", OptText),
             ("resume_until", OptInt),
+            ("status_rank", Int),
+            ("is_open", Int),
         ],
         // Oldest first, so PostgreSQL's `ord` keeps SQLite's insertion order.
         order_by: "rowid",

@@ -200,6 +200,18 @@ pub trait Store: Send + Sync + 'static {
     async fn record_webhook(&self, tx_id: &str, status: &str, received_at: &str) -> Result<bool, sqlx::Error>;
     /// Whether a webhook for this (id, status) was already confirmed and recorded.
     async fn webhook_seen(&self, tx_id: &str, status: &str) -> Result<bool, sqlx::Error>;
+    /// When the transaction's widget can last be opened (a link, or continuing it), and whether
+    /// it is still pending; `None` for an unknown transaction.
+    async fn reachable_until(&self, tx_id: &str) -> Result<Option<Reach>, sqlx::Error>;
+    /// Take up to `limit` transactions given up on while still `pending` whose widget nobody
+    /// can open any more (`reachable_until` plus `grace_secs` before `now_secs`), to end them.
+    async fn take_abandoned(
+        &self,
+        lease: Lease<'_>,
+        grace_secs: u64,
+        now_secs: u64,
+        limit: u32,
+    ) -> Result<Vec<String>, sqlx::Error>;
     /// The latest expiry (unix seconds) of the transaction's widget links when none of them was
     /// opened; `None` when one was opened, or the transaction has no link.
     async fn unopened_until(&self, tx_id: &str) -> Result<Option<u64>, sqlx::Error>;
@@ -298,13 +310,31 @@ pub fn is_outage(e: &sqlx::Error) -> bool {
     }
 }
 
-/// Rank of a status in a transaction's life; changes only move forward.
+/// Rank of a status in a transaction's life; changes only move forward. Stored with every
+/// change (`status_rank`, with `is_open` from [`TxStatus::is_terminal`]): the one place that
+/// orders statuses. `expired` ranks below `processing`, so Proof's own later word (a confirmed
+/// webhook) still moves a transaction the backend gave up on.
 pub(crate) fn rank(s: &TxStatus) -> u8 {
     match s {
         TxStatus::Pending | TxStatus::Unknown(_) => 0,
-        TxStatus::Processing => 1,
-        TxStatus::Completed | TxStatus::Failed | TxStatus::Cancelled => 2,
+        TxStatus::Expired => 1,
+        TxStatus::Processing => 2,
+        TxStatus::Completed | TxStatus::Failed | TxStatus::Cancelled => 3,
     }
+}
+
+/// `is_open` as stored: 1 until the status is terminal.
+pub(crate) fn open_flag(s: &TxStatus) -> i64 {
+    i64::from(!s.is_terminal())
+}
+
+/// When a transaction's widget could last be reached, as [`Store::reachable_until`] reads it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Reach {
+    /// Whether the transaction is still `pending` (nothing was paid or deposited).
+    pub pending: bool,
+    /// Unix seconds: the latest of its links' expiries and the end of continuing it.
+    pub until: u64,
 }
 
 /// The `NOTIFY` channel that carries status changes between instances (the transaction's id).
@@ -329,8 +359,8 @@ pub(crate) struct Dialect {
 mod sql {
     pub(super) const INSERT_TX: &str = "INSERT INTO transactions
         (id, owner, tx_type, currency, network, amount, status, status_seq, created_at, updated_at,
-         watch_holder, watch_until)
-        VALUES ($1, $2, $3, $4, $5, $6, 'pending', 1, $7, $7, $8, $9)";
+         watch_holder, watch_until, status_rank, is_open)
+        VALUES ($1, $2, $3, $4, $5, $6, 'pending', 1, $7, $7, $8, $9, $10, $11)";
     pub(super) const INSERT_FIRST_EVENT: &str =
         "INSERT INTO status_events (tx_id, seq, status, occurred_at) VALUES ($1, 1, 'pending', $2)";
     pub(super) const SELECT_TX: &str = "SELECT * FROM transactions WHERE id = $1";
@@ -339,9 +369,8 @@ mod sql {
     /// (PostgreSQL) or waits for the database lock (SQLite), and no longer matches.
     pub(super) const ADVANCE: &str = "UPDATE transactions SET status = $1, status_seq = status_seq + 1,
             crypto_amount = COALESCE($2, crypto_amount), fiat_amount = COALESCE($3, fiat_amount),
-            fiat_currency = COALESCE($4, fiat_currency), updated_at = $5
-        WHERE id = $6 AND (CASE status WHEN 'processing' THEN 1 WHEN 'completed' THEN 2 WHEN 'failed' THEN 2
-                                       WHEN 'cancelled' THEN 2 ELSE 0 END) < $7
+            fiat_currency = COALESCE($4, fiat_currency), updated_at = $5, status_rank = $7, is_open = $8
+        WHERE id = $6 AND status_rank < $7
         RETURNING status_seq";
     pub(super) const INSERT_EVENT: &str = "INSERT INTO status_events
         (tx_id, seq, status, crypto_amount, fiat_amount, occurred_at) VALUES ($1, $2, $3, $4, $5, $6)";
@@ -379,16 +408,16 @@ mod sql {
         WHERE used_at IS NULL AND expires_at <= $1 AND session_json IS NOT NULL";
     pub(super) const PURGE_RESUME: &str = "UPDATE transactions SET resume_session = NULL, resume_until = NULL
         WHERE resume_session IS NOT NULL
-          AND (resume_until <= $1 OR status IN ('completed', 'failed', 'cancelled'))";
+          AND (resume_until <= $1 OR is_open = 0)";
     pub(super) const KEEP_SESSION: &str =
         "UPDATE transactions SET resume_session = $2, resume_until = $3 WHERE id = $1";
     pub(super) const RESUMABLE_SESSION: &str = "SELECT resume_session FROM transactions
-        WHERE id = $1 AND resume_until > $2 AND status NOT IN ('completed', 'failed', 'cancelled')";
+        WHERE id = $1 AND resume_until > $2 AND is_open = 1";
     pub(super) const RECORD_WEBHOOK: &str = "INSERT INTO webhook_receipts (tx_id, status, received_at)
         VALUES ($1, $2, $3) ON CONFLICT (tx_id, status) DO NOTHING";
     /// Free: never taken or released (no holder), run out, or ours already.
     pub(super) const TAKE_LEASE: &str = "UPDATE transactions SET watch_holder = $1, watch_until = $2
-        WHERE id = $3 AND status NOT IN ('completed', 'failed', 'cancelled')
+        WHERE id = $3 AND is_open = 1
           AND (watch_holder IS NULL OR watch_holder = $1 OR watch_until < $4)";
     pub(super) const RENEW_LEASE: &str = "UPDATE transactions SET watch_until = $2 WHERE id = $3 AND watch_holder = $1";
     pub(super) const RELEASE_LEASE: &str =
@@ -397,6 +426,18 @@ mod sql {
         "UPDATE transactions SET watch_holder = NULL, watch_until = NULL WHERE watch_holder = $1";
     pub(super) const GIVE_UP_LEASE: &str =
         "UPDATE transactions SET watch_holder = NULL, watch_until = $3 WHERE id = $2 AND watch_holder = $1";
+    /// `$1` the transaction: its rank, the end of continuing it, its links' latest expiry.
+    pub(super) const REACH: &str = "SELECT t.status_rank, t.resume_until,
+            (SELECT MAX(l.expires_at) FROM widget_links l WHERE l.tx_id = t.id)
+        FROM transactions t WHERE t.id = $1";
+    /// Given up (`$2`), still at rank `$1`, unreachable `$3` seconds before `$4`; at most `$5`.
+    pub(super) const ABANDONED: &str = "SELECT t.id FROM transactions t
+        WHERE t.is_open = 1 AND t.status_rank = $1 AND t.watch_until = $2
+          AND COALESCE(t.resume_until, 0) + $3 < $4
+          AND COALESCE((SELECT MAX(l.expires_at) FROM widget_links l WHERE l.tx_id = t.id), 0) + $3 < $4
+        LIMIT $5";
+    /// Take a given-up lease (`$4`) of an open transaction; of concurrent takers one wins.
+    pub(super) const TAKE_GIVEN_UP: &str = "UPDATE transactions SET watch_holder = $1, watch_until = $2 WHERE id = $3 AND watch_until = $4 AND is_open = 1";
     pub(super) const RATE_TAT: &str = "SELECT tat FROM rate_limits WHERE key = $1";
     pub(super) const PRUNE_RATES: &str = "DELETE FROM rate_limits WHERE tat < $1";
 }
@@ -547,6 +588,8 @@ macro_rules! sql_store {
                     .bind(&tx.created_at)
                     .bind(lease.holder)
                     .bind(lease.until_ms)
+                    .bind(i64::from($crate::store::rank(&proof_api::TxStatus::Pending)))
+                    .bind($crate::store::open_flag(&proof_api::TxStatus::Pending))
                     .execute(&mut *db)
                     .await?;
                 sqlx::query($crate::store::sql::INSERT_FIRST_EVENT)
@@ -598,6 +641,7 @@ macro_rules! sql_store {
                     .bind(&change.occurred_at)
                     .bind(id)
                     .bind(i64::from($crate::store::rank(&change.status)))
+                    .bind($crate::store::open_flag(&change.status))
                     .fetch_optional(&mut *db)
                     .await?
                 else {
@@ -813,6 +857,46 @@ macro_rules! sql_store {
                 Ok(n > 0)
             }
 
+            async fn reachable_until(&self, tx_id: &str) -> Result<Option<$crate::store::Reach>, sqlx::Error> {
+                let row: Option<(i64, Option<i64>, Option<i64>)> =
+                    sqlx::query_as($crate::store::sql::REACH).bind(tx_id).fetch_optional(&self.pool).await?;
+                Ok(row.map(|(rank, resume_until, links_until)| $crate::store::Reach {
+                    pending: rank == i64::from($crate::store::rank(&proof_api::TxStatus::Pending)),
+                    until: u64::try_from(resume_until.unwrap_or(0).max(links_until.unwrap_or(0))).unwrap_or(0),
+                }))
+            }
+
+            async fn take_abandoned(
+                &self,
+                lease: $crate::store::Lease<'_>,
+                grace_secs: u64,
+                now_secs: u64,
+                limit: u32,
+            ) -> Result<Vec<String>, sqlx::Error> {
+                let candidates: Vec<String> = sqlx::query_scalar($crate::store::sql::ABANDONED)
+                    .bind(i64::from($crate::store::rank(&proof_api::TxStatus::Pending)))
+                    .bind($crate::store::GIVEN_UP)
+                    .bind($crate::store::clamp_i64(grace_secs))
+                    .bind($crate::store::clamp_i64(now_secs))
+                    .bind(i64::from(limit))
+                    .fetch_all(&self.pool)
+                    .await?;
+                let mut taken = Vec::new();
+                for id in candidates {
+                    let done = sqlx::query($crate::store::sql::TAKE_GIVEN_UP)
+                        .bind(lease.holder)
+                        .bind(lease.until_ms)
+                        .bind(&id)
+                        .bind($crate::store::GIVEN_UP)
+                        .execute(&self.pool)
+                        .await?;
+                    if done.rows_affected() == 1 {
+                        taken.push(id);
+                    }
+                }
+                Ok(taken)
+            }
+
             async fn unopened_until(&self, tx_id: &str) -> Result<Option<u64>, sqlx::Error> {
                 let (latest, opened): (Option<i64>, Option<i64>) =
                     sqlx::query_as($crate::store::sql::LINKS_OF).bind(tx_id).fetch_one(&self.pool).await?;
@@ -938,6 +1022,11 @@ mod tests {
         for end in [TxStatus::Completed, TxStatus::Failed, TxStatus::Cancelled] {
             assert!(processing < rank(&end), "{end:?} follows processing");
         }
+        // The backend's own end comes after pending and before anything Proof reports.
+        let expired = rank(&TxStatus::Expired);
+        assert!(pending < expired && expired < processing, "expired lies between pending and processing");
+        assert_eq!(open_flag(&TxStatus::Expired), 0, "expired is an end: nobody watches it");
+        assert_eq!(open_flag(&TxStatus::Processing), 1);
         assert_eq!(rank(&TxStatus::Unknown("on_hold".into())), pending, "an unknown status moves nothing forward");
     }
 

@@ -19,7 +19,7 @@ const DIALECT: Dialect = Dialect {
     transactions_of: "SELECT * FROM transactions WHERE owner = $1 ORDER BY created_at DESC, ord DESC LIMIT $2",
     // SKIP LOCKED: instances sweeping at the same moment divide the orphans instead of queueing.
     take_orphans: "UPDATE transactions SET watch_holder = $1, watch_until = $2
-        WHERE id IN (SELECT id FROM transactions WHERE status NOT IN ('completed', 'failed', 'cancelled')
+        WHERE id IN (SELECT id FROM transactions WHERE is_open = 1
                      AND (watch_until IS NULL OR watch_until < $3) LIMIT $4 FOR UPDATE SKIP LOCKED)
           AND (watch_until IS NULL OR watch_until < $3)
         RETURNING id",

@@ -9,7 +9,7 @@ use super::{Dialect, Notice, StoreKind, sql_store};
 const DIALECT: Dialect = Dialect {
     transactions_of: "SELECT * FROM transactions WHERE owner = $1 ORDER BY created_at DESC, rowid DESC LIMIT $2",
     take_orphans: "UPDATE transactions SET watch_holder = $1, watch_until = $2
-        WHERE id IN (SELECT id FROM transactions WHERE status NOT IN ('completed', 'failed', 'cancelled')
+        WHERE id IN (SELECT id FROM transactions WHERE is_open = 1
                      AND (watch_until IS NULL OR watch_until < $3) LIMIT $4)
         RETURNING id",
     take_rate: "INSERT INTO rate_limits (key, tat) VALUES ($1, $2 + $3)
