@@ -148,6 +148,27 @@ fn main() -> anyhow::Result<()> {
             println!("  {label}: KYC status {k} | session creation {s}");
         }
 
+        // Takeover: A dies without a word (SIGKILL) at the default settings (WATCH_LEASE_SECS
+        // 10); how long until B watches every transaction A watched.
+        let watchers = |base: String| {
+            let http = http.clone();
+            async move {
+                let ready: Value = http.get(format!("{base}/readyz")).send().await?.json().await?;
+                anyhow::Ok(ready["upstream_watchers"].as_u64().unwrap_or(0))
+            }
+        };
+        let (on_a, on_b) = (watchers(base_a.clone()).await?, watchers(base_b.clone()).await?);
+        std::process::Command::new("kill").args(["-9", &pid_a.to_string()]).status()?;
+        let killed = Instant::now();
+        while watchers(base_b.clone()).await? < on_a + on_b {
+            anyhow::ensure!(killed.elapsed() < Duration::from_secs(60), "B did not take A's watches over");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        println!(
+            "Takeover after SIGKILL (default lease): B watched all {on_a} of A's transactions {:.0} ms after A was killed",
+            killed.elapsed().as_secs_f64() * 1e3
+        );
+
         anyhow::Ok(())
     });
     drop((a, b));

@@ -4,8 +4,11 @@
 //! **Watching.** Before it follows a transaction, an instance takes the transaction's lease in
 //! the [`Store`] and renews it every third of `lease`; another instance that wants to watch the
 //! same transaction finds the lease taken and leaves it. Every instance sweeps for leases that
-//! ran out (their holder died) every third of `lease` and takes them over, so a dead instance's
-//! watches resume elsewhere within about `lease` plus a sweep. A watcher follows Proof's
+//! ran out every third of `lease` and takes them over. On PostgreSQL each instance also checks
+//! every second for instances whose process is gone (PostgreSQL closes a dead process's
+//! connections at once) and lets their leases go for an immediate sweep: a killed instance's
+//! watches resume elsewhere within about two seconds; one cut off with its connections still
+//! open, within about `lease` plus a sweep. A watcher follows Proof's
 //! WebSocket (which reconnects with capped backoff and catches up by polling once per
 //! connection), and polls `GET /widget/transactions/{id}` every `poll_interval` whenever the
 //! socket is not connected. It stops at a terminal status (and releases the lease), or gives
@@ -61,6 +64,9 @@ pub struct RelayOptions {
 
 /// Proof's `404`s in a row on a transaction before its watch ends.
 const NOT_FOUND_CONFIRMATIONS: u32 = 3;
+
+/// How often an instance checks whether another one's process is gone.
+const LIVENESS_CHECK: Duration = Duration::from_secs(1);
 
 /// Most orphaned transactions one sweep takes over (the next sweep takes more).
 const SWEEP_BATCH: u32 = 100;
@@ -152,6 +158,7 @@ impl Relay {
     /// # Errors
     /// When the store cannot be read or listened to.
     pub async fn start(self: &Arc<Self>) -> Result<usize, sqlx::Error> {
+        self.store.register_instance(&self.options.instance, crate::routes::now_unix()).await?;
         if let Some(notices) = self.store.listen().await? {
             tokio::spawn(self.clone().follow_store(notices));
         }
@@ -172,7 +179,9 @@ impl Relay {
     /// # Errors
     /// When the store cannot be written.
     pub async fn release_all(&self) -> Result<u64, sqlx::Error> {
-        self.store.release_all(&self.options.instance).await
+        let released = self.store.release_all(&self.options.instance).await?;
+        self.store.unregister_instance(&self.options.instance).await?;
+        Ok(released)
     }
 
     /// App sessions were revoked on this instance: wake this instance's status streams and tell
@@ -294,13 +303,37 @@ impl Relay {
         Ok(taken)
     }
 
+    /// Every [`LIVENESS_CHECK`], let go of the leases of instances whose process is gone (on
+    /// PostgreSQL, which sees their connections close) and sweep at once if there were any;
+    /// every third of the lease, sweep anyway (an instance cut off without its connections
+    /// closing: its leases run out) and tidy up.
     async fn keep_sweeping(self: Arc<Self>) {
         let mut stopped = self.stop.subscribe();
         let every = self.options.lease / 3;
+        let mut next_sweep = tokio::time::Instant::now() + every;
         loop {
             tokio::select! {
-                () = tokio::time::sleep(every) => {}
+                () = tokio::time::sleep(LIVENESS_CHECK) => {}
                 _ = stopped.wait_for(|s| *s) => return,
+            }
+            let dead = match self.store.release_dead_instances().await {
+                Ok(dead) => dead,
+                Err(e) => {
+                    tracing::warn!("could not check which instances are alive: {e}");
+                    Vec::new()
+                }
+            };
+            for name in &dead {
+                tracing::warn!(instance = %name, "an instance is gone (no database connection left); taking its watches over");
+            }
+            if dead.is_empty() && tokio::time::Instant::now() < next_sweep {
+                continue;
+            }
+            next_sweep = tokio::time::Instant::now() + every;
+            // Registered again: an instance whose connections all dropped for a moment was taken
+            // for dead by the others (its watches moved, which is harmless); now it is seen again.
+            if let Err(e) = self.store.register_instance(&self.options.instance, crate::routes::now_unix()).await {
+                tracing::warn!("could not register this instance again: {e}");
             }
             if let Err(e) = self.sweep().await {
                 tracing::warn!("could not sweep for unwatched transactions: {e}");

@@ -70,6 +70,17 @@ fn instance_config(db: &TestDb, sandbox: &Sandbox, instance: &str) -> Config {
 
 /// Instance A as a process on `port`, configured through the environment as an operator would.
 async fn spawn_instance(db: &TestDb, sandbox: &Sandbox, port: u16, instance: &str) -> (Process, Api) {
+    spawn_instance_leasing(db, sandbox, port, instance, 3).await
+}
+
+/// [`spawn_instance`] with watcher leases of `lease_secs`.
+async fn spawn_instance_leasing(
+    db: &TestDb,
+    sandbox: &Sandbox,
+    port: u16,
+    instance: &str,
+    lease_secs: u64,
+) -> (Process, Api) {
     let base = format!("http://127.0.0.1:{port}");
     let child = Command::new(env!("CARGO_BIN_EXE_proof-ramp-backend"))
         .env_clear()
@@ -84,7 +95,7 @@ async fn spawn_instance(db: &TestDb, sandbox: &Sandbox, port: u16, instance: &st
         .env("SESSION_RATE_PER_MINUTE", "3")
         .env("PROOF_POLL_INTERVAL_MS", "1000")
         .env("DATABASE_URL", &db.url)
-        .env("WATCH_LEASE_SECS", "3")
+        .env("WATCH_LEASE_SECS", lease_secs.to_string())
         .env("INSTANCE_ID", instance)
         .env("RUST_LOG", "warn")
         .stdout(Stdio::null())
@@ -119,8 +130,12 @@ async fn two_instances_share_status_watching_and_take_over_when_one_dies() {
     let port_a = free_port();
     // Completion comes well after A is killed, so only a takeover can deliver it.
     let sandbox = sandbox(Some(port_a), Duration::from_secs(8)).await;
-    let (mut a, api_a) = spawn_instance(&db, &sandbox, port_a, "instance-a").await;
-    let b = Backend::start(instance_config(&db, &sandbox, "instance-b")).await.expect("B starts");
+    // Leases of a minute: only seeing that A's process is gone can hand its watch to B within
+    // seconds (PostgreSQL closes a killed process's connections at once).
+    let (mut a, api_a) = spawn_instance_leasing(&db, &sandbox, port_a, "instance-a", 60).await;
+    let mut config_b = instance_config(&db, &sandbox, "instance-b");
+    config_b.watch_lease = Duration::from_secs(60);
+    let b = Backend::start(config_b).await.expect("B starts");
     let api_b = Api::new(&b);
     assert_eq!(readyz(&api_b).await["store"], "postgres");
 
@@ -165,7 +180,10 @@ async fn two_instances_share_status_watching_and_take_over_when_one_dies() {
     a.0.kill().expect("kill A");
     let _ = a.0.wait();
     let killed = Instant::now();
-    eventually(Duration::from_secs(10), "B takes over the watch", || async { b.upstream_watchers() == 1 }).await;
+    eventually(Duration::from_secs(10), "B takes over the watch long before A's lease runs out", || async {
+        b.upstream_watchers() == 1
+    })
+    .await;
     let took_over = killed.elapsed();
     let completed = next(&mut on_b, Duration::from_secs(20)).await.expect("completed reaches B");
     assert_eq!((completed.status, completed.seq), (TxStatus::Completed, 3));

@@ -230,6 +230,14 @@ pub trait Store: Send + Sync + 'static {
     async fn take_orphans(&self, lease: Lease<'_>, limit: u32) -> Result<Vec<String>, sqlx::Error>;
     /// Let go of a lease (the watch ended), so any instance may take it at once.
     async fn release_lease(&self, id: &str, holder: &str) -> Result<(), sqlx::Error>;
+    /// Record this running instance, so the others can tell when its process is gone
+    /// ([`Store::release_dead_instances`]). Nothing on a single-instance store.
+    async fn register_instance(&self, name: &str, now: u64) -> Result<(), sqlx::Error>;
+    /// Forget this instance (a clean shutdown, after [`Store::release_all`]).
+    async fn unregister_instance(&self, name: &str) -> Result<(), sqlx::Error>;
+    /// Find registered instances with no connection to the database left (their process died)
+    /// and let go of their leases at once, for the next sweep to take; returns their names.
+    async fn release_dead_instances(&self) -> Result<Vec<String>, sqlx::Error>;
     /// Let go of every lease this holder has (on shutdown).
     async fn release_all(&self, holder: &str) -> Result<u64, sqlx::Error>;
     /// Stop watching a transaction for good (it did not finish in time): orphan sweeps skip it;

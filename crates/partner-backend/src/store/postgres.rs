@@ -51,6 +51,9 @@ impl PgStore {
         let options = url.parse::<PgConnectOptions>()?.application_name(&format!("proof-ramp-backend/{instance}"));
         let pool = PgPoolOptions::new()
             .max_connections(16)
+            // Always one connection: it is how the other instances see this one alive
+            // (`release_dead_instances`), besides the listener's.
+            .min_connections(1)
             .acquire_timeout(Duration::from_secs(5))
             .connect_with(options)
             .await?;
@@ -136,6 +139,39 @@ fn tx_id_of(payload: &str) -> Option<String> {
 sql_store!(PgStore, DIALECT, {
     fn kind(&self) -> StoreKind {
         StoreKind::Postgres
+    }
+
+    async fn register_instance(&self, name: &str, now: u64) -> Result<(), sqlx::Error> {
+        // The name PostgreSQL shows for this pool's connections (it may shorten a long one).
+        sqlx::query(
+            "INSERT INTO instances (name, app_name, started_at) VALUES ($1, current_setting('application_name'), $2)
+             ON CONFLICT (name) DO UPDATE SET app_name = EXCLUDED.app_name, started_at = EXCLUDED.started_at",
+        )
+        .bind(name)
+        .bind(i64::try_from(now).unwrap_or(i64::MAX))
+        .execute(&self.pool)
+        .await
+        .map(drop)
+    }
+
+    async fn unregister_instance(&self, name: &str) -> Result<(), sqlx::Error> {
+        sqlx::query("DELETE FROM instances WHERE name = $1").bind(name).execute(&self.pool).await.map(drop)
+    }
+
+    async fn release_dead_instances(&self) -> Result<Vec<String>, sqlx::Error> {
+        // One small query a second per instance, whatever the number of transactions; the
+        // leases of a dead one are let go in one statement, by its holder index.
+        let dead: Vec<String> = sqlx::query_scalar(
+            "DELETE FROM instances i
+             WHERE NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.application_name = i.app_name)
+             RETURNING name",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        for name in &dead {
+            sqlx::query(super::sql::RELEASE_ALL).bind(name).execute(&self.pool).await?;
+        }
+        Ok(dead)
     }
 
     async fn announce_revocation(&self) -> Result<(), sqlx::Error> {
