@@ -65,6 +65,9 @@ pub struct RelayOptions {
 /// Proof's `404`s in a row on a transaction before its watch ends.
 const NOT_FOUND_CONFIRMATIONS: u32 = 3;
 
+/// Longest wait between two tries to store a change while the database is away.
+const MAX_STORE_RETRY: Duration = Duration::from_secs(2);
+
 /// How often an instance checks whether another one's process is gone.
 const LIVENESS_CHECK: Duration = Duration::from_secs(1);
 
@@ -592,11 +595,25 @@ impl Relay {
         }
     }
 
-    /// Store a change (retrying a busy database), then publish it if it moved the transaction
-    /// forward. `false` when it could not be stored: the caller must not treat it as seen.
+    /// Store a change (retrying a busy database briefly), then publish it if it moved the
+    /// transaction forward. `false` when it could not be stored: the caller must not treat it
+    /// as seen. For a webhook's confirmation, whose redelivery tries again.
     async fn apply(&self, id: &str, change: StatusChange) -> bool {
-        for attempt in 1..=5u32 {
-            match self.store.apply_status(id, &change).await {
+        self.store_change(id, &change, Some(5)).await
+    }
+
+    /// The watcher's way to store a change: through a database outage too, however long (the
+    /// change Proof pushed may be seen nowhere else: a later poll shows only the latest
+    /// status), retrying with a capped backoff; other database errors are tried five times.
+    async fn apply_until_stored(&self, id: &str, change: StatusChange) -> bool {
+        self.store_change(id, &change, None).await
+    }
+
+    async fn store_change(&self, id: &str, change: &StatusChange, attempts: Option<u32>) -> bool {
+        let mut attempt = 0u32;
+        loop {
+            attempt = attempt.saturating_add(1);
+            match self.store.apply_status(id, change).await {
                 Ok(Some(event)) => {
                     tracing::info!(tx_id = %id, status = event.status.as_str(), seq = event.seq, "transaction status changed");
                     self.publish(event);
@@ -604,13 +621,17 @@ impl Relay {
                 }
                 Ok(None) => return true,
                 Err(e) => {
-                    tracing::warn!(tx_id = %id, attempt, "could not store a status change: {e}");
-                    tokio::time::sleep(Duration::from_millis(100) * attempt).await;
+                    let outage = crate::store::is_outage(&e);
+                    let limit = if outage { attempts } else { Some(attempts.unwrap_or(5).min(5)) };
+                    if limit.is_some_and(|n| attempt >= n) {
+                        tracing::error!(tx_id = %id, "gave up storing a status change ({e}); polling will retry it");
+                        return false;
+                    }
+                    tracing::warn!(tx_id = %id, attempt, "could not store a status change (trying again): {e}");
+                    tokio::time::sleep((Duration::from_millis(100) * attempt).min(MAX_STORE_RETRY)).await;
                 }
             }
         }
-        tracing::error!(tx_id = %id, "gave up storing a status change; polling will retry it");
-        false
     }
 
     /// Follow one transaction to its end. Proof's WebSocket pushes changes while it is
@@ -647,7 +668,7 @@ impl Relay {
                 next = pushed => match next {
                     Some(Ok(update)) => {
                         let terminal = update.status.is_terminal();
-                        if self.apply(id, from_update(update)).await && terminal {
+                        if self.apply_until_stored(id, from_update(update)).await && terminal {
                             return Followed::Ended;
                         }
                     }
@@ -671,7 +692,7 @@ impl Relay {
                         Ok(tx) => {
                             not_found = 0;
                             let terminal = tx.status.is_terminal();
-                            if self.apply(id, from_transaction(tx)).await && terminal {
+                            if self.apply_until_stored(id, from_transaction(tx)).await && terminal {
                                 return Followed::Ended;
                             }
                         }

@@ -487,3 +487,107 @@ async fn a_forged_status_notification_is_only_a_wake_up() {
     let _ = conn.close().await;
     b.shutdown().await;
 }
+
+/// A TCP proxy to the database that can be cut: while down it closes every connection it
+/// carries and refuses new ones, as a database failing over or a network partition would.
+struct Outage {
+    port: u16,
+    down: tokio::sync::watch::Sender<bool>,
+}
+
+impl Outage {
+    async fn start(to: std::net::SocketAddr) -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let port = listener.local_addr().expect("addr").port();
+        let (down, watching) = tokio::sync::watch::channel(false);
+        tokio::spawn(async move {
+            while let Ok((mut client, _)) = listener.accept().await {
+                if *watching.borrow() {
+                    continue; // dropped at once: refused
+                }
+                let mut cut = watching.clone();
+                tokio::spawn(async move {
+                    let Ok(mut server) = tokio::net::TcpStream::connect(to).await else { return };
+                    tokio::select! {
+                        _ = tokio::io::copy_bidirectional(&mut client, &mut server) => {}
+                        _ = cut.wait_for(|d| *d) => {}
+                    }
+                });
+            }
+        });
+        Self { port, down }
+    }
+
+    fn cut(&self, down: bool) {
+        self.down.send_replace(down);
+    }
+}
+
+/// The database goes away for 15 s mid-purchase. Every request meanwhile is a prompt `503`
+/// with `Retry-After` (the app waits and tries again), never a `401` that would sign the user
+/// out; `/readyz` says `503`. Afterwards the user is still signed in and every status of the
+/// purchase, paid during the outage, reaches the stream that stayed open, in order.
+#[tokio::test]
+async fn a_database_outage_is_503_never_a_sign_out_and_loses_no_status() {
+    let Some(db) = TestDb::new(Db::Postgres, "cluster-outage").await else { return };
+    let url = Url::parse(&db.url).expect("url");
+    let pg = std::net::SocketAddr::new(
+        url.host_str().expect("host").parse().expect("an IP host"),
+        url.port().expect("a port"),
+    );
+    let outage = Outage::start(pg).await;
+    let mut via = url.clone();
+    via.set_port(Some(outage.port)).expect("port");
+    let sandbox = sandbox(None, Duration::from_secs(3)).await;
+    let mut config = instance_config(&db, &sandbox, "outage-b");
+    config.database_url = Secret::new(via.as_str());
+    config.poll_interval = Duration::from_millis(500);
+    let b = Backend::start(config).await.expect("B starts");
+    let api = Api::new(&b);
+    let user = AppUser { id: "verified-outage".into(), email: "outage@example.com".into() };
+    let token = app_token(&db.url, KEY, &user).await;
+    let created = api.buy(&token).await;
+    let mut events = stream(&api, &token, &created.merchant_transaction_id);
+    assert_eq!(next(&mut events, Duration::from_secs(10)).await.map(|e| e.seq), Some(1));
+    let widget = Widget::open(&api, &created.widget_url, &sandbox.base_url()).await;
+
+    outage.cut(true);
+    widget.step("action", json!({"action": "pay"})).await; // Proof moves on meanwhile
+    let began = Instant::now();
+    let ready = Instant::now();
+    let r = api.http.get(format!("{}/readyz", api.base)).send().await.expect("readyz answers");
+    assert_eq!(r.status(), 503, "not ready without its database");
+    assert!(ready.elapsed() < Duration::from_secs(3), "readyz took {:?}", ready.elapsed());
+    let mut answers = Vec::new();
+    while began.elapsed() < Duration::from_secs(15) {
+        for path in ["/v1/me/kyc", "/v1/transactions", "/v1/config"] {
+            let asked = Instant::now();
+            let r = api.get(&token, path).await;
+            let status = r.status().as_u16();
+            let retry_after = r.headers().get("retry-after").is_some();
+            let code = r.json::<Value>().await.map(|v| v["error"]["code"].as_str().unwrap_or("").to_owned());
+            assert_ne!(status, 401, "{path} during the outage signed the user out");
+            assert!(asked.elapsed() < Duration::from_secs(8), "{path} took {:?}", asked.elapsed());
+            answers.push((path, status, retry_after, code.unwrap_or_default()));
+        }
+    }
+    outage.cut(false);
+    for (path, status, retry_after, code) in &answers {
+        if *status != 200 {
+            assert_eq!((*status, *retry_after, code.as_str()), (503, true, "unavailable"), "{path}");
+        }
+    }
+    assert!(answers.iter().any(|(_, s, _, _)| *s == 503), "the outage was seen: {answers:?}");
+
+    // Back: still signed in, and the purchase's statuses arrive in order.
+    let mut seen = Vec::new();
+    while let Some(ev) = next(&mut events, Duration::from_secs(20)).await {
+        seen.push((ev.seq, ev.status.as_str().to_owned()));
+        if ev.status.is_terminal() {
+            break;
+        }
+    }
+    assert_eq!(seen, [(2, "processing".to_owned()), (3, "completed".to_owned())], "every status after the outage");
+    assert_eq!(api.get(&token, "/v1/config").await.status(), 200, "still signed in");
+    b.shutdown().await;
+}
