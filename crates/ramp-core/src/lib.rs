@@ -22,6 +22,6 @@ pub use ramp_api::address;
 pub mod stream;
 pub mod tokens;
 
-pub use client::BackendClient;
+pub use client::{BackendClient, Build};
 pub use error::{CoreError, ErrorKind, Result};
 pub use tokens::{FileTokenStore, MemoryTokenStore, StoredSession, TokenStore};

@@ -177,6 +177,23 @@ async fn signing_out_ends_this_device_s_session_on_the_backend() {
     let _ = std::fs::remove_dir_all(dir);
 }
 
+/// The app builds its client with `Build::of(cfg!(debug_assertions), cfg!(feature = "bench"))`:
+/// the build users get (no debug assertions, no bench feature) refuses a clear-text backend,
+/// development and benchmark builds may use the sandbox over http.
+#[test]
+fn the_build_users_get_refuses_a_clear_text_backend() {
+    use ramp_core::Build;
+    let release = Build::of(false, false);
+    assert_eq!(release, Build::Release);
+    let e = BackendClient::for_build("http://ramp.partner.example/", release).expect_err("http in release");
+    assert!(e.message.contains("PROOF_RAMP_BACKEND_URL=https://"), "{}", e.message);
+    assert!(BackendClient::for_build("https://ramp.partner.example/", release).is_ok());
+    for (debug_assertions, bench) in [(true, false), (true, true), (false, true)] {
+        let build = Build::of(debug_assertions, bench);
+        assert!(BackendClient::for_build("http://127.0.0.1:8080/", build).is_ok(), "{build:?} may use http");
+    }
+}
+
 #[test]
 fn release_builds_refuse_a_clear_text_backend_and_links_stay_on_its_origin() {
     let e = BackendClient::with_policy("http://ramp.partner.example/", true).expect_err("http in release");
