@@ -7,7 +7,7 @@
 //! sandbox personas.
 
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use async_trait::async_trait;
 use axum::extract::FromRequestParts;
@@ -144,9 +144,9 @@ impl SignedTokens {
         refresh_ttl: Duration,
     ) -> Result<ramp_api::LoginResponse, AppError> {
         let session_id = uuid::Uuid::new_v4().simple().to_string();
-        let refresh = crate::config::random_token();
-        let now = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or_default();
-        let refresh_hash = crate::routes::sessions::link_hash(&refresh);
+        let refresh = crate::secret::random_token();
+        let now = crate::clock::now_unix();
+        let refresh_hash = crate::secret::secret_hash(&refresh);
         store
             .start_app_session(&session_id, &user.id, &user.email, &refresh_hash, now + refresh_ttl.as_secs(), now)
             .await?;
@@ -167,7 +167,7 @@ impl SignedTokens {
     /// # Errors
     /// Only if signing fails, which HS256 does not do for valid claims.
     pub fn issue(&self, user: &AppUser, session: &str) -> Result<(String, u64), AppError> {
-        let now = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or_default();
+        let now = crate::clock::now_unix();
         let exp = now + self.ttl.as_secs();
         let claims = Claims {
             sub: user.id.clone(),
@@ -302,7 +302,7 @@ mod tests {
     }
 
     fn now() -> u64 {
-        SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or_default()
+        crate::clock::now_unix()
     }
 
     /// A token lives exactly its lifetime from now.

@@ -11,14 +11,17 @@
 
 pub mod auth;
 mod client_ip;
+mod clock;
 pub mod config;
 mod error;
 pub mod i18n;
+mod kyc_cache;
 mod limits;
 mod middleware;
 mod origins;
 pub mod relay;
 mod routes;
+mod secret;
 mod serve;
 mod state;
 pub mod store;
@@ -57,7 +60,7 @@ pub fn app(state: AppState) -> Router {
         .route("/v1/transactions/{id}/events", get(routes::transactions::transactions_events))
         .route("/v1/transactions/{id}/resume", post(routes::sessions::sessions_resume))
         .route("/v1/auth/sign-out-everywhere", post(routes::auth::sign_out_everywhere))
-        .route_layer(axum::middleware::from_fn_with_state(state.clone(), limits::per_user));
+        .route_layer(axum::middleware::from_fn_with_state(state.clone(), middleware::per_user));
     // Every /v1 route: counted against the client's address first.
     #[cfg(feature = "sandbox")]
     let signed_in = signed_in
@@ -66,7 +69,7 @@ pub fn app(state: AppState) -> Router {
     let v1 = signed_in
         .route("/v1/auth/refresh", post(routes::auth::refresh))
         .route("/v1/auth/sign-out", post(routes::auth::sign_out))
-        .route_layer(axum::middleware::from_fn_with_state(state.clone(), limits::per_ip));
+        .route_layer(axum::middleware::from_fn_with_state(state.clone(), middleware::per_ip));
     Router::new()
         .route("/healthz", get(routes::health::healthz))
         .route("/readyz", get(routes::health::readyz))
@@ -160,7 +163,7 @@ impl Backend {
             }
             #[cfg(feature = "sandbox")]
             ProofTarget::Sandbox => {
-                let token = config::random_token();
+                let token = secret::random_token();
                 let secret = config.webhook_path_secret.as_ref().map(|s| s.0.clone()).unwrap_or_default();
                 let sandbox = Sandbox::start(proof_sandbox::Config {
                     listen: SocketAddr::from(([127, 0, 0, 1], 0)),

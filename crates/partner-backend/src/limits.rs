@@ -8,27 +8,20 @@
 //!   (GCRA too), so a flood is cut off without touching the database; behind N instances a client
 //!   gets up to N times the budget.
 //! - **Open status streams per user** (`MAX_STREAMS_PER_USER`): per instance.
-//! - **KYC status cache** (`KYC_CACHE_SECS`): per user and instance, `verified` answers only:
-//!   a verified user's repeated screens do not each cost a Proof call, while a user in the middle
-//!   of verification always sees Proof's latest word.
+//!
+//! The middlewares that apply them to requests are in [`crate::middleware`].
 
 use std::collections::HashMap;
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 use std::num::NonZeroU32;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
 
-use axum::extract::{ConnectInfo, Request, State};
-use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
-use ramp_api::KycStatus;
 
+use crate::clock::now_ms;
 use crate::config::Config;
 use crate::error::AppError;
-use crate::routes::now_ms;
-use crate::state::AppState;
 use crate::store::Store;
 
 /// The period every per-minute limit refers to.
@@ -37,9 +30,6 @@ const MINUTE_MS: i64 = 60_000;
 /// Seconds an app is told to wait when it has too many streams open.
 const STREAMS_RETRY_AFTER_SECS: u64 = 5;
 
-/// Entries the KYC cache keeps before it drops expired ones.
-const KYC_CACHE_PRUNE_AT: usize = 10_000;
-
 /// The limits, shared by every request.
 pub(crate) struct Limits {
     sessions_per_minute: u32,
@@ -47,8 +37,6 @@ pub(crate) struct Limits {
     per_ip: DefaultKeyedRateLimiter<IpAddr>,
     max_streams: usize,
     streams: Arc<Mutex<HashMap<String, usize>>>,
-    kyc_ttl: Duration,
-    kyc: Mutex<HashMap<String, (Instant, KycStatus)>>,
 }
 
 impl std::fmt::Debug for Limits {
@@ -80,8 +68,6 @@ impl Limits {
             per_ip: RateLimiter::keyed(per_minute(config.api_rate_per_ip_per_minute)),
             max_streams: config.max_streams_per_user,
             streams: Arc::default(),
-            kyc_ttl: config.kyc_cache_ttl,
-            kyc: Mutex::default(),
         }
     }
 
@@ -106,7 +92,7 @@ impl Limits {
     }
 
     /// Count one request from a client address (an IPv6 address by its /64: one client).
-    fn ip_request(&self, ip: IpAddr) -> Result<(), AppError> {
+    pub(crate) fn ip_request(&self, ip: IpAddr) -> Result<(), AppError> {
         match refused(&self.per_ip, &client_key(ip)) {
             None => Ok(()),
             Some(retry_after) => Err(AppError::RateLimited { retry_after }),
@@ -137,25 +123,6 @@ impl Limits {
         }
         *n += 1;
         Ok(StreamSlot { streams: self.streams.clone(), user: user.to_owned() })
-    }
-
-    /// The user's KYC status, if Proof told it less than `KYC_CACHE_SECS` ago.
-    pub(crate) fn cached_kyc(&self, user: &str) -> Option<KycStatus> {
-        let cache = lock(&self.kyc);
-        cache.get(user).filter(|(at, _)| at.elapsed() < self.kyc_ttl).map(|(_, s)| s.clone())
-    }
-
-    /// Remember what Proof said of the user's KYC status, when it is `verified` (the only answer
-    /// that does not change while the user goes through the widget).
-    pub(crate) fn remember_kyc(&self, user: &str, status: &KycStatus) {
-        if self.kyc_ttl.is_zero() || *status != KycStatus::Verified {
-            return;
-        }
-        let mut cache = lock(&self.kyc);
-        if cache.len() >= KYC_CACHE_PRUNE_AT {
-            cache.retain(|_, (at, _)| at.elapsed() < self.kyc_ttl);
-        }
-        cache.insert(user.to_owned(), (Instant::now(), status.clone()));
     }
 }
 
@@ -194,38 +161,10 @@ impl Drop for StreamSlot {
     }
 }
 
-/// Middleware on the signed-in `/v1` routes: check the bearer token once, count the request
-/// against the user's budget, and hand the user to [`crate::auth::Authenticated`]. A request
-/// without a valid token passes through, and the handler's extractor answers `401`.
-pub(crate) async fn per_user(State(s): State<AppState>, mut req: Request, next: Next) -> Response {
-    let token = crate::auth::bearer_token(req.headers()).map(str::to_owned);
-    let outcome = match token {
-        Some(token) => s.auth.authenticate(&token).await,
-        None => Err(crate::auth::AuthError::Missing),
-    };
-    if let Ok(user) = &outcome {
-        if let Err(e) = s.limits.user_request(&user.id) {
-            return e.into_response();
-        }
-    }
-    req.extensions_mut().insert(crate::auth::Checked(outcome));
-    next.run(req).await
-}
-
-/// Middleware on `/v1`: the per-client-IP limit, before anything else is done.
-pub(crate) async fn per_ip(State(s): State<AppState>, req: Request, next: Next) -> Response {
-    let peer = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0);
-    if let Some(peer) = peer {
-        let ip = crate::client_ip::client_ip(peer, req.headers(), &s.config.trusted_proxies);
-        if let Err(e) = s.limits.ip_request(ip) {
-            return e.into_response();
-        }
-    }
-    next.run(req).await
-}
-
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
     use super::*;
 
     fn limits(per_minute: u32) -> Limits {

@@ -4,12 +4,16 @@
 
 use std::time::Instant;
 
-use axum::extract::{MatchedPath, Request};
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, MatchedPath, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use ramp_api::{ApiErrorBody, ErrorEnvelope, codes};
 use tracing::Instrument;
+
+use crate::state::AppState;
 
 /// The request id header.
 pub(crate) const REQUEST_ID: &str = "x-request-id";
@@ -102,4 +106,34 @@ async fn normalise(resp: Response, id: &str, accept_language: Option<HeaderValue
         out.headers_mut().insert(k.clone(), v.clone());
     }
     out
+}
+
+/// Middleware on the signed-in `/v1` routes: check the bearer token once, count the request
+/// against the user's budget, and hand the user to [`crate::auth::Authenticated`]. A request
+/// without a valid token passes through, and the handler's extractor answers `401`.
+pub(crate) async fn per_user(State(s): State<AppState>, mut req: Request, next: Next) -> Response {
+    let token = crate::auth::bearer_token(req.headers()).map(str::to_owned);
+    let outcome = match token {
+        Some(token) => s.auth.authenticate(&token).await,
+        None => Err(crate::auth::AuthError::Missing),
+    };
+    if let Ok(user) = &outcome {
+        if let Err(e) = s.limits.user_request(&user.id) {
+            return e.into_response();
+        }
+    }
+    req.extensions_mut().insert(crate::auth::Checked(outcome));
+    next.run(req).await
+}
+
+/// Middleware on `/v1`: the per-client-IP limit, before anything else is done.
+pub(crate) async fn per_ip(State(s): State<AppState>, req: Request, next: Next) -> Response {
+    let peer = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0);
+    if let Some(peer) = peer {
+        let ip = crate::client_ip::client_ip(peer, req.headers(), &s.config.trusted_proxies);
+        if let Err(e) = s.limits.ip_request(ip) {
+            return e.into_response();
+        }
+    }
+    next.run(req).await
 }

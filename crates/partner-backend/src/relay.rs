@@ -38,7 +38,7 @@ use proof_api::{ProofClient, Transaction, TxUpdate, WsOptions};
 use ramp_api::StatusEvent;
 use tokio::sync::{broadcast, mpsc};
 
-use crate::routes::now_ms;
+use crate::clock::{now_iso, now_ms, now_unix};
 use crate::store::{Lease, Notice, StatusChange, Store};
 
 /// Relay settings.
@@ -161,7 +161,7 @@ impl Relay {
     /// # Errors
     /// When the store cannot be read or listened to.
     pub async fn start(self: &Arc<Self>) -> Result<usize, sqlx::Error> {
-        self.store.register_instance(&self.options.instance, crate::routes::now_unix()).await?;
+        self.store.register_instance(&self.options.instance, now_unix()).await?;
         if let Some(notices) = self.store.listen().await? {
             tokio::spawn(self.clone().follow_store(notices));
         }
@@ -296,7 +296,7 @@ impl Relay {
         let batch = u32::try_from(room).unwrap_or(u32::MAX).min(SWEEP_BATCH);
         if batch > 0 {
             let grace = self.options.unopened_grace.as_secs();
-            for id in self.store.take_abandoned(self.lease(), grace, crate::routes::now_unix(), batch).await? {
+            for id in self.store.take_abandoned(self.lease(), grace, now_unix(), batch).await? {
                 if lock(&self.watching).insert(id.clone()) {
                     tokio::spawn(self.clone().run_watch(id));
                     taken += 1;
@@ -335,7 +335,7 @@ impl Relay {
             next_sweep = tokio::time::Instant::now() + every;
             // Registered again: an instance whose connections all dropped for a moment was taken
             // for dead by the others (its watches moved, which is harmless); now it is seen again.
-            if let Err(e) = self.store.register_instance(&self.options.instance, crate::routes::now_unix()).await {
+            if let Err(e) = self.store.register_instance(&self.options.instance, now_unix()).await {
                 tracing::warn!("could not register this instance again: {e}");
             }
             if let Err(e) = self.sweep().await {
@@ -344,7 +344,7 @@ impl Relay {
             if let Err(e) = self.store.prune_rates(now_ms()).await {
                 tracing::warn!("could not prune rate limits: {e}");
             }
-            match self.store.purge_expired_links(crate::routes::now_unix()).await {
+            match self.store.purge_expired_links(now_unix()).await {
                 Ok(0) => {}
                 Ok(n) => tracing::debug!(purged = n, "erased the sessions of expired, unopened widget links"),
                 Err(e) => tracing::warn!("could not purge expired widget links: {e}"),
@@ -433,7 +433,7 @@ impl Relay {
             match self.store.unopened_until(id).await {
                 Ok(Some(expiry)) => {
                     let end = expiry.saturating_add(self.options.unopened_grace.as_secs());
-                    let now = crate::routes::now_unix();
+                    let now = now_unix();
                     if now >= end {
                         return;
                     }
@@ -456,7 +456,7 @@ impl Relay {
             match self.store.reachable_until(id).await {
                 Ok(Some(reach)) if reach.pending => {
                     let end = reach.until.saturating_add(self.options.unopened_grace.as_secs());
-                    let now = crate::routes::now_unix();
+                    let now = now_unix();
                     if now >= end {
                         return;
                     }
@@ -475,7 +475,7 @@ impl Relay {
     async fn abandoned_now(&self, id: &str) -> bool {
         let grace = self.options.unopened_grace.as_secs();
         matches!(self.store.reachable_until(id).await,
-            Ok(Some(r)) if r.pending && crate::routes::now_unix() >= r.until.saturating_add(grace))
+            Ok(Some(r)) if r.pending && now_unix() >= r.until.saturating_add(grace))
     }
 
     /// Ask Proof one last time about a transaction nobody can take further: still pending (or
@@ -507,7 +507,7 @@ impl Relay {
             crypto_amount: None,
             fiat_amount: None,
             fiat_currency: None,
-            occurred_at: crate::routes::now_iso(),
+            occurred_at: now_iso(),
         };
         self.apply(id, change).await;
     }

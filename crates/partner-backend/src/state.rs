@@ -9,6 +9,7 @@ use url::Url;
 
 use crate::auth::{AppAuth, SignedTokens};
 use crate::config::Config;
+use crate::kyc_cache::KycCache;
 use crate::limits::Limits;
 use crate::origins::WidgetOrigins;
 use crate::relay::Relay;
@@ -31,6 +32,8 @@ pub struct AppState {
     pub(crate) session_tokens: Option<SignedTokens>,
     pub(crate) relay: Arc<Relay>,
     pub(crate) limits: Arc<Limits>,
+    /// Proof's `verified` answers, reused for `KYC_CACHE_SECS`.
+    pub(crate) kyc: Arc<KycCache>,
     pub(crate) events: WidgetEventUrl,
     /// The widget's origins and the headers derived from them, built once.
     pub(crate) origins: Arc<WidgetOrigins>,
@@ -71,6 +74,7 @@ impl AppState {
     /// When the public base URL cannot carry the event path.
     pub fn new(p: Parts) -> Result<Self, url::ParseError> {
         let limits = Arc::new(Limits::new(&p.config));
+        let kyc = Arc::new(KycCache::new(p.config.kyc_cache_ttl));
         let origins = Arc::new(WidgetOrigins::new(&p.public_base, &p.widget_script, &p.config.frame_origins));
         let events = WidgetEventUrl::new(&p.public_base)?;
         Ok(Self {
@@ -84,6 +88,7 @@ impl AppState {
             session_tokens: p.session_tokens,
             relay: p.relay,
             limits,
+            kyc,
             origins,
             events,
         })

@@ -7,6 +7,8 @@ use std::net::SocketAddr;
 
 use clap::Parser;
 
+use super::defaults;
+
 /// Command-line flags; each also reads the environment variable named in its help.
 #[derive(Debug, Parser)]
 #[command(name = "proof-ramp-backend", version, about = "The Proof Ramp partner backend")]
@@ -15,7 +17,7 @@ pub struct Cli {
     #[arg(long, env = "RAMP_SANDBOX")]
     pub sandbox: bool,
     /// Address to listen on.
-    #[arg(long, env = "LISTEN_ADDR", default_value = "127.0.0.1:8080")]
+    #[arg(long, env = "LISTEN_ADDR", default_value = defaults::LISTEN)]
     pub listen: SocketAddr,
     /// Public https base URL of this backend (serves the widget page; register its origin with Proof).
     #[arg(long, env = "PUBLIC_BASE_URL")]
@@ -33,10 +35,10 @@ pub struct Cli {
     #[arg(long, env = "RAMP_SELL_ENABLED")]
     pub sell_enabled: Option<bool>,
     /// Smallest crypto amount accepted.
-    #[arg(long, env = "RAMP_MIN_AMOUNT", default_value = "1")]
+    #[arg(long, env = "RAMP_MIN_AMOUNT", default_value = defaults::MIN_AMOUNT)]
     pub min_amount: String,
     /// Largest crypto amount accepted.
-    #[arg(long, env = "RAMP_MAX_AMOUNT", default_value = "10000")]
+    #[arg(long, env = "RAMP_MAX_AMOUNT", default_value = defaults::MAX_AMOUNT)]
     pub max_amount: String,
     /// Accept a destination address from the user (only if Proof asked for addresses).
     #[arg(long, env = "RAMP_ACCEPT_USER_ADDRESS", default_value_t = false)]
@@ -46,37 +48,37 @@ pub struct Cli {
         long,
         env = "RAMP_WIDGET_FRAME_ORIGINS",
         value_delimiter = ',',
-        default_value = "https://api.sumsub.com,https://in.sumsub.com"
+        default_value = defaults::FRAME_ORIGINS
     )]
     pub frame_origins: Vec<String>,
     /// Where the app shows the widget: `webview` (its own isolated webview) or `browser` (the
     /// system browser, returning through RAMP_APP_RETURN_URL).
-    #[arg(long, env = "RAMP_WIDGET_MODE", default_value = "webview")]
+    #[arg(long, env = "RAMP_WIDGET_MODE", default_value = defaults::WIDGET_MODE)]
     pub widget_mode: String,
     /// Browser mode's way back into the app: the app's registered link (custom scheme, or an
     /// App/Universal Link on https).
-    #[arg(long, env = "RAMP_APP_RETURN_URL", default_value = "prooframp://return")]
+    #[arg(long, env = "RAMP_APP_RETURN_URL", default_value = defaults::RETURN_URL)]
     pub app_return_url: String,
     /// Lifetime of an app bearer token, seconds.
-    #[arg(long, env = "APP_TOKEN_TTL_SECS", default_value_t = 900)]
+    #[arg(long, env = "APP_TOKEN_TTL_SECS", default_value_t = defaults::APP_TOKEN_TTL_SECS)]
     pub app_token_ttl_secs: u64,
     /// Lifetime of an app refresh token, seconds (each use gives a new one).
-    #[arg(long, env = "APP_REFRESH_TTL_SECS", default_value_t = 30 * 86_400)]
+    #[arg(long, env = "APP_REFRESH_TTL_SECS", default_value_t = defaults::APP_REFRESH_TTL_SECS)]
     pub app_refresh_ttl_secs: u64,
     /// Database URL: a SQLite file (sqlite://path/to/file.db) for one instance, or PostgreSQL
     /// (postgres://user:password@host/db) shared by several.
-    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://proof-ramp.db", hide_env_values = true)]
+    #[arg(long, env = "DATABASE_URL", default_value = defaults::DATABASE_URL, hide_env_values = true)]
     pub database_url: super::Secret,
     /// Length of an instance's lease on watching a transaction, seconds: when an instance dies,
     /// another takes its transactions over within about this long.
-    #[arg(long, env = "WATCH_LEASE_SECS", default_value_t = 10)]
+    #[arg(long, env = "WATCH_LEASE_SECS", default_value_t = defaults::WATCH_LEASE_SECS)]
     pub watch_lease_secs: u64,
     /// Most transactions one instance watches at Proof at once; beyond it they wait for another
     /// instance or a later sweep (logged).
-    #[arg(long, env = "MAX_UPSTREAM_WATCHERS", default_value_t = 10_000)]
+    #[arg(long, env = "MAX_UPSTREAM_WATCHERS", default_value_t = defaults::MAX_UPSTREAM_WATCHERS)]
     pub max_upstream_watchers: usize,
     /// Seconds after its widget link expired unopened that a transaction stops being watched.
-    #[arg(long, env = "UNOPENED_WATCH_GRACE_SECS", default_value_t = 300)]
+    #[arg(long, env = "UNOPENED_WATCH_GRACE_SECS", default_value_t = defaults::UNOPENED_WATCH_GRACE_SECS)]
     pub unopened_watch_grace_secs: u64,
     /// This instance's name in watcher leases and logs; unique per running process (default:
     /// host name, process id and a random suffix).
@@ -86,36 +88,36 @@ pub struct Cli {
     #[arg(long, env = "TRUSTED_PROXIES", value_delimiter = ',')]
     pub trusted_proxies: Vec<String>,
     /// Lifetime of a widget link, seconds (at most 300).
-    #[arg(long, env = "WIDGET_LINK_TTL_SECS", default_value_t = 300)]
+    #[arg(long, env = "WIDGET_LINK_TTL_SECS", default_value_t = defaults::WIDGET_LINK_TTL_SECS)]
     pub widget_link_ttl_secs: u64,
     /// How long Proof accepts a session, seconds: an unfinished transaction can be continued
     /// with a fresh link until then (the init_token's own expiry wins when earlier).
-    #[arg(long, env = "PROOF_SESSION_TTL_SECS", default_value_t = 3600)]
+    #[arg(long, env = "PROOF_SESSION_TTL_SECS", default_value_t = defaults::PROOF_SESSION_TTL_SECS)]
     pub proof_session_ttl_secs: u64,
     /// Requests one signed-in user may make per minute on /v1, per instance.
-    #[arg(long, env = "API_RATE_PER_USER_PER_MINUTE", default_value_t = 300)]
+    #[arg(long, env = "API_RATE_PER_USER_PER_MINUTE", default_value_t = defaults::API_RATE_PER_USER_PER_MINUTE)]
     pub api_rate_per_user_per_minute: u32,
     /// Requests one client address may make per minute on /v1, per instance (mobile carriers
     /// put many users behind one address: keep it generous).
-    #[arg(long, env = "API_RATE_PER_IP_PER_MINUTE", default_value_t = 1200)]
+    #[arg(long, env = "API_RATE_PER_IP_PER_MINUTE", default_value_t = defaults::API_RATE_PER_IP_PER_MINUTE)]
     pub api_rate_per_ip_per_minute: u32,
     /// Status streams one user may have open at once, per instance.
-    #[arg(long, env = "MAX_STREAMS_PER_USER", default_value_t = 4)]
+    #[arg(long, env = "MAX_STREAMS_PER_USER", default_value_t = defaults::MAX_STREAMS_PER_USER)]
     pub max_streams_per_user: usize,
     /// Seconds a user's KYC status from Proof is reused (0: ask Proof every time).
-    #[arg(long, env = "KYC_CACHE_SECS", default_value_t = 5)]
+    #[arg(long, env = "KYC_CACHE_SECS", default_value_t = defaults::KYC_CACHE_SECS)]
     pub kyc_cache_secs: u64,
     /// Sessions a user may create per minute.
-    #[arg(long, env = "SESSION_RATE_PER_MINUTE", default_value_t = 10)]
+    #[arg(long, env = "SESSION_RATE_PER_MINUTE", default_value_t = defaults::SESSION_RATE_PER_MINUTE)]
     pub session_rate_per_minute: u32,
     /// Seconds a connection may take to send a request's headers, or stay idle between requests.
-    #[arg(long, env = "IDLE_TIMEOUT_SECS", default_value_t = 30)]
+    #[arg(long, env = "IDLE_TIMEOUT_SECS", default_value_t = defaults::IDLE_TIMEOUT_SECS)]
     pub idle_timeout_secs: u64,
     /// Longest an app request waits for Proof, retries and body included, milliseconds; past it
     /// the app gets 503 provider_unavailable with Retry-After.
-    #[arg(long, env = "REQUEST_DEADLINE_MS", default_value_t = 10_000)]
+    #[arg(long, env = "REQUEST_DEADLINE_MS", default_value_t = defaults::REQUEST_DEADLINE_MS)]
     pub request_deadline_ms: u64,
     /// Poll interval when the Proof WebSocket is unavailable, milliseconds (5000–10000 advised).
-    #[arg(long, env = "PROOF_POLL_INTERVAL_MS", default_value_t = 5000)]
+    #[arg(long, env = "PROOF_POLL_INTERVAL_MS", default_value_t = defaults::POLL_INTERVAL_MS)]
     pub poll_interval_ms: u64,
 }

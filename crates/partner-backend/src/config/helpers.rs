@@ -29,15 +29,8 @@ pub(crate) fn valid_symbol(s: &str) -> bool {
 pub(super) fn default_instance_id() -> String {
     let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
         .ok()
-        .map(|h| h.trim().chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').take(40).collect::<String>())
+        .map(|h| h.trim().chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').take(24).collect::<String>())
         .filter(|h| !h.is_empty())
         .unwrap_or_else(|| "backend".to_owned());
     format!("{host}-{}-{:04x}", std::process::id(), rand::random::<u16>())
-}
-
-/// 32 random bytes, base64url.
-pub(crate) fn random_token() -> String {
-    use base64::Engine;
-    let bytes: [u8; 32] = rand::random();
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
 }

@@ -5,6 +5,7 @@
 //! come from the environment or a file, are never flags, and are never printed, not even by
 //! `Debug`.
 
+pub mod defaults;
 mod flags;
 mod helpers;
 mod validate;
@@ -18,14 +19,15 @@ use proof_api::Amount;
 use ramp_api::WidgetMode;
 use url::Url;
 
+use crate::secret::random_token;
 pub use flags::Cli;
-pub(crate) use helpers::{decimal, random_token, valid_symbol};
+pub(crate) use helpers::{decimal, valid_symbol};
 use helpers::{default_instance_id, literal_amount};
 
 /// The real widget script; the default outside sandbox mode.
 pub const PROOF_WIDGET_SCRIPT: &str = "https://widget.proof.community/widget.2.0.js";
 /// Longest allowed lifetime of a widget link.
-pub const MAX_LINK_TTL: Duration = Duration::from_secs(300);
+pub const MAX_LINK_TTL: Duration = Duration::from_secs(defaults::WIDGET_LINK_TTL_SECS);
 
 /// A configuration problem, naming the variable.
 #[derive(Debug, thiserror::Error)]
@@ -151,7 +153,7 @@ pub struct Config {
 }
 
 /// The app's return link by default (`plugins.deep-link` in the app's `tauri.conf.json`).
-pub const DEFAULT_RETURN_URL: &str = "prooframp://return";
+pub const DEFAULT_RETURN_URL: &str = defaults::RETURN_URL;
 
 /// The pairs the sandbox enables.
 const SANDBOX_PAIRS: &[(&str, &str)] =
@@ -161,37 +163,37 @@ impl Config {
     /// A sandbox-mode configuration with defaults, storing data at `database_url`.
     pub fn sandbox(database_url: impl Into<String>) -> Self {
         Self {
-            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            listen: defaults::LISTEN.parse().unwrap_or_else(|_| SocketAddr::from(([127, 0, 0, 1], 8080))),
             public_base_url: None,
             proof: ProofTarget::Sandbox,
             webhook_path_secret: Some(Secret(random_token())),
             pairs: SANDBOX_PAIRS.iter().map(|(c, n)| ((*c).to_owned(), (*n).to_owned())).collect(),
             sell_enabled: true,
-            min_amount: literal_amount("1"),
-            max_amount: literal_amount("10000"),
+            min_amount: literal_amount(defaults::MIN_AMOUNT),
+            max_amount: literal_amount(defaults::MAX_AMOUNT),
             accept_user_address: false,
-            frame_origins: vec!["https://api.sumsub.com".into(), "https://in.sumsub.com".into()],
+            frame_origins: defaults::FRAME_ORIGINS.split(',').map(str::to_owned).collect(),
             widget_mode: WidgetMode::Webview,
             app_return_url: DEFAULT_RETURN_URL.to_owned(),
             auth_signing_key: Secret(random_token()),
-            app_token_ttl: Duration::from_secs(900),
-            app_refresh_ttl: Duration::from_secs(30 * 86_400),
+            app_token_ttl: Duration::from_secs(defaults::APP_TOKEN_TTL_SECS),
+            app_refresh_ttl: Duration::from_secs(defaults::APP_REFRESH_TTL_SECS),
             database_url: Secret(database_url.into()),
-            watch_lease: Duration::from_secs(10),
+            watch_lease: Duration::from_secs(defaults::WATCH_LEASE_SECS),
             instance_id: default_instance_id(),
-            max_upstream_watchers: 10_000,
-            unopened_watch_grace: Duration::from_secs(300),
+            max_upstream_watchers: defaults::MAX_UPSTREAM_WATCHERS,
+            unopened_watch_grace: Duration::from_secs(defaults::UNOPENED_WATCH_GRACE_SECS),
             trusted_proxies: Vec::new(),
             widget_link_ttl: MAX_LINK_TTL,
-            proof_session_ttl: Duration::from_secs(3600),
-            session_rate_per_minute: 10,
-            api_rate_per_user_per_minute: 300,
-            api_rate_per_ip_per_minute: 1200,
-            max_streams_per_user: 4,
-            kyc_cache_ttl: Duration::from_secs(5),
-            poll_interval: Duration::from_secs(5),
-            request_deadline: Duration::from_secs(10),
-            idle_timeout: Duration::from_secs(30),
+            proof_session_ttl: Duration::from_secs(defaults::PROOF_SESSION_TTL_SECS),
+            session_rate_per_minute: defaults::SESSION_RATE_PER_MINUTE,
+            api_rate_per_user_per_minute: defaults::API_RATE_PER_USER_PER_MINUTE,
+            api_rate_per_ip_per_minute: defaults::API_RATE_PER_IP_PER_MINUTE,
+            max_streams_per_user: defaults::MAX_STREAMS_PER_USER,
+            kyc_cache_ttl: Duration::from_secs(defaults::KYC_CACHE_SECS),
+            poll_interval: Duration::from_millis(defaults::POLL_INTERVAL_MS),
+            request_deadline: Duration::from_millis(defaults::REQUEST_DEADLINE_MS),
+            idle_timeout: Duration::from_secs(defaults::IDLE_TIMEOUT_SECS),
             ws_min_delay: Duration::from_secs(1),
             ws_max_delay: Duration::from_secs(30),
         }

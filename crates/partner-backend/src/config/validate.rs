@@ -18,6 +18,10 @@ pub(super) fn bad(var: &'static str, message: impl Into<String>) -> ConfigError 
 /// holding it is refused, so a copied example never runs with a published secret.
 const PLACEHOLDER: &str = "replace-with-";
 
+/// Longest `INSTANCE_ID`: `proof-ramp-backend/` and it fit PostgreSQL's 63-byte
+/// `application_name`, which must name each instance apart.
+const MAX_INSTANCE_ID: usize = 44;
+
 /// A secret from `name`, or from the file `file_var` names (trailing newline dropped); not both.
 fn secret(
     env: &dyn Fn(&str) -> Option<String>,
@@ -242,10 +246,13 @@ impl Config {
         }
         c.unopened_watch_grace = Duration::from_secs(cli.unopened_watch_grace_secs);
         if let Some(id) = cli.instance_id {
-            let ok = (1..=64).contains(&id.len())
+            let ok = (1..=MAX_INSTANCE_ID).contains(&id.len())
                 && id.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
             if !ok {
-                return Err(bad("INSTANCE_ID", "must be 1 to 64 characters of A-Z, a-z, 0-9, '.', '-' or '_'"));
+                return Err(bad(
+                    "INSTANCE_ID",
+                    "must be 1 to 44 characters of A-Z, a-z, 0-9, '.', '-' or '_' (it is part of PostgreSQL's 63-character application_name, by which instances see each other alive)",
+                ));
             }
             c.instance_id = id;
         }
@@ -411,6 +418,7 @@ mod tests {
             ("--kyc-cache-secs=3600", "KYC_CACHE_SECS"),
             ("--unopened-watch-grace-secs=100000", "UNOPENED_WATCH_GRACE_SECS"),
             ("--instance-id=a b", "INSTANCE_ID"),
+            ("--instance-id=an-instance-name-too-long-for-postgres-to-keep", "INSTANCE_ID"),
             ("--frame-origins=not a url", "RAMP_WIDGET_FRAME_ORIGINS"),
             ("--widget-mode=popup", "RAMP_WIDGET_MODE"),
             ("--app-return-url=javascript:alert(1)", "RAMP_APP_RETURN_URL"),
@@ -450,6 +458,15 @@ mod tests {
             assert_eq!(err.var, var, "{err}");
             assert!(err.message.contains("placeholder"), "{err}");
         }
+    }
+
+    /// The default instance name fits PostgreSQL's application_name whole, so instances on one
+    /// host (the same host name, other process ids) stay apart there.
+    #[test]
+    fn the_default_instance_name_fits_postgres() {
+        let c = prod(&[]).expect("valid");
+        assert!((1..=MAX_INSTANCE_ID).contains(&c.instance_id.len()), "{}", c.instance_id);
+        assert!("proof-ramp-backend/".len() + MAX_INSTANCE_ID <= 63);
     }
 
     #[test]

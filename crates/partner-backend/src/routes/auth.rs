@@ -22,10 +22,11 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use ramp_api::{LoginResponse, RefreshRequest, User};
 
-use super::{AppJson, now_unix};
+use super::AppJson;
 use crate::auth::{AppUser, Authenticated};
+use crate::clock::now_unix;
 use crate::error::{AppError, AppResult};
-use crate::routes::sessions::link_hash;
+use crate::secret::secret_hash;
 use crate::state::AppState;
 use crate::store::{Refresh, Rotation};
 
@@ -60,8 +61,8 @@ pub(crate) async fn refresh(
     let next = successor(&s, previous)?;
     let now = now_unix();
     let rotation = Rotation {
-        old_hash: &link_hash(previous),
-        new_hash: &link_hash(&next),
+        old_hash: &secret_hash(previous),
+        new_hash: &secret_hash(&next),
         new_expires: now + s.config.app_refresh_ttl.as_secs(),
         now,
         grace: REFRESH_GRACE.as_secs(),
@@ -92,7 +93,7 @@ pub(crate) async fn sign_out(
     AppJson(req): AppJson<RefreshRequest>,
 ) -> AppResult<StatusCode> {
     s.session_tokens.as_ref().ok_or(AppError::NotFound)?;
-    let revoked = s.store.revoke_session_of(&link_hash(req.refresh_token.trim()), now_unix()).await?;
+    let revoked = s.store.revoke_session_of(&secret_hash(req.refresh_token.trim()), now_unix()).await?;
     if revoked {
         s.relay.sessions_revoked().await;
         tracing::info!("signed a session out");

@@ -15,9 +15,9 @@ use ramp_api::{WidgetEvent, WidgetEventUrl, WidgetMode};
 use serde_json::json;
 use url::Url;
 
-use super::now_unix;
-use super::sessions::link_hash;
+use crate::clock::now_unix;
 use crate::i18n::text;
+use crate::secret::secret_hash;
 use crate::state::AppState;
 use crate::store::LinkOpen;
 
@@ -39,7 +39,7 @@ pub(crate) async fn host_page(
     let lang = page_lang(&q, &headers);
     let t = |key: &str| escape_attr(&text(lang, key, &[]));
     let opened =
-        if link.len() > 128 { Ok(LinkOpen::Unknown) } else { s.store.open_link(&link_hash(&link), now_unix()).await };
+        if link.len() > 128 { Ok(LinkOpen::Unknown) } else { s.store.open_link(&secret_hash(&link), now_unix()).await };
     match opened {
         Ok(LinkOpen::Fresh { tx_id, session_json }) => {
             tracing::info!(tx_id = %tx_id, "widget link opened");

@@ -30,11 +30,6 @@ impl From<JsonRejection> for AppError {
     }
 }
 
-/// Now as ISO 8601 UTC.
-pub(crate) fn now_iso() -> String {
-    humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string()
-}
-
 /// Run a Proof call within the app request's deadline (`REQUEST_DEADLINE_MS`), retries and
 /// body reading included. Past it the call is dropped (nothing was stored yet: every handler
 /// calls Proof before writing) and the app gets `503 provider_unavailable` with `Retry-After`.
@@ -46,15 +41,4 @@ pub(crate) async fn within_deadline<T>(
         tracing::warn!(?deadline, "Proof did not answer within the request deadline");
         crate::error::AppError::ProviderUnavailable
     })
-}
-
-/// Now as unix milliseconds (leases and rate limits).
-pub(crate) fn now_ms() -> i64 {
-    let since = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
-    i64::try_from(since.as_millis()).unwrap_or(i64::MAX)
-}
-
-/// Now as unix seconds.
-pub(crate) fn now_unix() -> u64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or_default()
 }

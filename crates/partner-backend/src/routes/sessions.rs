@@ -9,13 +9,14 @@ use axum::extract::{ConnectInfo, Path, State};
 use axum::http::HeaderMap;
 use proof_api::{Amount, TxType};
 use ramp_api::{CreateSession, SessionCreated};
-use sha2::{Digest, Sha256};
 
-use super::{AppJson, now_iso, now_unix, within_deadline};
+use super::{AppJson, within_deadline};
 use crate::auth::Authenticated;
+use crate::clock::{now_iso, now_unix};
 use crate::config::{decimal, valid_symbol};
 use crate::error::{AppError, AppResult};
 use crate::i18n::Msg;
+use crate::secret::secret_hash;
 use crate::state::AppState;
 use crate::store::NewTransaction;
 
@@ -77,9 +78,9 @@ pub(crate) async fn sessions_create(
 
 /// A fresh single-use link to the host page for `session_json` (the Proof session of `id`).
 async fn issue_link(s: &AppState, id: &str, session_json: &str) -> AppResult<SessionCreated> {
-    let link = crate::config::random_token();
+    let link = crate::secret::random_token();
     let expires_at = now_unix() + s.config.widget_link_ttl.as_secs();
-    s.store.insert_link(&link_hash(&link), id, session_json, expires_at).await?;
+    s.store.insert_link(&secret_hash(&link), id, session_json, expires_at).await?;
     let widget_url = s.public_base.join(&format!("w/{link}")).map_err(|e| AppError::Internal(e.to_string()))?;
     Ok(SessionCreated {
         merchant_transaction_id: id.to_owned(),
@@ -132,11 +133,6 @@ pub(crate) async fn sessions_resume(
     s.relay.ensure_watched(&id);
     tracing::info!(tx_id = %id, "session resumed with a fresh link");
     Ok(Json(created))
-}
-
-/// Links are stored by hash, so the database alone cannot open them.
-pub(crate) fn link_hash(link: &str) -> String {
-    hex::encode(Sha256::digest(link.as_bytes()))
 }
 
 fn validate(s: &AppState, req: &CreateSession) -> AppResult<Amount> {

@@ -12,7 +12,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::Deserialize;
 
-use super::now_iso;
+use crate::clock::now_iso;
 use crate::state::AppState;
 
 /// Only the fields the receiver needs; the rest of the body is ignored.

@@ -500,10 +500,7 @@ impl TxRow {
         let tx_type = serde_json::from_value(serde_json::Value::String(self.tx_type.clone()))
             .unwrap_or(TxType::Unknown(self.tx_type));
         let status = status_of(self.status);
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| clamp_i64(d.as_secs()))
-            .unwrap_or_default();
+        let now = clamp_i64(crate::clock::now_unix());
         let view = TransactionView {
             id: self.id,
             tx_type,
