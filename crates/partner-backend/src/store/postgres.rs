@@ -13,7 +13,7 @@ use sqlx::postgres::{PgConnectOptions, PgListener, PgPoolOptions};
 use sqlx::{PgPool, Postgres, Transaction};
 use tokio::sync::mpsc;
 
-use super::{Dialect, Notice, REVOKED_CHANNEL, STATUS_CHANNEL, StoreKind, sql_store};
+use super::{Dialect, Engine, Notice, REVOKED_CHANNEL, STATUS_CHANNEL, SqlStore, StoreKind};
 
 const DIALECT: Dialect = Dialect {
     transactions_of: "SELECT * FROM transactions WHERE owner = $1 ORDER BY created_at DESC, ord DESC LIMIT $2",
@@ -33,12 +33,9 @@ const DIALECT: Dialect = Dialect {
 const RELISTEN_DELAY: Duration = Duration::from_millis(500);
 
 /// PostgreSQL, through a connection pool.
-#[derive(Clone, Debug)]
-pub struct PgStore {
-    pub(super) pool: PgPool,
-}
+pub type PgStore = SqlStore<Postgres>;
 
-impl PgStore {
+impl SqlStore<Postgres> {
     /// Connect to the database at `url` and run migrations (concurrent starts are safe:
     /// sqlx serialises migrations with `pg_advisory_lock`, sqlx-postgres 0.8.6 `src/migrate.rs`
     /// line 182, on by default). Connections carry
@@ -59,17 +56,6 @@ impl PgStore {
             .await?;
         sqlx::migrate!("./migrations/postgres").run(&pool).await.map_err(|e| sqlx::Error::Migrate(Box::new(e)))?;
         Ok(Self { pool })
-    }
-
-    /// `NOTIFY` the transaction's id; PostgreSQL delivers it when (and only if) the transaction
-    /// commits.
-    async fn announce(db: &mut Transaction<'_, Postgres>, event: &ramp_api::StatusEvent) -> Result<(), sqlx::Error> {
-        sqlx::query("SELECT pg_notify($1, $2)")
-            .bind(STATUS_CHANNEL)
-            .bind(&event.merchant_transaction_id)
-            .execute(&mut **db)
-            .await
-            .map(drop)
     }
 }
 
@@ -136,12 +122,23 @@ fn tx_id_of(payload: &str) -> Option<String> {
     (!id.is_empty() && id.len() <= 128).then_some(id)
 }
 
-sql_store!(PgStore, DIALECT, {
-    fn kind(&self) -> StoreKind {
-        StoreKind::Postgres
+#[async_trait::async_trait]
+impl Engine for Postgres {
+    const KIND: StoreKind = StoreKind::Postgres;
+    const DIALECT: Dialect = DIALECT;
+
+    /// `NOTIFY` the transaction's id; PostgreSQL delivers it when (and only if) the transaction
+    /// commits.
+    async fn announce(db: &mut Transaction<'_, Postgres>, event: &ramp_api::StatusEvent) -> Result<(), sqlx::Error> {
+        sqlx::query("SELECT pg_notify($1, $2)")
+            .bind(STATUS_CHANNEL)
+            .bind(&event.merchant_transaction_id)
+            .execute(&mut **db)
+            .await
+            .map(drop)
     }
 
-    async fn register_instance(&self, name: &str, now: u64) -> Result<(), sqlx::Error> {
+    async fn register_instance(pool: &PgPool, name: &str, now: u64) -> Result<(), sqlx::Error> {
         // The name PostgreSQL shows for this pool's connections (it may shorten a long one).
         sqlx::query(
             "INSERT INTO instances (name, app_name, started_at) VALUES ($1, current_setting('application_name'), $2)
@@ -149,16 +146,16 @@ sql_store!(PgStore, DIALECT, {
         )
         .bind(name)
         .bind(i64::try_from(now).unwrap_or(i64::MAX))
-        .execute(&self.pool)
+        .execute(pool)
         .await
         .map(drop)
     }
 
-    async fn unregister_instance(&self, name: &str) -> Result<(), sqlx::Error> {
-        sqlx::query("DELETE FROM instances WHERE name = $1").bind(name).execute(&self.pool).await.map(drop)
+    async fn unregister_instance(pool: &PgPool, name: &str) -> Result<(), sqlx::Error> {
+        sqlx::query("DELETE FROM instances WHERE name = $1").bind(name).execute(pool).await.map(drop)
     }
 
-    async fn release_dead_instances(&self) -> Result<Vec<String>, sqlx::Error> {
+    async fn release_dead_instances(pool: &PgPool) -> Result<Vec<String>, sqlx::Error> {
         // One small query a second per instance, whatever the number of transactions; the
         // leases of a dead one are let go in one statement, by its holder index.
         let dead: Vec<String> = sqlx::query_scalar(
@@ -166,22 +163,22 @@ sql_store!(PgStore, DIALECT, {
              WHERE NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.application_name = i.app_name)
              RETURNING name",
         )
-        .fetch_all(&self.pool)
+        .fetch_all(pool)
         .await?;
         for name in &dead {
-            sqlx::query(super::sql::RELEASE_ALL).bind(name).execute(&self.pool).await?;
+            sqlx::query(super::sql::RELEASE_ALL).bind(name).execute(pool).await?;
         }
         Ok(dead)
     }
 
-    async fn announce_revocation(&self) -> Result<(), sqlx::Error> {
-        sqlx::query("SELECT pg_notify($1, '')").bind(REVOKED_CHANNEL).execute(&self.pool).await.map(drop)
+    async fn announce_revocation(pool: &PgPool) -> Result<(), sqlx::Error> {
+        sqlx::query("SELECT pg_notify($1, '')").bind(REVOKED_CHANNEL).execute(pool).await.map(drop)
     }
 
-    async fn listen(&self) -> Result<Option<mpsc::Receiver<Notice>>, sqlx::Error> {
-        let listening = listener(&self.pool).await?;
+    async fn listen(pool: &PgPool) -> Result<Option<mpsc::Receiver<Notice>>, sqlx::Error> {
+        let listening = listener(pool).await?;
         let (tx, rx) = mpsc::channel(1024);
-        tokio::spawn(forward(self.pool.clone(), listening, tx));
+        tokio::spawn(forward(pool.clone(), listening, tx));
         Ok(Some(rx))
     }
-});
+}

@@ -4,7 +4,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
 use sqlx::{Sqlite, SqlitePool, Transaction};
 use tokio::sync::mpsc;
 
-use super::{Dialect, Notice, StoreKind, sql_store};
+use super::{Dialect, Engine, Notice, SqlStore, StoreKind};
 
 const DIALECT: Dialect = Dialect {
     transactions_of: "SELECT * FROM transactions WHERE owner = $1 ORDER BY created_at DESC, rowid DESC LIMIT $2",
@@ -19,12 +19,9 @@ const DIALECT: Dialect = Dialect {
 };
 
 /// SQLite (one file, WAL mode).
-#[derive(Clone, Debug)]
-pub struct SqliteStore {
-    pub(super) pool: SqlitePool,
-}
+pub type SqliteStore = SqlStore<Sqlite>;
 
-impl SqliteStore {
+impl SqlStore<Sqlite> {
     /// Open (creating if needed) the database at `url` and run migrations.
     ///
     /// # Errors
@@ -40,36 +37,36 @@ impl SqliteStore {
         sqlx::migrate!("./migrations/sqlite").run(&pool).await.map_err(|e| sqlx::Error::Migrate(Box::new(e)))?;
         Ok(Self { pool })
     }
+}
 
-    /// One instance per file: the relay's own broadcast reaches every stream, nothing to announce.
+/// One instance per file: the relay's own broadcast reaches every stream, so there is nothing
+/// to announce and nobody else to tell apart.
+#[async_trait::async_trait]
+impl Engine for Sqlite {
+    const KIND: StoreKind = StoreKind::Sqlite;
+    const DIALECT: Dialect = DIALECT;
+
     async fn announce(_: &mut Transaction<'_, Sqlite>, _: &ramp_api::StatusEvent) -> Result<(), sqlx::Error> {
         Ok(())
     }
-}
 
-sql_store!(SqliteStore, DIALECT, {
-    fn kind(&self) -> StoreKind {
-        StoreKind::Sqlite
-    }
-
-    // One instance per file: nobody else to tell apart.
-    async fn register_instance(&self, _: &str, _: u64) -> Result<(), sqlx::Error> {
-        Ok(())
-    }
-
-    async fn unregister_instance(&self, _: &str) -> Result<(), sqlx::Error> {
-        Ok(())
-    }
-
-    async fn release_dead_instances(&self) -> Result<Vec<String>, sqlx::Error> {
-        Ok(Vec::new())
-    }
-
-    async fn announce_revocation(&self) -> Result<(), sqlx::Error> {
-        Ok(()) // one instance: the relay told its own streams already
-    }
-
-    async fn listen(&self) -> Result<Option<mpsc::Receiver<Notice>>, sqlx::Error> {
+    async fn listen(_: &SqlitePool) -> Result<Option<mpsc::Receiver<Notice>>, sqlx::Error> {
         Ok(None)
     }
-});
+
+    async fn announce_revocation(_: &SqlitePool) -> Result<(), sqlx::Error> {
+        Ok(())
+    }
+
+    async fn register_instance(_: &SqlitePool, _: &str, _: u64) -> Result<(), sqlx::Error> {
+        Ok(())
+    }
+
+    async fn unregister_instance(_: &SqlitePool, _: &str) -> Result<(), sqlx::Error> {
+        Ok(())
+    }
+
+    async fn release_dead_instances(_: &SqlitePool) -> Result<Vec<String>, sqlx::Error> {
+        Ok(Vec::new())
+    }
+}
