@@ -16,7 +16,8 @@
 //!
 //! **Ending.** Two kinds of transaction would otherwise stay open, and be watched, forever:
 //! one Proof answers `404` for several times in a row (a purged session, a copied database,
-//! another partner's token), and one still `pending` once nobody can open its widget any more
+//! another partner's token), and a purchase still `pending` once nobody can open its widget any
+//! more
 //! (every link expired and it can no longer be continued, plus `unopened_grace`), asked of
 //! Proof one last time. Both are recorded as `expired`, the backend's own end: no instance
 //! watches it again, after restarts too, its streams end, and only Proof's own later word (a
@@ -448,13 +449,13 @@ impl Relay {
         }
     }
 
-    /// Returns once the transaction is still pending and nobody could open its widget for
+    /// Returns once the transaction is a purchase still pending and nobody could open its widget for
     /// `unopened_grace`: every link expired and it can no longer be continued. Checked again at
     /// each deadline (a link issued meanwhile moves it); never once something was paid.
     async fn abandoned(&self, id: &str) {
         loop {
             match self.store.reachable_until(id).await {
-                Ok(Some(reach)) if reach.pending => {
+                Ok(Some(reach)) if reach.abandonable => {
                     let end = reach.until.saturating_add(self.options.unopened_grace.as_secs());
                     let now = now_unix();
                     if now >= end {
@@ -475,7 +476,7 @@ impl Relay {
     async fn abandoned_now(&self, id: &str) -> bool {
         let grace = self.options.unopened_grace.as_secs();
         matches!(self.store.reachable_until(id).await,
-            Ok(Some(r)) if r.pending && now_unix() >= r.until.saturating_add(grace))
+            Ok(Some(r)) if r.abandonable && now_unix() >= r.until.saturating_add(grace))
     }
 
     /// Ask Proof one last time about a transaction nobody can take further: still pending (or

@@ -86,6 +86,26 @@ enum Misbehaviour {
     Huge,
 }
 
+/// Serve `router` on a free loopback port; its base URL.
+async fn serve(router: axum::Router) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("addr"));
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    base
+}
+
+/// A backend whose "Proof" is `proof` (a fake of the test's) and whose tokens `key` signs.
+fn fake_proof_config(dir: &Scratch, proof: &str, key: &str) -> partner_backend::config::Config {
+    let mut config = test_config(dir.db_url());
+    config.proof = partner_backend::config::ProofTarget::Remote {
+        base_url: url::Url::parse(proof).expect("url"),
+        client_token: partner_backend::config::Secret::new("fake-token"),
+        widget_script_url: url::Url::parse(&format!("{proof}/widget.2.0.js")).expect("url"),
+    };
+    config.auth_signing_key = partner_backend::config::Secret::new(key);
+    config
+}
+
 /// A Proof that answers every KYC and session call the same wrong way.
 async fn misbehaving_proof(how: Misbehaviour) -> String {
     use axum::body::Body;
@@ -120,10 +140,7 @@ async fn misbehaving_proof(how: Misbehaviour) -> String {
     let router = axum::Router::new()
         .route("/widget/users/{id}/kyc-status", axum::routing::get(answer))
         .route("/widget/session", axum::routing::post(answer));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let base = format!("http://{}", listener.local_addr().expect("addr"));
-    tokio::spawn(async move { axum::serve(listener, router).await });
-    base
+    serve(router).await
 }
 
 #[tokio::test]
@@ -138,13 +155,7 @@ async fn proofs_faults_are_a_prompt_503_not_ours() {
     ] {
         let proof = misbehaving_proof(how).await;
         let dir = Scratch::new("misbehaving");
-        let mut config = test_config(dir.db_url());
-        config.proof = partner_backend::config::ProofTarget::Remote {
-            base_url: url::Url::parse(&proof).expect("url"),
-            client_token: partner_backend::config::Secret::new("fake-token"),
-            widget_script_url: url::Url::parse(&format!("{proof}/widget.2.0.js")).expect("url"),
-        };
-        config.auth_signing_key = partner_backend::config::Secret::new(KEY);
+        let mut config = fake_proof_config(&dir, &proof, KEY);
         config.request_deadline = Duration::from_secs(1);
         let backend = Backend::start(config).await.expect("starts");
         let api = Api::new(&backend);
@@ -302,10 +313,7 @@ async fn impostor() -> String {
     let router = axum::Router::new()
         .route("/widget/users/{id}/kyc-status", axum::routing::get(kyc))
         .route("/widget/transactions/{id}", axum::routing::get(tx));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let base = format!("http://{}", listener.local_addr().expect("addr"));
-    tokio::spawn(async move { axum::serve(listener, router).await });
-    base
+    serve(router).await
 }
 
 /// A "Proof" that redirects every call to `to`, keeping the path.
@@ -314,10 +322,7 @@ async fn redirecting_to(to: String) -> String {
         let to = to.clone();
         async move { axum::response::Redirect::temporary(&format!("{to}{}", uri.path())) }
     });
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let base = format!("http://{}", listener.local_addr().expect("addr"));
-    tokio::spawn(async move { axum::serve(listener, router).await });
-    base
+    serve(router).await
 }
 
 /// Attack: whatever answers at Proof's address redirects to another host, which says the user
@@ -329,14 +334,7 @@ async fn a_redirect_from_proof_is_never_followed_or_believed() {
     const KEY: &str = "redirect-test-signing-key-0123456789";
     let proof = redirecting_to(impostor().await).await;
     let dir = Scratch::new("redirected");
-    let mut config = test_config(dir.db_url());
-    config.proof = partner_backend::config::ProofTarget::Remote {
-        base_url: url::Url::parse(&proof).expect("url"),
-        client_token: partner_backend::config::Secret::new("fake-token"),
-        widget_script_url: url::Url::parse(&format!("{proof}/widget.2.0.js")).expect("url"),
-    };
-    config.auth_signing_key = partner_backend::config::Secret::new(KEY);
-    let backend = Backend::start(config).await.expect("starts");
+    let backend = Backend::start(fake_proof_config(&dir, &proof, KEY)).await.expect("starts");
     let api = Api::new(&backend);
     let user = partner_backend::auth::AppUser { id: "u-1".into(), email: "u1@example.com".into() };
     let token = backend.start_app_session(&user).await.expect("app session").token;

@@ -19,6 +19,26 @@ fn config(dir: &Scratch) -> Config {
     c
 }
 
+/// Proof outside the backend (so it still knows the transactions after a restart).
+async fn outside_sandbox() -> proof_sandbox::Sandbox {
+    proof_sandbox::Sandbox::start(proof_sandbox::Config {
+        listen: "127.0.0.1:0".parse().expect("addr"),
+        client_tokens: vec!["watchers-token".into()],
+        ..proof_sandbox::Config::default()
+    })
+    .await
+    .expect("sandbox")
+}
+
+/// The backend's Proof setting for `sandbox`.
+fn proof_at(sandbox: &proof_sandbox::Sandbox) -> partner_backend::config::ProofTarget {
+    partner_backend::config::ProofTarget::Remote {
+        base_url: url::Url::parse(&sandbox.base_url()).expect("url"),
+        client_token: partner_backend::config::Secret::new("watchers-token"),
+        widget_script_url: url::Url::parse(&sandbox.widget_script_url()).expect("url"),
+    }
+}
+
 async fn wait_for(limit: Duration, what: &str, mut check: impl AsyncFnMut() -> bool) {
     let deadline = Instant::now() + limit;
     while !check().await {
@@ -42,20 +62,10 @@ async fn holder(dir: &Scratch, id: &str) -> (Option<String>, Option<i64>) {
 async fn sessions_nobody_opened_stop_being_watched_and_stay_stopped() {
     let dir = Scratch::new("unopened");
     // Proof outside the backend, so it still knows the transactions after the restart.
-    let sandbox = proof_sandbox::Sandbox::start(proof_sandbox::Config {
-        listen: "127.0.0.1:0".parse().expect("addr"),
-        client_tokens: vec!["watchers-token".into()],
-        ..proof_sandbox::Config::default()
-    })
-    .await
-    .expect("sandbox");
+    let sandbox = outside_sandbox().await;
     let start = || {
         let mut c = config(&dir);
-        c.proof = partner_backend::config::ProofTarget::Remote {
-            base_url: url::Url::parse(&sandbox.base_url()).expect("url"),
-            client_token: partner_backend::config::Secret::new("watchers-token"),
-            widget_script_url: url::Url::parse(&sandbox.widget_script_url()).expect("url"),
-        };
+        c.proof = proof_at(&sandbox);
         c.widget_link_ttl = Duration::from_secs(1);
         c.unopened_watch_grace = Duration::ZERO;
         Backend::start(c)
@@ -144,6 +154,10 @@ async fn an_abandoned_purchase_ends_as_expired_everywhere() {
     let token = api.login("verified").await;
     let never_opened = api.buy(&token).await;
     let left = api.buy(&token).await;
+    // A sale waits for a deposit that may confirm long after its widget closed: never expired
+    // by the backend (Proof ends it when its deposit window closes).
+    let sale =
+        api.create(&token, json!({"type": "sell", "currency": "USDT", "network": "TRC20", "amount": "25"})).await;
     let sandbox = backend.sandbox().expect("sandbox").base_url();
     let left_widget = Widget::open(&api, &left.widget_url, &sandbox).await; // opened, then nothing
     for created in [&never_opened, &left] {
@@ -157,6 +171,7 @@ async fn an_abandoned_purchase_ends_as_expired_everywhere() {
     tokio::time::sleep(Duration::from_millis(1500)).await; // a sweep or two
     assert_eq!(backend.upstream_watchers(), 0, "nothing is watched again");
     assert_eq!(status_of(&api, &token, id).await, "expired");
+    assert_eq!(status_of(&api, &token, &sale.merchant_transaction_id).await, "pending", "a sale is not abandoned");
     let resumed = api.post(&token, &format!("/v1/transactions/{id}/resume"), &json!({})).await;
     assert_eq!(resumed.status(), 409, "an expired purchase cannot be continued");
 
@@ -205,22 +220,12 @@ async fn a_purchase_given_up_on_is_ended_by_a_sweep_when_it_can_no_longer_be_con
 async fn a_transaction_proof_does_not_know_is_never_polled_again() {
     use partner_backend::store::{Lease, NewTransaction};
     let dir = Scratch::new("unknown-at-proof");
-    let sandbox = proof_sandbox::Sandbox::start(proof_sandbox::Config {
-        listen: "127.0.0.1:0".parse().expect("addr"),
-        client_tokens: vec!["watchers-token".into()],
-        ..proof_sandbox::Config::default()
-    })
-    .await
-    .expect("sandbox");
+    let sandbox = outside_sandbox().await;
     // Polling only: the WebSocket refuses every handshake.
     sandbox.set_faults(proof_sandbox::Faults { ws_handshake_status: Some(404), ..Default::default() });
     let start = || {
         let mut c = config(&dir);
-        c.proof = partner_backend::config::ProofTarget::Remote {
-            base_url: url::Url::parse(&sandbox.base_url()).expect("url"),
-            client_token: partner_backend::config::Secret::new("watchers-token"),
-            widget_script_url: url::Url::parse(&sandbox.widget_script_url()).expect("url"),
-        };
+        c.proof = proof_at(&sandbox);
         Backend::start(c)
     };
     let backend = start().await.expect("starts");

@@ -204,9 +204,9 @@ pub trait Store: Send + Sync + 'static {
     /// Whether a webhook for this (id, status) was already confirmed and recorded.
     async fn webhook_seen(&self, tx_id: &str, status: &str) -> Result<bool, sqlx::Error>;
     /// When the transaction's widget can last be opened (a link, or continuing it), and whether
-    /// it is still pending; `None` for an unknown transaction.
+    /// it can be abandoned; `None` for an unknown transaction.
     async fn reachable_until(&self, tx_id: &str) -> Result<Option<Reach>, sqlx::Error>;
-    /// Take up to `limit` transactions given up on while still `pending` whose widget nobody
+    /// Take up to `limit` purchases given up on while still `pending` whose widget nobody
     /// can open any more (`reachable_until` plus `grace_secs` before `now_secs`), to end them.
     async fn take_abandoned(
         &self,
@@ -342,8 +342,10 @@ pub(crate) fn open_flag(s: &TxStatus) -> i64 {
 /// When a transaction's widget could last be reached, as [`Store::reachable_until`] reads it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Reach {
-    /// Whether the transaction is still `pending` (nothing was paid or deposited).
-    pub pending: bool,
+    /// Whether it can be abandoned: a purchase (`buy`) still `pending`, nothing paid. A sale
+    /// waits for a deposit that may confirm on-chain long after its widget closed, and Proof
+    /// ends it itself (`failed` when its deposit window closes), so it never is.
+    pub abandonable: bool,
     /// Unix seconds: the latest of its links' expiries and the end of continuing it.
     pub until: u64,
 }
@@ -439,12 +441,13 @@ mod sql {
     pub(super) const GIVE_UP_LEASE: &str =
         "UPDATE transactions SET watch_holder = NULL, watch_until = $3 WHERE id = $2 AND watch_holder = $1";
     /// `$1` the transaction: its rank, the end of continuing it, its links' latest expiry.
-    pub(super) const REACH: &str = "SELECT t.status_rank, t.resume_until,
+    pub(super) const REACH: &str = "SELECT t.status_rank, t.tx_type, t.resume_until,
             (SELECT MAX(l.expires_at) FROM widget_links l WHERE l.tx_id = t.id)
         FROM transactions t WHERE t.id = $1";
-    /// Given up (`$2`), still at rank `$1`, unreachable `$3` seconds before `$4`; at most `$5`.
+    /// Given up (`$2`), still at rank `$1`, of type `$6`, unreachable `$3` seconds before `$4`;
+    /// at most `$5`.
     pub(super) const ABANDONED: &str = "SELECT t.id FROM transactions t
-        WHERE t.is_open = 1 AND t.status_rank = $1 AND t.watch_until = $2
+        WHERE t.is_open = 1 AND t.status_rank = $1 AND t.watch_until = $2 AND t.tx_type = $6
           AND COALESCE(t.resume_until, 0) + $3 < $4
           AND COALESCE((SELECT MAX(l.expires_at) FROM widget_links l WHERE l.tx_id = t.id), 0) + $3 < $4
         LIMIT $5";

@@ -353,10 +353,11 @@ where
     }
 
     async fn reachable_until(&self, tx_id: &str) -> Result<Option<super::Reach>, sqlx::Error> {
-        let row: Option<(i64, Option<i64>, Option<i64>)> =
+        let row: Option<(i64, String, Option<i64>, Option<i64>)> =
             sqlx::query_as(super::sql::REACH).bind(tx_id).fetch_optional(&self.pool).await?;
-        Ok(row.map(|(rank, resume_until, links_until)| super::Reach {
-            pending: rank == i64::from(super::rank(&proof_api::TxStatus::Pending)),
+        Ok(row.map(|(rank, tx_type, resume_until, links_until)| super::Reach {
+            abandonable: rank == i64::from(super::rank(&proof_api::TxStatus::Pending))
+                && tx_type == proof_api::TxType::Buy.as_str(),
             until: u64::try_from(resume_until.unwrap_or(0).max(links_until.unwrap_or(0))).unwrap_or(0),
         }))
     }
@@ -374,6 +375,7 @@ where
             .bind(super::clamp_i64(grace_secs))
             .bind(super::clamp_i64(now_secs))
             .bind(i64::from(limit))
+            .bind(proof_api::TxType::Buy.as_str())
             .fetch_all(&self.pool)
             .await?;
         let mut taken = Vec::new();
