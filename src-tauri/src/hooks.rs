@@ -135,10 +135,16 @@ async fn run_recovery<R: Runtime>(app: &AppHandle<R>) -> Result<serde_json::Valu
     )
     .await
     .is_some();
-    let history = ask(app, "main", "String(document.querySelectorAll('#status-card ol li').length)")
-        .await
-        .and_then(|n| n.parse::<u64>().ok())
-        .unwrap_or_default();
+    // The reloaded page draws the transaction first and the history the core kept as `restore`
+    // answers: wait (bounded) for the three statuses, else report what is shown.
+    const SHOWN: &str = "String(document.querySelectorAll('#status-card ol li').length)";
+    let restored = until(app, "main", &format!("{SHOWN} >= 3 ? {SHOWN} : 'pending'")).await;
+    let history = match restored {
+        Some(n) => Some(n),
+        None => ask(app, "main", SHOWN).await,
+    }
+    .and_then(|n| n.parse::<u64>().ok())
+    .unwrap_or_default();
     let asked_sign_in =
         ask(app, "main", "document.getElementById('personas') ? 'yes' : 'no'").await.unwrap_or_default();
     Ok(serde_json::json!({
