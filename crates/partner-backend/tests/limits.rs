@@ -168,3 +168,43 @@ async fn slow_request_bodies_are_cut_off() {
     }
     backend.shutdown().await;
 }
+
+/// A partner's own `AppAuth` that counts how often it is asked.
+struct Counting(std::sync::atomic::AtomicUsize);
+
+#[async_trait::async_trait]
+impl partner_backend::auth::AppAuth for Counting {
+    async fn authenticate(
+        &self,
+        token: &str,
+    ) -> Result<partner_backend::auth::AppUser, partner_backend::auth::AuthError> {
+        self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        if token == "good" {
+            Ok(partner_backend::auth::AppUser { id: "u-counted".into(), email: "c@example.com".into() })
+        } else {
+            Err(partner_backend::auth::AuthError::Invalid)
+        }
+    }
+}
+
+/// Each request checks its token once, whatever it is (a session check that waits on the
+/// database pool, asked twice, made a 15 s outage answer only after 10 s).
+#[tokio::test]
+async fn each_request_checks_its_token_once() {
+    let dir = Scratch::new("auth-once");
+    let counting = std::sync::Arc::new(Counting(std::sync::atomic::AtomicUsize::new(0)));
+    let backend = Backend::start_with_auth(test_config(dir.db_url()), Some(counting.clone())).await.expect("starts");
+    let api = Api::new(&backend);
+    for (token, path, expected) in [
+        ("good", "/v1/config", 200),
+        ("bad", "/v1/config", 401),
+        ("good", "/v1/transactions", 200),
+        ("bad", "/v1/me/kyc", 401),
+    ] {
+        let before = counting.0.load(std::sync::atomic::Ordering::SeqCst);
+        let status = api.get(token, path).await.status().as_u16();
+        let asked = counting.0.load(std::sync::atomic::Ordering::SeqCst) - before;
+        assert_eq!((status, asked), (expected, 1), "{token} token on {path}");
+    }
+    backend.shutdown().await;
+}
