@@ -269,6 +269,14 @@ impl Backend {
         routes::auth::start(&self.state, user).await
     }
 
+    /// Tell every instance that app sessions were revoked, so open status streams check their
+    /// token again ([`auth::AppAuth::recheck`]) and those refused end. The reference sessions
+    /// do this themselves; call it after your own sign-out when you bring your own
+    /// [`auth::AppAuth`].
+    pub async fn sessions_revoked(&self) {
+        self.state.relay.sessions_revoked().await;
+    }
+
     /// Number of upstream status watchers running (one Proof WebSocket or poller each).
     pub fn upstream_watchers(&self) -> usize {
         self.state.relay.upstream_watchers()

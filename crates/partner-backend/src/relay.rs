@@ -190,7 +190,7 @@ impl Relay {
 
     /// App sessions were revoked on this instance: wake this instance's status streams and tell
     /// the other instances to wake theirs.
-    pub(crate) async fn sessions_revoked(&self) {
+    pub async fn sessions_revoked(&self) {
         self.revocations.send_modify(|n| *n = n.wrapping_add(1));
         if let Err(e) = self.store.announce_revocation().await {
             tracing::warn!("could not tell the other instances that sessions were revoked: {e}");

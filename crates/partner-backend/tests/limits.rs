@@ -169,8 +169,9 @@ async fn slow_request_bodies_are_cut_off() {
     backend.shutdown().await;
 }
 
-/// A partner's own `AppAuth` that counts how often it is asked.
-struct Counting(std::sync::atomic::AtomicUsize);
+/// A partner's own `AppAuth` that counts how often it is asked, and whose `good` token can be
+/// revoked.
+struct Counting(std::sync::atomic::AtomicUsize, std::sync::atomic::AtomicBool);
 
 #[async_trait::async_trait]
 impl partner_backend::auth::AppAuth for Counting {
@@ -179,7 +180,7 @@ impl partner_backend::auth::AppAuth for Counting {
         token: &str,
     ) -> Result<partner_backend::auth::AppUser, partner_backend::auth::AuthError> {
         self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-        if token == "good" {
+        if token == "good" && !self.1.load(std::sync::atomic::Ordering::SeqCst) {
             Ok(partner_backend::auth::AppUser { id: "u-counted".into(), email: "c@example.com".into() })
         } else {
             Err(partner_backend::auth::AuthError::Invalid)
@@ -192,7 +193,7 @@ impl partner_backend::auth::AppAuth for Counting {
 #[tokio::test]
 async fn each_request_checks_its_token_once() {
     let dir = Scratch::new("auth-once");
-    let counting = std::sync::Arc::new(Counting(std::sync::atomic::AtomicUsize::new(0)));
+    let counting = std::sync::Arc::new(Counting(Default::default(), Default::default()));
     let backend = Backend::start_with_auth(test_config(dir.db_url()), Some(counting.clone())).await.expect("starts");
     let api = Api::new(&backend);
     for (token, path, expected) in [
@@ -206,5 +207,27 @@ async fn each_request_checks_its_token_once() {
         let asked = counting.0.load(std::sync::atomic::Ordering::SeqCst) - before;
         assert_eq!((status, asked), (expected, 1), "{token} token on {path}");
     }
+    backend.shutdown().await;
+}
+
+/// A partner with its own `AppAuth` revokes a user's token and tells the backend: the status
+/// stream that token opened ends, through `AppAuth::recheck`'s default (an expired token
+/// would keep its stream; a refused one does not).
+#[tokio::test]
+async fn a_partner_s_own_revocation_ends_the_streams_it_opened() {
+    let dir = Scratch::new("partner-revoke");
+    let counting = std::sync::Arc::new(Counting(Default::default(), Default::default()));
+    let backend = Backend::start_with_auth(test_config(dir.db_url()), Some(counting.clone())).await.expect("starts");
+    let api = Api::new(&backend);
+    let tx = api.buy("good").await.merchant_transaction_id;
+    let mut events = stream(&api, "good", &tx);
+    assert_eq!(next(&mut events, Duration::from_secs(5)).await.map(|e| e.seq), Some(1));
+    backend.sessions_revoked().await;
+    let open = tokio::time::timeout(Duration::from_millis(500), events.recv()).await;
+    assert!(open.is_err(), "control: a token still good keeps its stream: {open:?}");
+    counting.1.store(true, std::sync::atomic::Ordering::SeqCst);
+    backend.sessions_revoked().await;
+    let ended = tokio::time::timeout(Duration::from_secs(3), events.recv()).await;
+    assert!(matches!(ended, Ok(None)), "the revoked token's stream ended: {ended:?}");
     backend.shutdown().await;
 }
