@@ -603,6 +603,20 @@ async fn reopen(c: &Client, main: &WindowHandle, old: &WindowHandle) -> WindowHa
 async fn liveness_and_pay(c: &Client) {
     wait_css(c, "#pw-camera-start").await.click().await.expect("camera");
     wait_css(c, "[data-camera=live]").await;
+    // As a person would, wait for the preview to show a picture: a selfie taken before the
+    // camera's first frame is refused ("tap Take selfie again"), which a loaded machine hit.
+    let mut picture = Value::Null;
+    for _ in 0..150 {
+        picture = c
+            .execute("var v = document.getElementById('pw-preview'); return v ? v.videoWidth : 0;", vec![])
+            .await
+            .expect("js");
+        if picture.as_u64().is_some_and(|w| w > 0) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(picture.as_u64().is_some_and(|w| w > 0), "the camera preview never showed a picture");
     wait_css(c, "#pw-capture").await.click().await.expect("capture");
     wait_css(c, "#pw-pay").await.click().await.expect("pay");
 }
