@@ -201,6 +201,23 @@ async fn attr_eventually(c: &Client, css: &str, attr: &str, want: &str) {
     panic!("{css} never had {attr}={want}");
 }
 
+/// Tap `css`, finding it again when the screen redrew it between the find and the tap (a
+/// status arriving re-renders the transaction screen).
+async fn tap(c: &Client, css: &str) {
+    for _ in 0..20 {
+        match wait_css(c, css).await.click().await {
+            Ok(()) => return,
+            Err(fantoccini::error::CmdError::Standard(e))
+                if e.error == fantoccini::error::ErrorStatus::StaleElementReference =>
+            {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            Err(e) => panic!("tap {css}: {e:?}"),
+        }
+    }
+    panic!("{css} kept being redrawn");
+}
+
 /// The other window's handle, once it exists.
 async fn other_window(c: &Client, main: &WindowHandle) -> WindowHandle {
     for _ in 0..100 {
@@ -734,17 +751,17 @@ async fn resume_flow() {
     testkit::upload_document(&c, &dir.join("files")).await;
     wait_css(&c, "#pw-camera-start").await;
     c.switch_to_window(main.clone()).await.expect("to main");
-    wait_css(&c, "#close-widget").await.click().await.expect("close");
+    tap(&c, "#close-widget").await;
     dialog_eventually(&c, true).await;
-    wait_css(&c, "#confirm-leave").await.click().await.expect("leave");
+    tap(&c, "#confirm-leave").await;
     wait_css(&c, "#tx-resume").await;
     attr_eventually(&c, "#tx-status", "data-status", "pending").await;
     snap(&c, "transaction-continue", Theme::Light).await;
 
-    wait_css(&c, "#done").await.click().await.expect("done");
-    let resume = wait_css(&c, "[data-resume]").await;
+    tap(&c, "#done").await;
+    wait_css(&c, "[data-resume]").await;
     snap(&c, "home-continue", Theme::Light).await;
-    resume.click().await.expect("continue");
+    tap(&c, "[data-resume]").await;
     let widget = other_window(&c, &main).await;
     c.switch_to_window(widget).await.expect("to widget");
     liveness_and_pay(&c).await;
