@@ -17,6 +17,7 @@ use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
+use crate::session_cache::SessionCache;
 
 /// The signed-in user: what Proof needs to know about them.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -80,6 +81,10 @@ const REQUIRED_CLAIMS: [&str; 4] = ["exp", "iss", "aud", "sub"];
 
 const ISSUER: &str = "proof-ramp-backend";
 
+/// Longest a request waits for the store to say whether its session is active: a database that
+/// stopped answering (a partition drops no connection) gets a prompt `503`, not a hung request.
+const SESSION_CHECK_LIMIT: Duration = Duration::from_secs(2);
+
 /// The audience of tokens for a production backend; a sandbox backend's tokens carry
 /// [`SANDBOX_AUDIENCE`], so one environment never accepts the other's, even under the same key.
 pub const PRODUCTION_AUDIENCE: &str = "proof-ramp:production";
@@ -95,6 +100,8 @@ pub struct SignedTokens {
     audience: &'static str,
     /// Where app sessions live, to refuse tokens of a revoked session.
     sessions: Option<Arc<dyn crate::store::Store>>,
+    /// What the store said of them, while the relay keeps it current.
+    cache: Arc<SessionCache>,
 }
 
 impl std::fmt::Debug for SignedTokens {
@@ -112,6 +119,7 @@ impl SignedTokens {
             ttl,
             audience: PRODUCTION_AUDIENCE,
             sessions: None,
+            cache: Arc::default(),
         }
     }
 
@@ -120,6 +128,15 @@ impl SignedTokens {
     #[must_use]
     pub fn with_sessions(mut self, store: Arc<dyn crate::store::Store>) -> Self {
         self.sessions = Some(store);
+        self
+    }
+
+    /// Answer session checks from `cache` while it is current (the relay keeps it so: dropped on
+    /// every revocation, trusted only while revocations are known to reach it); a new
+    /// [`SignedTokens`] has a cache nobody keeps current, so it reads the store every time.
+    #[must_use]
+    pub(crate) fn cached_in(mut self, cache: Arc<SessionCache>) -> Self {
+        self.cache = cache;
         self
     }
 
@@ -204,11 +221,24 @@ impl SignedTokens {
     /// Refuse the token of a revoked session; a store that cannot answer is `Unavailable`.
     async fn session_active(&self, claims: &Claims) -> Result<(), AuthError> {
         let Some(store) = &self.sessions else { return Ok(()) };
-        match store.app_session_active(&claims.sid).await {
-            Ok(true) => Ok(()),
-            Ok(false) => Err(AuthError::Invalid),
-            Err(e) => {
+        let generation = match self.cache.lookup(&claims.sid) {
+            Ok(true) => return Ok(()),
+            Ok(false) => return Err(AuthError::Invalid),
+            Err(generation) => generation,
+        };
+        match tokio::time::timeout(SESSION_CHECK_LIMIT, store.app_session_active(&claims.sid)).await {
+            Ok(Ok(active)) => {
+                self.cache.keep(&claims.sid, active, generation);
+                if active { Ok(()) } else { Err(AuthError::Invalid) }
+            }
+            Ok(Err(e)) => {
                 tracing::error!("could not check an app session (answering 503): {e}");
+                Err(AuthError::Unavailable)
+            }
+            Err(_) => {
+                tracing::error!(
+                    "the database did not answer an app session check within {SESSION_CHECK_LIMIT:?} (answering 503)"
+                );
                 Err(AuthError::Unavailable)
             }
         }

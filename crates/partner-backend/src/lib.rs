@@ -23,6 +23,7 @@ pub mod relay;
 mod routes;
 mod secret;
 mod serve;
+mod session_cache;
 mod state;
 pub mod store;
 
@@ -184,12 +185,6 @@ impl Backend {
         #[cfg(not(feature = "sandbox"))]
         let _: Option<Embedded> = sandbox;
         let proof = ProofClient::builder(base_url, token).build().map_err(|e| StartError::Config(e.to_string()))?;
-        let tokens = SignedTokens::new(config.auth_signing_key.0.as_bytes(), config.app_token_ttl)
-            .for_sandbox(config.is_sandbox())
-            .with_sessions(store.clone());
-        let sandbox_tokens = config.is_sandbox().then(|| tokens.clone());
-        let session_tokens = auth.is_none().then(|| tokens.clone());
-        let auth = auth.unwrap_or_else(|| Arc::new(tokens));
         let relay = Relay::new(
             proof.clone(),
             store.clone(),
@@ -207,6 +202,13 @@ impl Backend {
                 instance: config.instance_id.clone(),
             },
         );
+        let tokens = SignedTokens::new(config.auth_signing_key.0.as_bytes(), config.app_token_ttl)
+            .for_sandbox(config.is_sandbox())
+            .with_sessions(store.clone())
+            .cached_in(relay.session_cache());
+        let sandbox_tokens = config.is_sandbox().then(|| tokens.clone());
+        let session_tokens = auth.is_none().then(|| tokens.clone());
+        let auth = auth.unwrap_or_else(|| Arc::new(tokens));
         let state = AppState::new(Parts {
             config,
             public_base: public_base.clone(),

@@ -40,6 +40,7 @@ use ramp_api::StatusEvent;
 use tokio::sync::{broadcast, mpsc};
 
 use crate::clock::{now_iso, now_ms, now_unix};
+use crate::session_cache::SessionCache;
 use crate::store::{Lease, Notice, StatusChange, Store};
 
 /// Relay settings.
@@ -119,6 +120,8 @@ pub struct Relay {
     /// Bumped whenever app sessions were revoked, here or on another instance: open status
     /// streams then check their token again.
     revocations: tokio::sync::watch::Sender<u64>,
+    /// App sessions as last read from the store, dropped on every revocation notice.
+    sessions: Arc<SessionCache>,
 }
 
 impl std::fmt::Debug for Relay {
@@ -147,6 +150,7 @@ impl Relay {
             upstream: AtomicUsize::new(0),
             stop,
             revocations: tokio::sync::watch::channel(0).0,
+            sessions: Arc::default(),
         })
     }
 
@@ -163,8 +167,12 @@ impl Relay {
     /// When the store cannot be read or listened to.
     pub async fn start(self: &Arc<Self>) -> Result<usize, sqlx::Error> {
         self.store.register_instance(&self.options.instance, now_unix()).await?;
-        if let Some(notices) = self.store.listen().await? {
-            tokio::spawn(self.clone().follow_store(notices));
+        match self.store.listen().await? {
+            Some(notices) => {
+                tokio::spawn(self.clone().follow_store(notices));
+            }
+            // No other instance: every revocation passes through `sessions_revoked` here.
+            None => self.sessions.local(),
         }
         let resumed = self.sweep().await?;
         tokio::spawn(self.clone().keep_sweeping());
@@ -191,10 +199,22 @@ impl Relay {
     /// App sessions were revoked on this instance: wake this instance's status streams and tell
     /// the other instances to wake theirs.
     pub async fn sessions_revoked(&self) {
-        self.revocations.send_modify(|n| *n = n.wrapping_add(1));
+        self.revoked();
         if let Err(e) = self.store.announce_revocation().await {
             tracing::warn!("could not tell the other instances that sessions were revoked: {e}");
         }
+    }
+
+    /// Sessions were revoked (or may have been): drop what the cache knows of them, then wake
+    /// the status streams to check their tokens again (which reads the store anew).
+    fn revoked(&self) {
+        self.sessions.invalidate();
+        self.revocations.send_modify(|n| *n = n.wrapping_add(1));
+    }
+
+    /// The app sessions cache this relay keeps current ([`crate::auth::SignedTokens`] reads it).
+    pub(crate) fn session_cache(&self) -> Arc<SessionCache> {
+        self.sessions.clone()
     }
 
     /// Becomes `true` when the relay (and with it the backend) stops.
@@ -556,14 +576,16 @@ impl Relay {
             match notice {
                 // A wake-up only: what changed is read from the store, never from the notice.
                 Some(Notice::Changed(id)) => self.catch_up(&id).await,
-                Some(Notice::Revoked) => self.revocations.send_modify(|n| *n = n.wrapping_add(1)),
+                Some(Notice::Revoked) => self.revoked(),
+                Some(Notice::Current(sent)) => self.sessions.heard(sent),
+                Some(Notice::Lost) => self.sessions.unproven(),
                 Some(Notice::Resync) => {
+                    // A revocation may have been missed too.
+                    self.revoked();
                     let open: Vec<String> = lock(&self.channels).keys().cloned().collect();
                     for id in open {
                         self.catch_up(&id).await;
                     }
-                    // A revocation may have been missed too.
-                    self.revocations.send_modify(|n| *n = n.wrapping_add(1));
                 }
                 None => return,
             }

@@ -492,9 +492,32 @@ async fn a_forged_status_notification_is_only_a_wake_up() {
 
 /// A TCP proxy to the database that can be cut: while down it closes every connection it
 /// carries and refuses new ones, as a database failing over or a network partition would.
+/// A TCP proxy in front of PostgreSQL that can cut every connection (closed at once, as when
+/// the database restarts) or freeze them (kept open, nothing passes either way: a partition,
+/// which no connection notices).
 struct Outage {
     port: u16,
     down: tokio::sync::watch::Sender<bool>,
+    frozen: tokio::sync::watch::Sender<bool>,
+}
+
+/// Copy `from` to `to`, holding each chunk while the proxy is frozen.
+async fn pump(
+    mut from: tokio::net::tcp::OwnedReadHalf,
+    mut to: tokio::net::tcp::OwnedWriteHalf,
+    mut frozen: tokio::sync::watch::Receiver<bool>,
+) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut buf = vec![0u8; 16 * 1024];
+    loop {
+        let n = match from.read(&mut buf).await {
+            Ok(0) | Err(_) => return,
+            Ok(n) => n,
+        };
+        if frozen.wait_for(|f| !*f).await.is_err() || to.write_all(&buf[..n]).await.is_err() {
+            return;
+        }
+    }
 }
 
 impl Outage {
@@ -502,27 +525,149 @@ impl Outage {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let port = listener.local_addr().expect("addr").port();
         let (down, watching) = tokio::sync::watch::channel(false);
+        let (frozen, freezing) = tokio::sync::watch::channel(false);
         tokio::spawn(async move {
-            while let Ok((mut client, _)) = listener.accept().await {
+            while let Ok((client, _)) = listener.accept().await {
                 if *watching.borrow() {
                     continue; // dropped at once: refused
                 }
-                let mut cut = watching.clone();
+                let (mut cut, freezing) = (watching.clone(), freezing.clone());
                 tokio::spawn(async move {
-                    let Ok(mut server) = tokio::net::TcpStream::connect(to).await else { return };
+                    let Ok(server) = tokio::net::TcpStream::connect(to).await else { return };
+                    let ((client_in, client_out), (server_in, server_out)) = (client.into_split(), server.into_split());
                     tokio::select! {
-                        _ = tokio::io::copy_bidirectional(&mut client, &mut server) => {}
+                        _ = pump(client_in, server_out, freezing.clone()) => {}
+                        _ = pump(server_in, client_out, freezing) => {}
                         _ = cut.wait_for(|d| *d) => {}
                     }
                 });
             }
         });
-        Self { port, down }
+        Self { port, down, frozen }
     }
 
     fn cut(&self, down: bool) {
         self.down.send_replace(down);
     }
+
+    fn freeze(&self, frozen: bool) {
+        self.frozen.send_replace(frozen);
+    }
+
+    /// `url` with its port turned to this proxy's, and the database's address behind it.
+    fn address_of(url: &str) -> std::net::SocketAddr {
+        let url = Url::parse(url).expect("url");
+        std::net::SocketAddr::new(
+            url.host_str().expect("host").parse().expect("an IP host"),
+            url.port().expect("a port"),
+        )
+    }
+
+    fn url(&self, url: &str) -> String {
+        let mut via = Url::parse(url).expect("url");
+        via.set_port(Some(self.port)).expect("port");
+        via.into()
+    }
+}
+
+/// A counter or gauge from an instance's `/metrics`.
+async fn metric(api: &Api, name: &str) -> u64 {
+    let text = api.http.get(format!("{}/metrics", api.base)).send().await.expect("metrics").text().await.expect("text");
+    text.lines()
+        .find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.parse().ok())
+        .unwrap_or_else(|| panic!("{name} in {text}"))
+}
+
+/// Requests `token` on `api` until the session is answered from memory there: how a busy
+/// instance holds a user's session.
+async fn held_in_memory(api: &Api, token: &str) {
+    let before = metric(api, "proof_ramp_session_checks_from_memory_total").await;
+    eventually(Duration::from_secs(5), "the session answered from memory", || async {
+        assert_eq!(api.get(token, "/v1/config").await.status(), 200, "signed in");
+        metric(api, "proof_ramp_session_checks_from_memory_total").await > before
+    })
+    .await;
+}
+
+/// Attack: a user signs out everywhere because a token was stolen; the thief's requests go to
+/// another instance, which holds the session in memory. The revocation reaches that
+/// instance's memory within a second (PostgreSQL's notification), and the token is refused
+/// there, every time it is tried. The last round revokes as an operator would, in SQL.
+#[tokio::test]
+async fn a_session_revoked_on_one_instance_is_refused_on_another_within_a_second() {
+    let Some(db) = TestDb::new(Db::Postgres, "cluster-revoke").await else { return };
+    let sandbox = sandbox(None, Duration::from_secs(3)).await;
+    let a = Backend::start(instance_config(&db, &sandbox, "revoke-a")).await.expect("A starts");
+    let b = Backend::start(instance_config(&db, &sandbox, "revoke-b")).await.expect("B starts");
+    let (api_a, api_b) = (Api::new(&a), Api::new(&b));
+    let user = AppUser { id: "verified-revoke".into(), email: "revoke@example.com".into() };
+    for round in 0..3 {
+        let token = app_token(&db.url, KEY, &user).await;
+        held_in_memory(&api_b, &token).await;
+        if round < 2 {
+            assert_eq!(api_a.post(&token, "/v1/auth/sign-out-everywhere", &json!({})).await.status(), 204);
+        } else {
+            // An operator revokes in SQL: the database itself announces it.
+            let mut sql = sqlx::PgConnection::connect(&db.url).await.expect("connects");
+            sqlx::query("UPDATE app_sessions SET revoked_at = 1 WHERE user_id = $1 AND revoked_at IS NULL")
+                .bind(&user.id)
+                .execute(&mut sql)
+                .await
+                .expect("revoked");
+        }
+        let revoked = Instant::now();
+        eventually(Duration::from_secs(1), &format!("round {round}: B refuses the revoked token"), || async {
+            api_b.get(&token, "/v1/config").await.status() == 401
+        })
+        .await;
+        let took = revoked.elapsed();
+        for _ in 0..5 {
+            assert_eq!(api_b.get(&token, "/v1/config").await.status(), 401, "round {round}: refused for good");
+        }
+        println!("round {round}: refused on B {took:?} after the sign-out on A");
+    }
+    a.shutdown().await;
+    b.shutdown().await;
+}
+
+/// Attack: the same, while B's connections to PostgreSQL are silently frozen (a partition; no
+/// connection is closed, so nothing tells B its notifications stopped). B must not go on
+/// answering the revoked session from memory: its heartbeats stop coming back, it stops
+/// trusting its memory, and it refuses (503, the database being unreachable) instead. Once
+/// the network is back, the token is refused as revoked.
+#[tokio::test]
+async fn a_silent_notification_channel_refuses_rather_than_trusts() {
+    let Some(db) = TestDb::new(Db::Postgres, "cluster-frozen").await else { return };
+    let outage = Outage::start(Outage::address_of(&db.url)).await;
+    let sandbox = sandbox(None, Duration::from_secs(3)).await;
+    let a = Backend::start(instance_config(&db, &sandbox, "frozen-a")).await.expect("A starts");
+    let mut config_b = instance_config(&db, &sandbox, "frozen-b");
+    config_b.database_url = Secret::new(outage.url(&db.url));
+    let b = Backend::start(config_b).await.expect("B starts");
+    let (api_a, api_b) = (Api::new(&a), Api::new(&b));
+    let user = AppUser { id: "verified-frozen".into(), email: "frozen@example.com".into() };
+    let token = app_token(&db.url, KEY, &user).await;
+    held_in_memory(&api_b, &token).await;
+    assert_eq!(metric(&api_b, "proof_ramp_session_cache_current").await, 1);
+
+    outage.freeze(true);
+    assert_eq!(api_a.post(&token, "/v1/auth/sign-out-everywhere", &json!({})).await.status(), 204);
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    for _ in 0..3 {
+        let asked = Instant::now();
+        let status = api_b.get(&token, "/v1/config").await.status();
+        assert_eq!(status, 503, "B must not answer the revoked session from memory");
+        assert!(asked.elapsed() < Duration::from_secs(4), "refused promptly: {:?}", asked.elapsed());
+    }
+    assert_eq!(metric(&api_b, "proof_ramp_session_cache_current").await, 0, "B shows its channel went quiet");
+
+    outage.freeze(false);
+    eventually(Duration::from_secs(10), "B refuses the revoked token once the network is back", || async {
+        api_b.get(&token, "/v1/config").await.status() == 401
+    })
+    .await;
+    a.shutdown().await;
+    b.shutdown().await;
 }
 
 /// The database goes away for 15 s mid-purchase. Every request meanwhile is a prompt `503`
@@ -532,17 +677,10 @@ impl Outage {
 #[tokio::test]
 async fn a_database_outage_is_503_never_a_sign_out_and_loses_no_status() {
     let Some(db) = TestDb::new(Db::Postgres, "cluster-outage").await else { return };
-    let url = Url::parse(&db.url).expect("url");
-    let pg = std::net::SocketAddr::new(
-        url.host_str().expect("host").parse().expect("an IP host"),
-        url.port().expect("a port"),
-    );
-    let outage = Outage::start(pg).await;
-    let mut via = url.clone();
-    via.set_port(Some(outage.port)).expect("port");
+    let outage = Outage::start(Outage::address_of(&db.url)).await;
     let sandbox = sandbox(None, Duration::from_secs(3)).await;
     let mut config = instance_config(&db, &sandbox, "outage-b");
-    config.database_url = Secret::new(via.as_str());
+    config.database_url = Secret::new(outage.url(&db.url));
     config.poll_interval = Duration::from_millis(500);
     let b = Backend::start(config).await.expect("B starts");
     let api = Api::new(&b);

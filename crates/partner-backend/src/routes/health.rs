@@ -47,18 +47,48 @@ pub(crate) async fn readyz(State(s): State<AppState>) -> (StatusCode, Json<serde
 /// This instance's gauges in Prometheus' text format. Counts only, nothing about users; still,
 /// expose it to your monitoring, not the internet (route `/metrics` only from inside).
 pub(crate) async fn metrics(State(s): State<AppState>) -> ([(axum::http::HeaderName, &'static str); 1], String) {
-    let gauges = [
-        ("proof_ramp_upstream_watchers", "Transactions this instance watches at Proof.", s.relay.upstream_watchers()),
+    let cache = s.relay.session_cache().figures();
+    let series: [(&str, &str, &str, u64); 6] = [
+        (
+            "proof_ramp_upstream_watchers",
+            "Transactions this instance watches at Proof.",
+            "gauge",
+            s.relay.upstream_watchers() as u64,
+        ),
         (
             "proof_ramp_upstream_watchers_max",
             "The watcher cap (MAX_UPSTREAM_WATCHERS).",
-            s.config.max_upstream_watchers,
+            "gauge",
+            s.config.max_upstream_watchers as u64,
         ),
-        ("proof_ramp_status_channels", "Transactions with live status streams on this instance.", s.relay.channels()),
+        (
+            "proof_ramp_status_channels",
+            "Transactions with live status streams on this instance.",
+            "gauge",
+            s.relay.channels() as u64,
+        ),
+        (
+            "proof_ramp_session_checks_from_memory_total",
+            "Signed-in requests whose app session was answered from memory.",
+            "counter",
+            cache.from_memory,
+        ),
+        (
+            "proof_ramp_session_checks_from_store_total",
+            "Signed-in requests whose app session was read from the database.",
+            "counter",
+            cache.from_store,
+        ),
+        (
+            "proof_ramp_session_cache_current",
+            "1 while revocations are known to reach this instance, so sessions may be answered from memory.",
+            "gauge",
+            u64::from(cache.current),
+        ),
     ];
     let mut text = String::new();
-    for (name, help, value) in gauges {
-        text.push_str(&format!("# HELP {name} {help}\n# TYPE {name} gauge\n{name} {value}\n"));
+    for (name, help, kind, value) in series {
+        text.push_str(&format!("# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {value}\n"));
     }
     ([(axum::http::header::CONTENT_TYPE, "text/plain; version=0.0.4")], text)
 }

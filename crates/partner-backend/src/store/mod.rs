@@ -133,6 +133,12 @@ pub enum Notice {
     /// The connection to the database was lost and is back: notices may have been missed, so
     /// read what matters again from the store.
     Resync,
+    /// The connection that listens was lost: until it is back and [`Notice::Current`] again,
+    /// notices may be missed.
+    Lost,
+    /// Every notification committed before this instant has been delivered (a heartbeat this
+    /// instance sent itself came back; PostgreSQL delivers notifications in commit order).
+    Current(std::time::Instant),
 }
 
 /// Which kind of database a [`Store`] is.
@@ -352,7 +358,11 @@ pub struct Reach {
 
 /// The `NOTIFY` channel that carries status changes between instances (the transaction's id).
 pub(crate) const STATUS_CHANNEL: &str = "proof_ramp_status";
-/// The `NOTIFY` channel that says app sessions were revoked (no payload).
+/// How often a listening instance sends itself a heartbeat ([`Notice::Current`]).
+pub(crate) const HEARTBEAT: std::time::Duration = std::time::Duration::from_millis(200);
+
+/// The `NOTIFY` channel that says app sessions were revoked (no payload). The PostgreSQL
+/// migration `0007_revocation_notify.sql` announces every revocation on it too.
 pub(crate) const REVOKED_CHANNEL: &str = "proof_ramp_revoked";
 
 /// `watch_until` of a lease given up: later than any clock, so it never runs out.

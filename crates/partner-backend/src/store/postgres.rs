@@ -7,13 +7,14 @@
 //! notification carries only the transaction's id: any role that can connect may `NOTIFY`, so
 //! listeners read the change itself from the tables.
 
-use std::time::Duration;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use sqlx::postgres::{PgConnectOptions, PgListener, PgPoolOptions};
 use sqlx::{PgPool, Postgres, Transaction};
 use tokio::sync::mpsc;
 
-use super::{Dialect, Engine, Notice, REVOKED_CHANNEL, STATUS_CHANNEL, SqlStore, StoreKind};
+use super::{Dialect, Engine, HEARTBEAT, Notice, REVOKED_CHANNEL, STATUS_CHANNEL, SqlStore, StoreKind};
 
 const DIALECT: Dialect = Dialect {
     transactions_of: "SELECT * FROM transactions WHERE owner = $1 ORDER BY created_at DESC, ord DESC LIMIT $2",
@@ -59,23 +60,86 @@ impl SqlStore<Postgres> {
     }
 }
 
-/// A connection listening on the status channel. It does not reconnect by itself: a lost
-/// connection ends [`forward`]'s inner loop, which listens anew and then asks for a resync.
-async fn listener(pool: &PgPool) -> Result<PgListener, sqlx::Error> {
+/// A connection listening on the status and revocation channels and on this process's own
+/// heartbeat channel. It does not reconnect by itself: a lost connection ends [`forward`]'s
+/// inner loop, which listens anew and then asks for a resync.
+async fn listener(pool: &PgPool, beats: &Heartbeats) -> Result<PgListener, sqlx::Error> {
     let mut listener = PgListener::connect_with(pool).await?;
     listener.eager_reconnect(false);
-    listener.listen_all([STATUS_CHANNEL, REVOKED_CHANNEL]).await?;
+    listener.listen_all([STATUS_CHANNEL, REVOKED_CHANNEL, beats.channel.as_str()]).await?;
     Ok(listener)
 }
 
-/// Forward notifications until the receiver goes away. After a lost connection, listen again
-/// first and only then send `Resync`: whatever committed before the new `LISTEN` is then read
-/// from the tables, whatever commits after it arrives as a notification.
-async fn forward(pool: PgPool, mut listening: PgListener, out: mpsc::Sender<Notice>) {
+/// Heartbeats this process sends itself through PostgreSQL, to prove its listener current.
+/// The channel is this process's alone (a random name), so no other instance hears them.
+struct Heartbeats {
+    channel: String,
+    /// Heartbeats sent and not yet heard: sequence number and when it was sent.
+    in_flight: std::sync::Mutex<std::collections::VecDeque<(u64, Instant)>>,
+}
+
+/// Heartbeats kept waiting to be heard; older ones are forgotten (and so never trusted).
+const BEATS_IN_FLIGHT: usize = 32;
+
+impl Heartbeats {
+    fn new() -> Self {
+        Self {
+            channel: format!("proof_ramp_alive_{}", uuid::Uuid::new_v4().simple()),
+            in_flight: std::sync::Mutex::default(),
+        }
+    }
+
+    fn in_flight(&self) -> std::sync::MutexGuard<'_, std::collections::VecDeque<(u64, Instant)>> {
+        self.in_flight.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Send one heartbeat every [`HEARTBEAT`] until `out` closes.
+    async fn send(self: Arc<Self>, pool: PgPool, out: mpsc::Sender<Notice>) {
+        let mut every = tokio::time::interval(HEARTBEAT);
+        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut seq = 0u64;
+        while !out.is_closed() {
+            every.tick().await;
+            seq += 1;
+            {
+                let mut in_flight = self.in_flight();
+                if in_flight.len() >= BEATS_IN_FLIGHT {
+                    in_flight.pop_front();
+                }
+                in_flight.push_back((seq, Instant::now()));
+            }
+            let sent =
+                sqlx::query("SELECT pg_notify($1, $2)").bind(&self.channel).bind(seq.to_string()).execute(&pool).await;
+            if let Err(e) = sent {
+                tracing::debug!("could not send a heartbeat to this instance's listener: {e}");
+            }
+        }
+    }
+
+    /// When heartbeat `payload` was sent, if it is one of ours still waiting; it and every
+    /// older one are settled.
+    fn heard(&self, payload: &str) -> Option<Instant> {
+        let seq: u64 = payload.parse().ok()?;
+        let mut in_flight = self.in_flight();
+        let sent = in_flight.iter().find(|(s, _)| *s == seq).map(|(_, at)| *at)?;
+        in_flight.retain(|(s, _)| *s > seq);
+        Some(sent)
+    }
+}
+
+/// Forward notifications until the receiver goes away, and heartbeats as [`Notice::Current`].
+/// A lost connection is told at once ([`Notice::Lost`]); then the listener listens again first
+/// and only then sends `Resync`: whatever committed before the new `LISTEN` is then read from
+/// the tables, whatever commits after it arrives as a notification.
+async fn forward(pool: PgPool, beats: Arc<Heartbeats>, mut listening: PgListener, out: mpsc::Sender<Notice>) {
     loop {
         loop {
             let notice = match listening.try_recv().await {
                 Ok(Some(n)) if n.channel() == REVOKED_CHANNEL => Notice::Revoked,
+                Ok(Some(n)) if n.channel() == beats.channel => match beats.heard(n.payload()) {
+                    Some(sent) => Notice::Current(sent),
+                    None => continue,
+                },
                 Ok(Some(n)) => match tx_id_of(n.payload()) {
                     Some(id) => Notice::Changed(id),
                     None => {
@@ -94,12 +158,15 @@ async fn forward(pool: PgPool, mut listening: PgListener, out: mpsc::Sender<Noti
             }
         }
         tracing::warn!("lost the database connection that listens for status changes; reconnecting");
+        if out.send(Notice::Lost).await.is_err() {
+            return;
+        }
         listening = loop {
             if out.is_closed() {
                 return;
             }
             tokio::time::sleep(RELISTEN_DELAY).await;
-            match listener(&pool).await {
+            match listener(&pool, &beats).await {
                 Ok(l) => break l,
                 Err(e) => tracing::warn!("could not listen for status changes again yet: {e}"),
             }
@@ -176,9 +243,36 @@ impl Engine for Postgres {
     }
 
     async fn listen(pool: &PgPool) -> Result<Option<mpsc::Receiver<Notice>>, sqlx::Error> {
-        let listening = listener(pool).await?;
+        let beats = Arc::new(Heartbeats::new());
+        let listening = listener(pool, &beats).await?;
         let (tx, rx) = mpsc::channel(1024);
-        tokio::spawn(forward(pool.clone(), listening, tx));
+        tokio::spawn(beats.clone().send(pool.clone(), tx.clone()));
+        tokio::spawn(forward(pool.clone(), beats, listening, tx));
         Ok(Some(rx))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The migration's trigger announces on the channel the listeners hear: the channel's name
+    /// is written twice (SQL cannot read the constant), so this holds them together.
+    #[test]
+    fn the_revocation_trigger_notifies_the_channel_listened_to() {
+        let migration = include_str!("../../migrations/postgres/0007_revocation_notify.sql");
+        assert!(migration.contains(&format!("pg_notify('{REVOKED_CHANNEL}', '')")), "{migration}");
+    }
+
+    /// Only heartbeats this process sent, still waiting, are believed; each settles the older.
+    #[test]
+    fn only_a_heartbeat_sent_and_waiting_is_heard() {
+        let beats = Heartbeats::new();
+        let sent = Instant::now();
+        beats.in_flight().extend([(1, sent), (2, sent + Duration::from_millis(200))]);
+        assert_eq!(beats.heard("7"), None, "never sent");
+        assert_eq!(beats.heard("not a number"), None);
+        assert_eq!(beats.heard("2"), Some(sent + Duration::from_millis(200)));
+        assert_eq!(beats.heard("1"), None, "settled by the later one");
     }
 }

@@ -303,6 +303,8 @@ async fn signing_out_ends_this_device_s_session_only() {
     let phone = sandbox_session(&api, "verified", false).await;
     let tablet = sandbox_session(&api, "verified", false).await;
     let phone_refresh = phone.refresh_token.clone().expect("a refresh token");
+    // Used first, so its session is held in memory: signing out must drop it there too.
+    assert_eq!(api.get(&phone.token, "/v1/config").await.status(), 200, "the phone is signed in");
     let out = api
         .http
         .post(format!("{}/v1/auth/sign-out", api.base))
@@ -443,6 +445,9 @@ async fn sign_out_everywhere_ends_every_session_of_the_user() {
     let tablet = sandbox_session(&api, "verified", false).await;
     let someone_else = sandbox_session(&api, "first_time", true).await;
     assert_eq!(phone.user, tablet.user, "one user, two devices");
+    for s in [&phone, &tablet] {
+        assert_eq!(api.get(&s.token, "/v1/config").await.status(), 200, "signed in, and held in memory");
+    }
     let out = api.post(&phone.token, "/v1/auth/sign-out-everywhere", &json!({})).await;
     assert_eq!(out.status(), 204);
     for (device, s) in [("phone", &phone), ("tablet", &tablet)] {
