@@ -91,6 +91,26 @@ pub const PRODUCTION_AUDIENCE: &str = "proof-ramp:production";
 /// The audience of tokens for a backend in sandbox mode.
 pub const SANDBOX_AUDIENCE: &str = "proof-ramp:sandbox";
 
+/// The checks a token passes: HS256 only, this issuer and audience, every required claim; one
+/// set with the expiry checked, one without (for [`AppAuth::recheck`]).
+struct Rules {
+    fresh: Validation,
+    any_age: Validation,
+}
+
+impl Rules {
+    fn for_audience(audience: &str) -> Self {
+        let mut fresh = Validation::new(Algorithm::HS256);
+        fresh.set_issuer(&[ISSUER]);
+        fresh.set_audience(&[audience]);
+        fresh.leeway = 5;
+        fresh.set_required_spec_claims(&REQUIRED_CLAIMS);
+        let mut any_age = fresh.clone();
+        any_age.validate_exp = false;
+        Self { fresh, any_age }
+    }
+}
+
 /// The reference implementation: HS256 tokens signed with `APP_AUTH_SIGNING_KEY`.
 #[derive(Clone)]
 pub struct SignedTokens {
@@ -98,6 +118,8 @@ pub struct SignedTokens {
     decoding: DecodingKey,
     ttl: Duration,
     audience: &'static str,
+    /// What a token must satisfy, built once (each build allocates).
+    rules: Arc<Rules>,
     /// Where app sessions live, to refuse tokens of a revoked session.
     sessions: Option<Arc<dyn crate::store::Store>>,
     /// What the store said of them, while the relay keeps it current.
@@ -118,6 +140,7 @@ impl SignedTokens {
             decoding: DecodingKey::from_secret(key),
             ttl,
             audience: PRODUCTION_AUDIENCE,
+            rules: Arc::new(Rules::for_audience(PRODUCTION_AUDIENCE)),
             sessions: None,
             cache: Arc::default(),
         }
@@ -144,6 +167,7 @@ impl SignedTokens {
     #[must_use]
     pub fn for_sandbox(mut self, sandbox: bool) -> Self {
         self.audience = if sandbox { SANDBOX_AUDIENCE } else { PRODUCTION_AUDIENCE };
+        self.rules = Arc::new(Rules::for_audience(self.audience));
         self
     }
 
@@ -205,13 +229,8 @@ impl SignedTokens {
     /// The claims of a well-signed token with every required claim, for this environment;
     /// expiry is checked only when `expiry` is set.
     fn claims(&self, token: &str, expiry: bool) -> Result<Claims, AuthError> {
-        let mut v = Validation::new(Algorithm::HS256);
-        v.set_issuer(&[ISSUER]);
-        v.set_audience(&[self.audience]);
-        v.leeway = 5;
-        v.set_required_spec_claims(&REQUIRED_CLAIMS);
-        v.validate_exp = expiry;
-        match jsonwebtoken::decode::<Claims>(token, &self.decoding, &v) {
+        let v = if expiry { &self.rules.fresh } else { &self.rules.any_age };
+        match jsonwebtoken::decode::<Claims>(token, &self.decoding, v) {
             Ok(data) => Ok(data.claims),
             Err(e) if matches!(e.kind(), jsonwebtoken::errors::ErrorKind::ExpiredSignature) => Err(AuthError::Expired),
             Err(_) => Err(AuthError::Invalid),

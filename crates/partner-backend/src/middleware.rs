@@ -21,8 +21,7 @@ pub(crate) const REQUEST_ID: &str = "x-request-id";
 pub(crate) async fn request_context(req: Request, next: Next) -> Response {
     let id = format!("req_{}", uuid::Uuid::new_v4().simple());
     let method = req.method().clone();
-    let route =
-        req.extensions().get::<MatchedPath>().map_or_else(|| "<unmatched>".to_owned(), |m| m.as_str().to_owned());
+    let route = req.extensions().get::<MatchedPath>().cloned();
     let span = tracing::info_span!("request", request_id = %id);
     // Kept as sent; read only if the answer is an error with a sentence to translate.
     let accept_language = req.headers().get(header::ACCEPT_LANGUAGE).cloned();
@@ -38,6 +37,7 @@ pub(crate) async fn request_context(req: Request, next: Next) -> Response {
         resp.headers_mut().insert(REQUEST_ID, v);
     }
     span.in_scope(|| {
+        let route = route.as_ref().map_or("<unmatched>", MatchedPath::as_str);
         tracing::info!(%method, %route, status = status.as_u16(), ms = started.elapsed().as_millis() as u64, "request");
     });
     resp
@@ -112,9 +112,8 @@ async fn normalise(resp: Response, id: &str, accept_language: Option<HeaderValue
 /// against the user's budget, and hand the user to [`crate::auth::Authenticated`]. A request
 /// without a valid token passes through, and the handler's extractor answers `401`.
 pub(crate) async fn per_user(State(s): State<AppState>, mut req: Request, next: Next) -> Response {
-    let token = crate::auth::bearer_token(req.headers()).map(str::to_owned);
-    let outcome = match token {
-        Some(token) => s.auth.authenticate(&token).await,
+    let outcome = match crate::auth::bearer_token(req.headers()) {
+        Some(token) => s.auth.authenticate(token).await,
         None => Err(crate::auth::AuthError::Missing),
     };
     if let Ok(user) = &outcome {

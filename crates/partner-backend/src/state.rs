@@ -15,9 +15,13 @@ use crate::origins::WidgetOrigins;
 use crate::relay::Relay;
 use crate::store::Store;
 
-/// Shared state of the backend.
+/// Shared state of the backend: one allocation, so each request's clones (the router hands
+/// every middleware and extractor its own) cost an atomic increment.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+/// What [`AppState`] shares.
+pub struct Shared {
     pub(crate) config: Arc<Config>,
     /// Public base URL, always ending in `/`.
     pub(crate) public_base: Url,
@@ -37,6 +41,14 @@ pub struct AppState {
     pub(crate) events: WidgetEventUrl,
     /// The widget's origins and the headers derived from them, built once.
     pub(crate) origins: Arc<WidgetOrigins>,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
 }
 
 impl std::fmt::Debug for AppState {
@@ -77,7 +89,7 @@ impl AppState {
         let kyc = Arc::new(KycCache::new(p.config.kyc_cache_ttl));
         let origins = Arc::new(WidgetOrigins::new(&p.public_base, &p.widget_script, &p.config.frame_origins));
         let events = WidgetEventUrl::new(&p.public_base)?;
-        Ok(Self {
+        Ok(Self(Arc::new(Shared {
             config: Arc::new(p.config),
             public_base: p.public_base,
             widget_script: p.widget_script,
@@ -91,7 +103,7 @@ impl AppState {
             kyc,
             origins,
             events,
-        })
+        })))
     }
 }
 
