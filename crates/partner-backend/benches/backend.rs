@@ -9,7 +9,8 @@
 //!    reach every subscriber.
 //!
 //! The backend runs as a child process (`proof-ramp-backend`, production mode) so its memory is
-//! its own; the sandbox it talks to runs in this process on its own runtime thread.
+//! its own; the sandbox runs as a process too, on a runtime like the backend's, so a direct call
+//! (the floor) crosses the same kind of process boundary as a call to the backend.
 
 mod support;
 
@@ -21,13 +22,17 @@ use eventsource_stream::Eventsource;
 use futures_util::StreamExt;
 use partner_backend::auth::AppUser;
 use serde_json::{Value, json};
-use support::{TOKEN, app_token, load, rss_kib, spawn_backend, start_sandbox, wait_ready};
+use support::{
+    Stats, TOKEN, app_token, load, rss_kib, serve_sandbox_if_asked, spawn_backend, start_sandbox, wait_ready,
+};
 
 fn main() -> anyhow::Result<()> {
-    let requests: usize = std::env::var("BENCH_REQUESTS").ok().and_then(|v| v.parse().ok()).unwrap_or(3000);
+    serve_sandbox_if_asked()?;
+    let requests: usize = std::env::var("BENCH_REQUESTS").ok().and_then(|v| v.parse().ok()).unwrap_or(2000);
+    let rounds: usize = std::env::var("BENCH_ROUNDS").ok().and_then(|v| v.parse().ok()).unwrap_or(5);
     let subscribers: usize = std::env::var("BENCH_SUBSCRIBERS").ok().and_then(|v| v.parse().ok()).unwrap_or(1000);
 
-    let sandbox = start_sandbox(Duration::from_millis(500))?;
+    let (_sandbox_process, sandbox) = start_sandbox(Duration::from_millis(500))?;
     let dir = std::env::temp_dir().join(format!("ramp-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
     let db = format!("sqlite://{}", dir.join("bench.db").display());
@@ -47,27 +52,45 @@ fn main() -> anyhow::Result<()> {
         let app_auth = format!("Bearer {app_token}");
         let proof_auth = format!("Bearer {TOKEN}");
 
-        println!("KYC status, {requests} requests per row");
+        println!("KYC status: {rounds} rounds of {requests} requests per row, the rows taking turns; medians");
         for conc in [1usize, 16] {
-            let via = format!("{base}/v1/me/kyc");
-            let via_uncached = format!("{uncached}/v1/me/kyc");
-            let direct = format!("{sandbox}/widget/users/{}/kyc-status", user.id);
-            let get = |url: String, auth: String| {
-                let http = http.clone();
+            let get = |url: String, auth: &str| {
+                let (http, auth) = (http.clone(), auth.to_owned());
                 move |_| http.get(&url).header("Authorization", &auth)
             };
-            load(200, conc, get(via.clone(), app_auth.clone())).await?;
-            load(200, conc, get(via_uncached.clone(), app_auth.clone())).await?;
-            load(200, conc, get(direct.clone(), proof_auth.clone())).await?;
-            let b = load(requests, conc, get(via, app_auth.clone())).await?;
-            let u = load(requests, conc, get(via_uncached, app_auth.clone())).await?;
-            let d = load(requests, conc, get(direct, proof_auth.clone())).await?;
-            println!(
-                "  concurrency {conc:>2}: backend, cache {b} | backend, no cache {u} | sandbox direct {d} | ratios to direct {:.2} and {:.2}",
-                b.rps / d.rps,
-                u.rps / d.rps
-            );
+            let rows = [
+                ("backend, cache", get(format!("{base}/v1/me/kyc"), &app_auth)),
+                ("backend, no cache", get(format!("{uncached}/v1/me/kyc"), &app_auth)),
+                ("sandbox direct", get(format!("{sandbox}/widget/users/{}/kyc-status", user.id), &proof_auth)),
+                ("backend /healthz", get(format!("{base}/healthz"), "")),
+            ];
+            for (_, request) in &rows {
+                load(200, conc, request.clone()).await?;
+            }
+            // Taking turns spreads whatever else the machine does over every row alike.
+            let mut runs: Vec<Vec<Stats>> = rows.iter().map(|_| Vec::new()).collect();
+            for _ in 0..rounds {
+                for ((_, request), run) in rows.iter().zip(&mut runs) {
+                    run.push(load(requests, conc, request.clone()).await?);
+                }
+            }
+            let direct = Stats::median(&runs[2]);
+            println!("  concurrency {conc}:");
+            for ((name, _), run) in rows.iter().zip(&runs) {
+                let m = Stats::median(run);
+                let ratios: Vec<f64> = run.iter().zip(&runs[2]).map(|(r, d)| r.rps / d.rps).collect();
+                let (lo, hi) = ratios.iter().fold((f64::MAX, 0f64), |(lo, hi), r| (lo.min(*r), hi.max(*r)));
+                println!("    {name:<18} {m} | {:.2}x direct (rounds {lo:.2}-{hi:.2})", m.rps / direct.rps);
+            }
         }
+
+        let metrics = http.get(format!("{base}/metrics")).send().await?.text().await?;
+        let figure = |name: &str| metrics.lines().find_map(|l| l.strip_prefix(name)?.trim().parse::<u64>().ok());
+        println!(
+            "  session checks on the cached backend: {:?} from memory, {:?} from the database",
+            figure("proof_ramp_session_checks_from_memory_total"),
+            figure("proof_ramp_session_checks_from_store_total")
+        );
 
         // SSE fan-out.
         let created: Value = http
@@ -86,7 +109,8 @@ fn main() -> anyhow::Result<()> {
         let finished = Arc::new(AtomicUsize::new(0));
         let mut tasks = Vec::new();
         for _ in 0..subscribers {
-            let (http, url, auth) = (streams_http.clone(), format!("{base}/v1/transactions/{tx_id}/events"), app_auth.clone());
+            let (http, url, auth) =
+                (streams_http.clone(), format!("{base}/v1/transactions/{tx_id}/events"), app_auth.clone());
             let (ready, finished) = (ready.clone(), finished.clone());
             tasks.push(tokio::spawn(async move {
                 let resp = http.get(&url).header("Authorization", &auth).send().await?;

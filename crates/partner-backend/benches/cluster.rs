@@ -7,8 +7,8 @@
 //! 2. One instance against two on the same database: session creation and KYC status, the same
 //!    closed-loop load (16 workers) sent to one instance, then spread evenly over both.
 //!
-//! Both instances are `proof-ramp-backend` processes (production mode); the sandbox and the load
-//! generator run in this process.
+//! Both instances are `proof-ramp-backend` processes (production mode), the sandbox a process
+//! of its own; the load generator runs in this process.
 
 mod support;
 
@@ -21,7 +21,7 @@ use futures_util::StreamExt;
 use partner_backend::auth::AppUser;
 use serde_json::{Value, json};
 use sqlx::Connection;
-use support::{app_token, load, rss_kib, spawn_backend, start_sandbox, wait_ready};
+use support::{app_token, load, rss_kib, serve_sandbox_if_asked, spawn_backend, start_sandbox, wait_ready};
 
 const SETTLE: Duration = Duration::from_secs(2);
 
@@ -30,6 +30,7 @@ fn env_or(var: &str, default: usize) -> usize {
 }
 
 fn main() -> anyhow::Result<()> {
+    serve_sandbox_if_asked()?;
     let requests = env_or("BENCH_REQUESTS", 2000);
     let sessions = env_or("BENCH_SESSIONS", 400);
     let streams = env_or("BENCH_STREAMS", 10_000);
@@ -46,7 +47,7 @@ fn main() -> anyhow::Result<()> {
         anyhow::Ok(())
     })?;
 
-    let sandbox = start_sandbox(SETTLE)?;
+    let (_sandbox_process, sandbox) = start_sandbox(SETTLE)?;
     let (a, base_a) = spawn_backend(&sandbox, db_url.as_str(), &[("INSTANCE_ID", "bench-a")])?;
     let (b, base_b) = spawn_backend(&sandbox, db_url.as_str(), &[("INSTANCE_ID", "bench-b")])?;
     let (pid_a, pid_b) = (a.0.id(), b.0.id());

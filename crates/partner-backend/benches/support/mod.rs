@@ -30,25 +30,45 @@ pub fn rss_kib(pid: u32) -> u64 {
         .unwrap_or(0)
 }
 
-/// Start the sandbox on a runtime thread of its own; returns its base URL.
-pub fn start_sandbox(settle_after: Duration) -> anyhow::Result<String> {
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || -> anyhow::Result<()> {
-        let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build()?;
-        rt.block_on(async move {
-            let sb = proof_sandbox::Sandbox::start(proof_sandbox::Config {
-                listen: "127.0.0.1:0".parse()?,
-                client_tokens: vec![TOKEN.into()],
-                settle_after,
-                ..proof_sandbox::Config::default()
-            })
-            .await?;
-            tx.send(sb.base_url())?;
-            std::future::pending::<()>().await;
-            anyhow::Ok(())
+/// Set in the environment of the bench's own executable started again as the sandbox.
+const SANDBOX_CHILD: &str = "RAMP_BENCH_SANDBOX_SETTLE_MS";
+
+/// Start the sandbox as a process of its own (this executable again, see
+/// [`serve_sandbox_if_asked`]), on a runtime like the backend's: the direct calls that are the
+/// floor then cross a process boundary exactly as calls to the backend do. Returns the
+/// process and its base URL.
+pub fn start_sandbox(settle_after: Duration) -> anyhow::Result<(Kill, String)> {
+    use std::io::BufRead;
+    let mut child = Command::new(std::env::current_exe()?)
+        .env(SANDBOX_CHILD, settle_after.as_millis().to_string())
+        .stdout(Stdio::piped())
+        .spawn()?;
+    let stdout = child.stdout.take().ok_or_else(|| anyhow::anyhow!("the sandbox's stdout"))?;
+    let child = Kill(child);
+    let mut line = String::new();
+    std::io::BufReader::new(stdout).read_line(&mut line)?;
+    anyhow::ensure!(line.starts_with("http"), "the sandbox did not start: {line:?}");
+    Ok((child, line.trim().to_owned()))
+}
+
+/// When this executable was started as the sandbox ([`start_sandbox`]): serve it (printing its
+/// base URL) until killed, and never return. Call first thing in a bench's `main`.
+pub fn serve_sandbox_if_asked() -> anyhow::Result<()> {
+    let Some(settle_ms) = std::env::var(SANDBOX_CHILD).ok().and_then(|v| v.parse().ok()) else { return Ok(()) };
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    rt.block_on(async move {
+        let sb = proof_sandbox::Sandbox::start(proof_sandbox::Config {
+            listen: "127.0.0.1:0".parse()?,
+            client_tokens: vec![TOKEN.into()],
+            settle_after: Duration::from_millis(settle_ms),
+            ..proof_sandbox::Config::default()
         })
-    });
-    Ok(rx.recv()?)
+        .await?;
+        println!("{}", sb.base_url());
+        std::future::pending::<()>().await;
+        anyhow::Ok(())
+    })?;
+    std::process::exit(0)
 }
 
 /// A `proof-ramp-backend` process in production mode against `sandbox`, on a free port, with
@@ -92,6 +112,18 @@ pub struct Stats {
     pub rps: f64,
     pub p50_us: f64,
     pub p99_us: f64,
+}
+
+impl Stats {
+    /// The median of each figure over several runs.
+    pub fn median(runs: &[Stats]) -> Stats {
+        let mid = |f: fn(&Stats) -> f64| {
+            let mut v: Vec<f64> = runs.iter().map(f).collect();
+            v.sort_by(f64::total_cmp);
+            v.get(v.len() / 2).copied().unwrap_or(0.0)
+        };
+        Stats { rps: mid(|s| s.rps), p50_us: mid(|s| s.p50_us), p99_us: mid(|s| s.p99_us) }
+    }
 }
 
 impl std::fmt::Display for Stats {
