@@ -78,21 +78,18 @@ impl SessionCache {
     }
 
     /// A heartbeat sent at `sent` came back: every revocation committed before then is applied.
+    /// (Only a store with a notification channel sends heartbeats; SQLite's cache stays local.)
     pub(crate) fn heard(&self, sent: Instant) {
         let mut inner = self.inner();
-        match inner.currency {
-            Currency::Local => {}
-            Currency::HeardAt(at) if at >= sent => {}
-            _ => inner.currency = Currency::HeardAt(sent),
+        if !matches!(inner.currency, Currency::HeardAt(at) if at >= sent) {
+            inner.currency = Currency::HeardAt(sent);
         }
     }
 
     /// The notification channel was lost: use nothing until a heartbeat proves it back.
     pub(crate) fn unproven(&self) {
         let mut inner = self.inner();
-        if inner.currency != Currency::Local {
-            inner.currency = Currency::Unproven;
-        }
+        inner.currency = Currency::Unproven;
         inner.entries.clear();
     }
 
@@ -207,10 +204,14 @@ mod tests {
         stale.heard(Instant::now() - CURRENT_FOR * 2);
         stale.keep("s", true, 0);
         assert!(stale.lookup("s").is_err(), "last heard too long ago");
+        stale.heard(Instant::now());
+        assert_eq!(stale.lookup("s"), Ok(true), "a newer heartbeat makes it current again");
         stale = SessionCache::default();
         stale.heard(Instant::now());
         stale.keep("s", true, 0);
         stale.unproven();
         assert!(stale.lookup("s").is_err(), "the channel was lost");
+        stale.heard(Instant::now());
+        assert!(stale.lookup("s").is_err(), "what was known before the loss is never used again");
     }
 }
