@@ -127,6 +127,11 @@ impl SessionCache {
     /// (the answer may predate a revocation).
     pub(crate) fn keep(&self, session: &str, active: bool, generation: u64) {
         self.from_store.fetch_add(1, Ordering::Relaxed);
+        self.keep_read_at(session, active, generation, Instant::now());
+    }
+
+    /// [`SessionCache::keep`] for an answer read at `read`.
+    fn keep_read_at(&self, session: &str, active: bool, generation: u64, read: Instant) {
         let mut inner = self.inner();
         if inner.generation != generation || inner.currency == Currency::Unproven {
             return;
@@ -138,7 +143,7 @@ impl SessionCache {
                 inner.entries.clear();
             }
         }
-        inner.entries.insert(session.to_owned(), (active, Instant::now()));
+        inner.entries.insert(session.to_owned(), (active, read));
     }
 }
 
@@ -213,5 +218,36 @@ mod tests {
         assert!(stale.lookup("s").is_err(), "the channel was lost");
         stale.heard(Instant::now());
         assert!(stale.lookup("s").is_err(), "what was known before the loss is never used again");
+    }
+
+    /// Attack: a flood of sign-ins (or of distinct sessions' tokens) must not grow memory
+    /// without bound. Past MAX_ENTRIES, expired answers go first; when none has expired,
+    /// everything goes (each session is read again once).
+    #[test]
+    fn the_cache_never_holds_more_than_its_bound() {
+        let cache = SessionCache::default();
+        cache.local();
+        let old = Instant::now() - ENTRY_LIFETIME - Duration::from_secs(1);
+        cache.keep_read_at("old", true, 0, old);
+        for i in 1..MAX_ENTRIES {
+            cache.keep(&format!("s{i}"), true, 0);
+        }
+        assert_eq!(cache.inner().entries.len(), MAX_ENTRIES);
+        cache.keep("new", true, 0);
+        assert_eq!(cache.inner().entries.len(), MAX_ENTRIES, "the expired answer made room");
+        assert!(!cache.inner().entries.contains_key("old"));
+        assert_eq!((cache.lookup("s1"), cache.lookup("new")), (Ok(true), Ok(true)), "fresh answers stay");
+        cache.keep("one-more", true, 0);
+        assert_eq!(cache.inner().entries.len(), 1, "nothing expired: all dropped, then the new one kept");
+        assert!(cache.lookup("s1").is_err() && cache.lookup("one-more") == Ok(true));
+    }
+
+    /// An answer older than its lifetime is not used, whatever the channel says.
+    #[test]
+    fn an_answer_past_its_lifetime_is_read_again() {
+        let cache = SessionCache::default();
+        cache.local();
+        cache.keep_read_at("s", true, 0, Instant::now() - ENTRY_LIFETIME - Duration::from_millis(1));
+        assert!(cache.lookup("s").is_err());
     }
 }
