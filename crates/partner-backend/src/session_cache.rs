@@ -52,6 +52,8 @@ struct Inner {
 #[derive(Debug)]
 pub(crate) struct SessionCache {
     inner: Mutex<Inner>,
+    /// [`MAX_ENTRIES`], smaller in tests.
+    max_entries: usize,
     /// Session checks answered from memory, and from the store (for `/metrics`).
     from_memory: AtomicU64,
     from_store: AtomicU64,
@@ -61,6 +63,7 @@ impl Default for SessionCache {
     fn default() -> Self {
         Self {
             inner: Mutex::new(Inner { entries: HashMap::new(), generation: 0, currency: Currency::Unproven }),
+            max_entries: MAX_ENTRIES,
             from_memory: AtomicU64::new(0),
             from_store: AtomicU64::new(0),
         }
@@ -136,10 +139,10 @@ impl SessionCache {
         if inner.generation != generation || inner.currency == Currency::Unproven {
             return;
         }
-        if inner.entries.len() >= MAX_ENTRIES {
+        if inner.entries.len() >= self.max_entries {
             let now = Instant::now();
             inner.entries.retain(|_, (_, at)| now.saturating_duration_since(*at) < ENTRY_LIFETIME);
-            if inner.entries.len() >= MAX_ENTRIES {
+            if inner.entries.len() >= self.max_entries {
                 inner.entries.clear();
             }
         }
@@ -225,16 +228,18 @@ mod tests {
     /// everything goes (each session is read again once).
     #[test]
     fn the_cache_never_holds_more_than_its_bound() {
-        let cache = SessionCache::default();
+        let max = 10;
+        let cache = SessionCache { max_entries: max, ..SessionCache::default() };
+        assert_eq!(SessionCache::default().max_entries, MAX_ENTRIES);
         cache.local();
         let old = Instant::now() - ENTRY_LIFETIME - Duration::from_secs(1);
         cache.keep_read_at("old", true, 0, old);
-        for i in 1..MAX_ENTRIES {
+        for i in 1..max {
             cache.keep(&format!("s{i}"), true, 0);
         }
-        assert_eq!(cache.inner().entries.len(), MAX_ENTRIES);
+        assert_eq!(cache.inner().entries.len(), max);
         cache.keep("new", true, 0);
-        assert_eq!(cache.inner().entries.len(), MAX_ENTRIES, "the expired answer made room");
+        assert_eq!(cache.inner().entries.len(), max, "the expired answer made room");
         assert!(!cache.inner().entries.contains_key("old"));
         assert_eq!((cache.lookup("s1"), cache.lookup("new")), (Ok(true), Ok(true)), "fresh answers stay");
         cache.keep("one-more", true, 0);
