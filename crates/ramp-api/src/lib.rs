@@ -233,11 +233,32 @@ pub struct TransactionView {
     pub resumable: bool,
 }
 
-/// `GET /v1/transactions`: newest first.
+/// `GET /v1/transactions`: one page of the user's transactions, newest first.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TransactionList {
     /// The user's transactions.
     pub transactions: Vec<TransactionView>,
+    /// Where the next page starts (send it as `before`); absent on the last page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next: Option<String>,
+}
+
+impl TransactionList {
+    /// Page size when the request names none.
+    pub const DEFAULT_LIMIT: u32 = 50;
+    /// Largest page; a larger `limit` is brought down to it (and `0` up to 1).
+    pub const MAX_LIMIT: u32 = 100;
+}
+
+/// The query of `GET /v1/transactions`: `?limit=20&before=<next of the previous page>`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TransactionsQuery {
+    /// Page size, 1 to [`TransactionList::MAX_LIMIT`] (default [`TransactionList::DEFAULT_LIMIT`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<u32>,
+    /// Start after this transaction (the previous page's [`TransactionList::next`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub before: Option<String>,
 }
 
 /// One event of `GET /v1/transactions/{id}/events` (Server-Sent Events, `event: status`).

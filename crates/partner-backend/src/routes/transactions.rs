@@ -5,11 +5,11 @@ use std::convert::Infallible;
 use std::sync::Arc;
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use futures_util::Stream;
-use ramp_api::{STATUS_EVENT, StatusEvent, TransactionList, TransactionView};
+use ramp_api::{STATUS_EVENT, StatusEvent, TransactionList, TransactionView, TransactionsQuery};
 use tokio::sync::broadcast;
 
 use crate::auth::{AppAuth, AuthError, Authenticated};
@@ -18,12 +18,24 @@ use crate::limits::StreamSlot;
 use crate::state::AppState;
 use crate::store::Store;
 
-/// `GET /v1/transactions`: the user's 50 newest.
+/// `GET /v1/transactions?limit&before`: a page of the user's transactions, newest first, by
+/// keyset (a page starts after the transaction named by `before`, so pages neither skip nor
+/// repeat while new purchases arrive). `before` must be one of the user's own: `404` otherwise.
 pub(crate) async fn transactions_list(
     State(s): State<AppState>,
     Authenticated(user): Authenticated,
+    Query(q): Query<TransactionsQuery>,
 ) -> AppResult<Json<TransactionList>> {
-    Ok(Json(TransactionList { transactions: s.store.transactions_of(&user.id, 50).await? }))
+    let limit = q.limit.unwrap_or(TransactionList::DEFAULT_LIMIT).clamp(1, TransactionList::MAX_LIMIT);
+    if let Some(before) = &q.before {
+        owned(&s, &user.id, before).await?;
+    }
+    // One more than asked: whether it comes says whether there is a next page.
+    let mut transactions = s.store.transactions_of(&user.id, q.before.as_deref(), limit + 1).await?;
+    let more = transactions.len() > limit as usize;
+    transactions.truncate(limit as usize);
+    let next = more.then(|| transactions.last().map(|t| t.id.clone())).flatten();
+    Ok(Json(TransactionList { transactions, next }))
 }
 
 /// The transaction if the user owns it; `404` otherwise, whoever owns it.

@@ -183,8 +183,14 @@ pub trait Store: Send + Sync + 'static {
     async fn insert_transaction(&self, tx: &NewTransaction, lease: Lease<'_>) -> Result<(), sqlx::Error>;
     /// One transaction with its owner.
     async fn transaction(&self, id: &str) -> Result<Option<(String, TransactionView)>, sqlx::Error>;
-    /// The owner's transactions, newest first.
-    async fn transactions_of(&self, owner: &str, limit: u32) -> Result<Vec<TransactionView>, sqlx::Error>;
+    /// The owner's transactions, newest first; with `before`, those that come after that
+    /// transaction of the same owner in this order (none when `before` is not theirs).
+    async fn transactions_of(
+        &self,
+        owner: &str,
+        before: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<TransactionView>, sqlx::Error>;
     /// Apply a change if it moves the transaction forward; returns the event it recorded. Of
     /// concurrent writers (instances, webhook and watcher) at most one advances the status.
     async fn apply_status(&self, id: &str, change: &StatusChange) -> Result<Option<StatusEvent>, sqlx::Error>;
@@ -371,8 +377,11 @@ pub(crate) const GIVEN_UP: i64 = i64::MAX;
 /// Statements that differ between SQLite and PostgreSQL (each [`Engine`] has its own).
 #[derive(Debug)]
 pub struct Dialect {
-    /// The owner's transactions, newest first (ties broken by insertion order).
+    /// The owner's transactions, newest first (ties broken by insertion order): `$1` owner,
+    /// `$2` limit.
     transactions_of: &'static str,
+    /// The same, after the owner's transaction `$2` in that order: `$1` owner, `$3` limit.
+    transactions_before: &'static str,
     /// Take free or run-out leases, `$1` holder, `$2` until, `$3` now, `$4` limit.
     take_orphans: &'static str,
     /// GCRA step for one key: `$1` key, `$2` now, `$3` emission interval, `$4` tolerance.

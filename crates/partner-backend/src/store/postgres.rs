@@ -18,6 +18,9 @@ use super::{Dialect, Engine, HEARTBEAT, Notice, REVOKED_CHANNEL, STATUS_CHANNEL,
 
 const DIALECT: Dialect = Dialect {
     transactions_of: "SELECT * FROM transactions WHERE owner = $1 ORDER BY created_at DESC, ord DESC LIMIT $2",
+    transactions_before: "SELECT * FROM transactions WHERE owner = $1
+          AND (created_at, ord) < (SELECT created_at, ord FROM transactions WHERE id = $2 AND owner = $1)
+        ORDER BY created_at DESC, ord DESC LIMIT $3",
     // SKIP LOCKED: instances sweeping at the same moment divide the orphans instead of queueing.
     take_orphans: "UPDATE transactions SET watch_holder = $1, watch_until = $2
         WHERE id IN (SELECT id FROM transactions WHERE is_open = 1

@@ -131,12 +131,17 @@ where
         row.map(super::TxRow::into_owned_view).transpose()
     }
 
-    async fn transactions_of(&self, owner: &str, limit: u32) -> Result<Vec<ramp_api::TransactionView>, sqlx::Error> {
-        let rows: Vec<super::TxRow> = sqlx::query_as(DB::DIALECT.transactions_of)
-            .bind(owner)
-            .bind(i64::from(limit))
-            .fetch_all(&self.pool)
-            .await?;
+    async fn transactions_of(
+        &self,
+        owner: &str,
+        before: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<ramp_api::TransactionView>, sqlx::Error> {
+        let query = match before {
+            None => sqlx::query_as(DB::DIALECT.transactions_of).bind(owner),
+            Some(id) => sqlx::query_as(DB::DIALECT.transactions_before).bind(owner).bind(id),
+        };
+        let rows: Vec<super::TxRow> = query.bind(i64::from(limit)).fetch_all(&self.pool).await?;
         rows.into_iter().map(|r| r.into_owned_view().map(|(_, v)| v)).collect()
     }
 

@@ -8,6 +8,9 @@ use super::{Dialect, Engine, Notice, SqlStore, StoreKind};
 
 const DIALECT: Dialect = Dialect {
     transactions_of: "SELECT * FROM transactions WHERE owner = $1 ORDER BY created_at DESC, rowid DESC LIMIT $2",
+    transactions_before: "SELECT * FROM transactions WHERE owner = $1
+          AND (created_at, rowid) < (SELECT created_at, rowid FROM transactions WHERE id = $2 AND owner = $1)
+        ORDER BY created_at DESC, rowid DESC LIMIT $3",
     take_orphans: "UPDATE transactions SET watch_holder = $1, watch_until = $2
         WHERE id IN (SELECT id FROM transactions WHERE is_open = 1
                      AND (watch_until IS NULL OR watch_until < $3) LIMIT $4)

@@ -880,3 +880,62 @@ async fn error_sentences_and_pages_follow_the_language_asked_for() {
         api.http.get(&created.widget_url).header("Accept-Language", "fr").send().await.expect("page").text().await.expect("html");
     assert!(dead.contains(r#"<html lang="fr" dir="ltr">"#) && dead.contains("Ce lien a déjà été utilisé"), "{dead}");
 }
+
+/// A page of the history, as the app asks for it.
+async fn history(api: &Api, token: &str, query: &str) -> TransactionList {
+    let r = api.get(token, &format!("/v1/transactions{query}")).await;
+    assert_eq!(r.status(), 200, "{query}");
+    r.json().await.expect("a page")
+}
+
+/// History pages: the user's own transactions only, newest first; each page starts after the
+/// previous one's last (keyset), so a purchase made while the user scrolls neither repeats nor
+/// hides one; the last page says so; the page size is bounded; a cursor that is not the
+/// user's own (another user's transaction, a made-up id) is `404`, never a look at someone
+/// else's list.
+#[tokio::test]
+async fn history_pages_hold_the_user_s_own_newest_first_without_gaps_or_repeats() {
+    let Some((_b, api, _dir)) = start(|_| {}).await else { return };
+    let alice = sandbox_session(&api, "verified", true).await.token;
+    let bob = sandbox_session(&api, "verified", true).await.token;
+    let mut created = Vec::new();
+    for i in 0..7 {
+        created.push(api.buy(&alice).await.merchant_transaction_id);
+        if i < 2 {
+            api.buy(&bob).await;
+        }
+    }
+    let newest_first: Vec<String> = created.iter().rev().cloned().collect();
+    let ids = |page: &TransactionList| page.transactions.iter().map(|t| t.id.clone()).collect::<Vec<_>>();
+
+    let whole = history(&api, &alice, "").await;
+    assert_eq!((ids(&whole), whole.next.as_deref()), (newest_first.clone(), None), "one page by default");
+
+    let first = history(&api, &alice, "?limit=3").await;
+    assert_eq!(ids(&first), newest_first[..3]);
+    let next = first.next.clone().expect("more to come");
+    // A purchase made while the user scrolls goes on top, not into the next page.
+    let newer = api.buy(&alice).await.merchant_transaction_id;
+    let second = history(&api, &alice, &format!("?limit=3&before={next}")).await;
+    assert_eq!(ids(&second), newest_first[3..6]);
+    let last = history(&api, &alice, &format!("?limit=3&before={}", second.next.expect("one more"))).await;
+    assert_eq!((ids(&last), last.next), (newest_first[6..].to_vec(), None), "the last page says so");
+    assert_eq!(ids(&history(&api, &alice, "?limit=1").await), [newer]);
+
+    // Bob's two fill a page of two exactly: no next page.
+    let bobs = history(&api, &bob, "?limit=2").await;
+    assert_eq!((bobs.transactions.len(), bobs.next), (2, None));
+    assert!(bobs.transactions.iter().all(|t| !created.contains(&t.id)), "only Bob's own");
+
+    // Bounds: 0 is one, and more than the largest page is the largest page.
+    let one = history(&api, &alice, "?limit=0").await;
+    assert_eq!((one.transactions.len(), one.next.is_some()), (1, true));
+    assert_eq!(history(&api, &alice, "?limit=100000").await.transactions.len(), 8);
+    assert_eq!(api.get(&alice, "/v1/transactions?limit=many").await.status(), 400);
+
+    // Someone else's cursor, or none that exists: 404, and nothing of the list.
+    for cursor in [bobs.transactions[0].id.as_str(), "tx-that-never-was"] {
+        let r = api.get(&alice, &format!("/v1/transactions?before={cursor}")).await;
+        assert_eq!(r.status(), 404, "{cursor}");
+    }
+}
