@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use ramp_api::{
     CreateSession, ErrorEnvelope, KycView, LoginResponse, Persona, RampConfig, RefreshRequest, SandboxLogin,
-    SessionCreated, TransactionList, TransactionView,
+    SessionCreated, TransactionList, TransactionView, TransactionsQuery,
 };
 use reqwest::{Method, RequestBuilder};
 use serde::Serialize;
@@ -376,12 +376,33 @@ impl BackendClient {
         self.post(&path, &serde_json::json!({})).await
     }
 
-    /// The user's transactions, newest first.
+    /// The user's newest transactions, newest first (the first page of
+    /// [`BackendClient::transactions_page`], at the backend's default size).
     ///
     /// # Errors
     /// Any [`CoreError`].
     pub async fn transactions(&self) -> Result<Vec<TransactionView>> {
-        Ok(self.get::<TransactionList>("v1/transactions").await?.transactions)
+        Ok(self.transactions_page(&TransactionsQuery::default()).await?.transactions)
+    }
+
+    /// One page of the user's transactions, newest first. Ask for the next page with
+    /// `before` set to this page's [`TransactionList::next`]; a page without `next` is the
+    /// last. Pages neither skip nor repeat a transaction when a new one is made meanwhile.
+    ///
+    /// # Errors
+    /// [`ErrorKind::NotFound`] when `before` is not one of the user's transactions; any other
+    /// [`CoreError`].
+    pub async fn transactions_page(&self, query: &TransactionsQuery) -> Result<TransactionList> {
+        let mut pairs = url::form_urlencoded::Serializer::new(String::new());
+        if let Some(limit) = query.limit {
+            pairs.append_pair("limit", &limit.to_string());
+        }
+        if let Some(before) = &query.before {
+            pairs.append_pair("before", before);
+        }
+        let pairs = pairs.finish();
+        let path = if pairs.is_empty() { "v1/transactions".to_owned() } else { format!("v1/transactions?{pairs}") };
+        self.get(&path).await
     }
 
     /// One transaction.

@@ -244,3 +244,32 @@ async fn every_frame_the_host_page_allows_loads_inside_the_widget() {
     b.shutdown().await;
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// The History screen's reads: pages of the user's transactions, newest first, each after the
+/// previous one's `next`, the last without one; a cursor that is not the user's is NotFound.
+#[tokio::test]
+async fn history_pages_through_the_user_s_transactions() {
+    let (b, dir) = backend().await;
+    let client = Arc::new(BackendClient::new(b.public_base().as_str()).expect("client"));
+    client.sandbox_login("verified", true).await.expect("signed in");
+    let mut made = Vec::new();
+    for _ in 0..3 {
+        made.push(client.create_session(&buy("25", "TRC20")).await.expect("session").merchant_transaction_id);
+    }
+    made.reverse();
+    let page = |before: Option<String>| ramp_api::TransactionsQuery { limit: Some(2), before };
+    let first = client.transactions_page(&page(None)).await.expect("first page");
+    let second = client.transactions_page(&page(first.next.clone())).await.expect("second page");
+    let ids = |l: &ramp_api::TransactionList| l.transactions.iter().map(|t| t.id.clone()).collect::<Vec<_>>();
+    assert_eq!([ids(&first), ids(&second)].concat(), made);
+    assert!(first.next.is_some() && second.next.is_none(), "the second page is the last");
+    assert_eq!(client.transactions().await.expect("the newest").len(), 3);
+    // A cursor with characters a query must escape reaches the backend whole (unescaped, this
+    // one would be the second page's cursor and a second, empty `before`: a 400), and is not
+    // one of the user's transactions.
+    let odd = format!("{}&before=", first.next.clone().expect("a cursor"));
+    let foreign = client.transactions_page(&page(Some(odd))).await.expect_err("unknown");
+    assert_eq!(foreign.kind, ErrorKind::NotFound);
+    b.shutdown().await;
+    let _ = std::fs::remove_dir_all(dir);
+}
