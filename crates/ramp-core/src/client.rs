@@ -393,14 +393,17 @@ impl BackendClient {
     /// [`ErrorKind::NotFound`] when `before` is not one of the user's transactions; any other
     /// [`CoreError`].
     pub async fn transactions_page(&self, query: &TransactionsQuery) -> Result<TransactionList> {
-        let mut pairs = url::form_urlencoded::Serializer::new(String::new());
-        if let Some(limit) = query.limit {
-            pairs.append_pair("limit", &limit.to_string());
-        }
-        if let Some(before) = &query.before {
-            pairs.append_pair("before", before);
-        }
-        let pairs = pairs.finish();
+        // Built and dropped before the call: the serializer is not `Send`, the call's future must be.
+        let pairs = {
+            let mut pairs = url::form_urlencoded::Serializer::new(String::new());
+            if let Some(limit) = query.limit {
+                pairs.append_pair("limit", &limit.to_string());
+            }
+            if let Some(before) = &query.before {
+                pairs.append_pair("before", before);
+            }
+            pairs.finish()
+        };
         let path = if pairs.is_empty() { "v1/transactions".to_owned() } else { format!("v1/transactions?{pairs}") };
         self.get(&path).await
     }

@@ -258,7 +258,11 @@ async fn history_pages_through_the_user_s_transactions() {
     }
     made.reverse();
     let page = |before: Option<String>| ramp_api::TransactionsQuery { limit: Some(2), before };
-    let first = client.transactions_page(&page(None)).await.expect("first page");
+    // The app awaits these inside its commands, whose futures must be `Send`.
+    fn sendable<F: std::future::Future + Send>(f: F) -> F {
+        f
+    }
+    let first = sendable(client.transactions_page(&page(None))).await.expect("first page");
     let second = client.transactions_page(&page(first.next.clone())).await.expect("second page");
     let ids = |l: &ramp_api::TransactionList| l.transactions.iter().map(|t| t.id.clone()).collect::<Vec<_>>();
     assert_eq!([ids(&first), ids(&second)].concat(), made);
