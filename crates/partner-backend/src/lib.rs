@@ -81,6 +81,8 @@ pub fn app(state: AppState) -> Router {
         .route("/w/{link}", get(routes::host_page::host_page))
         .route(ramp_api::EVENT_PATH, get(routes::host_page::widget_event))
         .route("/proof/webhook/{secret}", post(routes::webhook::webhook_receive))
+        .route("/.well-known/assetlinks.json", get(routes::well_known::assetlinks))
+        .route("/.well-known/apple-app-site-association", get(routes::well_known::apple_app_site_association))
         .layer(DefaultBodyLimit::max(middleware::BODY_LIMIT))
         .layer(axum::middleware::from_fn_with_state(state.config.idle_timeout, middleware::bounded_body))
         .layer(axum::middleware::from_fn(middleware::request_context))

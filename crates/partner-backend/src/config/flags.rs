@@ -59,6 +59,16 @@ pub struct Cli {
     /// App/Universal Link on https).
     #[arg(long, env = "RAMP_APP_RETURN_URL", default_value = defaults::RETURN_URL)]
     pub app_return_url: String,
+    /// Android App Links: the app's package name (served in /.well-known/assetlinks.json).
+    #[arg(long, env = "RAMP_ANDROID_PACKAGE")]
+    pub android_package: Option<String>,
+    /// Android App Links: SHA-256 fingerprints of the app's signing certificates, comma-separated.
+    #[arg(long = "android-cert-sha256", env = "RAMP_ANDROID_CERT_SHA256", value_delimiter = ',')]
+    pub android_cert_sha256: Vec<String>,
+    /// iOS Universal Links: application identifiers (TEAMID.bundle.id), comma-separated
+    /// (served in /.well-known/apple-app-site-association).
+    #[arg(long = "ios-app-id", env = "RAMP_IOS_APP_IDS", value_delimiter = ',')]
+    pub ios_app_ids: Vec<String>,
     /// Lifetime of an app bearer token, seconds.
     #[arg(long, env = "APP_TOKEN_TTL_SECS", default_value_t = defaults::APP_TOKEN_TTL_SECS)]
     pub app_token_ttl_secs: u64,

@@ -107,6 +107,8 @@ pub struct Config {
     pub widget_mode: WidgetMode,
     /// The app's return link (browser mode), validated.
     pub app_return_url: String,
+    /// The apps this backend's origin vouches for (App Links, Universal Links).
+    pub app_links: AppLinks,
     /// App token signing key.
     pub auth_signing_key: Secret,
     /// App token lifetime.
@@ -159,6 +161,19 @@ pub const DEFAULT_RETURN_URL: &str = defaults::RETURN_URL;
 const SANDBOX_PAIRS: &[(&str, &str)] =
     &[("USDT", "TRC20"), ("USDT", "ERC20"), ("USDT", "BEP20"), ("USDC", "ERC20"), ("ETH", "ERC20"), ("BTC", "BITCOIN")];
 
+/// The apps this backend's origin vouches for, so that an https return link on it
+/// (`RAMP_APP_RETURN_URL`) opens the app itself and no other: Android App Links
+/// (`/.well-known/assetlinks.json`) and iOS Universal Links
+/// (`/.well-known/apple-app-site-association`). Empty: neither file is served.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AppLinks {
+    /// The Android app's package name and its signing certificates' SHA-256 fingerprints
+    /// (`AA:BB:…`, 32 bytes, upper case).
+    pub android: Option<(String, Vec<String>)>,
+    /// The iOS apps, as application identifiers: `TEAMID.bundle.id`.
+    pub ios_app_ids: Vec<String>,
+}
+
 impl Config {
     /// A sandbox-mode configuration with defaults, storing data at `database_url`.
     pub fn sandbox(database_url: impl Into<String>) -> Self {
@@ -175,6 +190,7 @@ impl Config {
             frame_origins: defaults::FRAME_ORIGINS.split(',').map(str::to_owned).collect(),
             widget_mode: WidgetMode::Webview,
             app_return_url: DEFAULT_RETURN_URL.to_owned(),
+            app_links: AppLinks::default(),
             auth_signing_key: Secret(random_token()),
             app_token_ttl: Duration::from_secs(defaults::APP_TOKEN_TTL_SECS),
             app_refresh_ttl: Duration::from_secs(defaults::APP_REFRESH_TTL_SECS),

@@ -71,6 +71,93 @@ fn parse_return_url(text: &str) -> Result<String, ConfigError> {
     Ok(url.to_string())
 }
 
+/// The flags [`parse_app_links`] reads.
+struct AppLinkFlags<'a> {
+    android_package: Option<&'a str>,
+    android_cert_sha256: &'a [String],
+    ios_app_ids: &'a [String],
+}
+
+/// The App Links and Universal Links settings. They only make sense for a return link on this
+/// backend's own origin over https (the phone fetches the files from the link's host).
+fn parse_app_links(
+    cli: &AppLinkFlags<'_>,
+    public: Option<&Url>,
+    return_url: &str,
+) -> Result<super::AppLinks, ConfigError> {
+    let fingerprints: Vec<String> = cli.android_cert_sha256.iter().map(|f| f.trim().to_ascii_uppercase()).collect();
+    let android = match cli.android_package.map(str::trim) {
+        None | Some("") if fingerprints.is_empty() => None,
+        None | Some("") => return Err(bad("RAMP_ANDROID_PACKAGE", "is required with RAMP_ANDROID_CERT_SHA256")),
+        Some(_) if fingerprints.is_empty() => {
+            return Err(bad(
+                "RAMP_ANDROID_CERT_SHA256",
+                "is required with RAMP_ANDROID_PACKAGE: the SHA-256 fingerprint of the app's signing certificate \
+                 (keytool -list -v, or Play Console's app signing page)",
+            ));
+        }
+        Some(package) => {
+            if !is_package_name(package) {
+                return Err(bad(
+                    "RAMP_ANDROID_PACKAGE",
+                    format!("{package:?} is not a package name such as com.partner.ramp"),
+                ));
+            }
+            if let Some(f) = fingerprints.iter().find(|f| !is_sha256_fingerprint(f)) {
+                return Err(bad(
+                    "RAMP_ANDROID_CERT_SHA256",
+                    format!("{f:?} is not a SHA-256 fingerprint: 32 bytes as hex pairs joined by colons"),
+                ));
+            }
+            Some((package.to_owned(), fingerprints))
+        }
+    };
+    let ios_app_ids: Vec<String> = cli.ios_app_ids.iter().map(|a| a.trim().to_owned()).collect();
+    if let Some(a) = ios_app_ids.iter().find(|a| !is_app_id(a)) {
+        return Err(bad("RAMP_IOS_APP_IDS", format!("{a:?} is not TEAMID.bundle.id (a 10-character team id)")));
+    }
+    if android.is_some() || !ios_app_ids.is_empty() {
+        let on_this_origin = Url::parse(return_url)
+            .ok()
+            .zip(public)
+            .is_some_and(|(r, p)| r.scheme() == "https" && r.origin() == p.origin());
+        if !on_this_origin {
+            return Err(bad(
+                "RAMP_APP_RETURN_URL",
+                "must be an https link on PUBLIC_BASE_URL's origin (e.g. https://ramp.partner.example/app/return) \
+                 when App Links or Universal Links are set: phones check the link's own host",
+            ));
+        }
+    }
+    Ok(super::AppLinks { android, ios_app_ids })
+}
+
+/// `com.partner.ramp`: two or more segments, each a letter and then letters, digits or `_`.
+fn is_package_name(s: &str) -> bool {
+    let segments: Vec<&str> = s.split('.').collect();
+    segments.len() >= 2
+        && segments.iter().all(|seg| {
+            seg.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+                && seg.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        })
+}
+
+/// `AA:BB:…`: 32 bytes, upper-case hex pairs joined by colons.
+fn is_sha256_fingerprint(s: &str) -> bool {
+    let pairs: Vec<&str> = s.split(':').collect();
+    pairs.len() == 32
+        && pairs.iter().all(|p| p.len() == 2 && p.chars().all(|c| c.is_ascii_digit() || ('A'..='F').contains(&c)))
+}
+
+/// `ABCDE12345.com.partner.ramp`: a 10-character team id, then the bundle id.
+fn is_app_id(s: &str) -> bool {
+    let Some((team, bundle)) = s.split_once('.') else { return false };
+    team.len() == 10
+        && team.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+        && !bundle.is_empty()
+        && bundle.split('.').all(|seg| !seg.is_empty() && seg.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
+}
+
 fn parse_public_url(u: &str) -> Result<Url, ConfigError> {
     let url = Url::parse(u).map_err(|e| bad("PUBLIC_BASE_URL", format!("{u:?} is not a URL: {e}")))?;
     if url.scheme() != "https" && !is_local(&url) {
@@ -214,6 +301,12 @@ impl Config {
             other => return Err(bad("RAMP_WIDGET_MODE", format!("{other:?} must be webview or browser"))),
         };
         c.app_return_url = parse_return_url(&cli.app_return_url)?;
+        let links = AppLinkFlags {
+            android_package: cli.android_package.as_deref(),
+            android_cert_sha256: &cli.android_cert_sha256,
+            ios_app_ids: &cli.ios_app_ids,
+        };
+        c.app_links = parse_app_links(&links, c.public_base_url.as_ref(), &c.app_return_url)?;
         c.app_token_ttl = Duration::from_secs(cli.app_token_ttl_secs);
         if !(3600..=90 * 86_400).contains(&cli.app_refresh_ttl_secs)
             || cli.app_refresh_ttl_secs <= cli.app_token_ttl_secs
@@ -457,6 +550,42 @@ mod tests {
             let err = config(PROD, &env).expect_err(var);
             assert_eq!(err.var, var, "{err}");
             assert!(err.message.contains("placeholder"), "{err}");
+        }
+    }
+
+    /// App Links and Universal Links: what a partner sets is served as given (fingerprints in
+    /// upper case); anything a phone would reject is refused at start, naming its variable; and
+    /// the return link must be https on this backend's own origin, the host phones ask.
+    #[test]
+    fn app_links_are_checked_at_start() {
+        let fp = ["14:6D:E9:83:C5:73:06:50:D8:EE:B9:95:2F:34:FC:64"; 2].join(":");
+        let here = "--app-return-url=https://ramp.partner.example/app/return";
+        let package = "--android-package=com.partner.ramp";
+        let cert = format!("--android-cert-sha256={}", fp.to_lowercase());
+        let c = prod(&[here, package, &cert, "--ios-app-id=ABCDE12345.com.partner.ramp"]).expect("valid");
+        assert_eq!(c.app_links.android, Some(("com.partner.ramp".to_owned(), vec![fp.clone()])));
+        assert_eq!(c.app_links.ios_app_ids, ["ABCDE12345.com.partner.ramp"]);
+        assert_eq!(prod(&[]).expect("valid").app_links, crate::config::AppLinks::default(), "none by default");
+        let short = format!("--android-cert-sha256={}", &fp[..fp.len() - 3]);
+        let cases: &[(&[&str], &str)] = &[
+            (&[here, package], "RAMP_ANDROID_CERT_SHA256"),
+            (&[here, &cert], "RAMP_ANDROID_PACKAGE"),
+            (&[here, "--android-package=ramp", &cert], "RAMP_ANDROID_PACKAGE"),
+            (&[here, "--android-package=com.1partner", &cert], "RAMP_ANDROID_PACKAGE"),
+            (&[here, package, &short], "RAMP_ANDROID_CERT_SHA256"),
+            (&[here, package, "--android-cert-sha256=sha256/abc"], "RAMP_ANDROID_CERT_SHA256"),
+            (&[here, "--ios-app-id=com.partner.ramp"], "RAMP_IOS_APP_IDS"),
+            (&[here, "--ios-app-id=abcde12345.com.partner.ramp"], "RAMP_IOS_APP_IDS"),
+            (&[here, "--ios-app-id=ABCDE12345."], "RAMP_IOS_APP_IDS"),
+            (&[package, &cert], "RAMP_APP_RETURN_URL"),
+            (&["--app-return-url=https://elsewhere.example/app/return", package, &cert], "RAMP_APP_RETURN_URL"),
+            (
+                &["--app-return-url=https://elsewhere.example/r", "--ios-app-id=ABCDE12345.com.p.r"],
+                "RAMP_APP_RETURN_URL",
+            ),
+        ];
+        for (args, var) in cases {
+            assert_eq!(prod(args).expect_err(&format!("{args:?}")).var, *var, "{args:?}");
         }
     }
 

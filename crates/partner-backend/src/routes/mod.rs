@@ -10,6 +10,7 @@ pub(crate) mod sandbox;
 pub(crate) mod sessions;
 pub(crate) mod transactions;
 pub(crate) mod webhook;
+pub(crate) mod well_known;
 
 use axum::extract::FromRequest;
 use axum::extract::rejection::JsonRejection;

@@ -939,3 +939,47 @@ async fn history_pages_hold_the_user_s_own_newest_first_without_gaps_or_repeats(
         assert_eq!(r.status(), 404, "{cursor}");
     }
 }
+
+/// Phones fetch these two files from the return link's host before letting an https return
+/// link open the app (and no other app): they must be JSON, served directly, naming exactly
+/// the configured apps and the return link's path; with no app configured there is nothing.
+#[tokio::test]
+async fn the_app_association_files_vouch_for_the_configured_apps_only() {
+    let fp = ["14:6D:E9:83:C5:73:06:50:D8:EE:B9:95:2F:34:FC:64"; 2].join(":");
+    let links = partner_backend::config::AppLinks {
+        android: Some(("com.partner.ramp".into(), vec![fp.clone()])),
+        ios_app_ids: vec!["ABCDE12345.com.partner.ramp".into()],
+    };
+    let Some((_b, api, _dir)) = start(|c| {
+        c.app_return_url = "https://ramp.partner.example/app/return".into();
+        c.app_links = links;
+    })
+    .await
+    else {
+        return;
+    };
+    let fetch = |path: &'static str| {
+        let api = api.clone();
+        async move { api.http.get(format!("{}/.well-known/{path}", api.base)).send().await.expect("answers") }
+    };
+    let android = fetch("assetlinks.json").await;
+    assert_eq!(android.status(), 200);
+    assert_eq!(android.headers()["content-type"], "application/json");
+    assert_eq!(
+        android.json::<serde_json::Value>().await.expect("json"),
+        json!([{"relation": ["delegate_permission/common.handle_all_urls"],
+            "target": {"namespace": "android_app", "package_name": "com.partner.ramp", "sha256_cert_fingerprints": [fp]}}])
+    );
+    let ios = fetch("apple-app-site-association").await;
+    assert_eq!((ios.status().as_u16(), ios.headers()["content-type"].to_str().expect("ascii")), (200, "application/json"));
+    assert_eq!(
+        ios.json::<serde_json::Value>().await.expect("json"),
+        json!({"applinks": {"details": [{"appIDs": ["ABCDE12345.com.partner.ramp"], "components": [{"/": "/app/return"}]}]}})
+    );
+
+    let Some((_b, api, _dir)) = start(|_| {}).await else { return };
+    for path in ["assetlinks.json", "apple-app-site-association"] {
+        let r = api.http.get(format!("{}/.well-known/{path}", api.base)).send().await.expect("answers");
+        assert_eq!(r.status(), 404, "{path} without an app configured");
+    }
+}
