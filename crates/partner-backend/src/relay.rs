@@ -171,7 +171,7 @@ impl Relay {
             Some(notices) => {
                 tokio::spawn(self.clone().follow_store(notices));
             }
-            // No other instance: every revocation passes through `sessions_revoked` here.
+            // No other instance: every revocation is made, and acted on, here.
             None => self.sessions.local(),
         }
         let resumed = self.sweep().await?;
@@ -196,13 +196,22 @@ impl Relay {
         Ok(released)
     }
 
-    /// App sessions were revoked on this instance: wake this instance's status streams and tell
-    /// the other instances to wake theirs.
+    /// App sessions were revoked on this instance, outside the store's `app_sessions` (a
+    /// partner's own `AppAuth`): wake this instance's status streams and tell the other
+    /// instances to wake theirs.
     pub async fn sessions_revoked(&self) {
         self.revoked();
         if let Err(e) = self.store.announce_revocation().await {
             tracing::warn!("could not tell the other instances that sessions were revoked: {e}");
         }
+    }
+
+    /// App sessions were revoked in the store's `app_sessions` by this instance: act on it here
+    /// at once (the answer to the request that revoked them must already hold). The other
+    /// instances hear it from the store itself (PostgreSQL's trigger, migration 0007), so no
+    /// second notice is sent.
+    pub(crate) fn revoked_in_store(&self) {
+        self.revoked();
     }
 
     /// Sessions were revoked (or may have been): drop what the cache knows of them, then wake

@@ -79,7 +79,7 @@ pub(crate) async fn refresh(
             }))
         }
         Refresh::Reused => {
-            s.relay.sessions_revoked().await;
+            s.relay.revoked_in_store();
             tracing::warn!(security = true, "a used refresh token was presented again; its session is revoked");
             Err(AppError::Unauthenticated("session ended"))
         }
@@ -95,7 +95,7 @@ pub(crate) async fn sign_out(
     s.session_tokens.as_ref().ok_or(AppError::NotFound)?;
     let revoked = s.store.revoke_session_of(&secret_hash(req.refresh_token.trim()), now_unix()).await?;
     if revoked {
-        s.relay.sessions_revoked().await;
+        s.relay.revoked_in_store();
         tracing::info!("signed a session out");
     }
     Ok(StatusCode::NO_CONTENT)
@@ -107,7 +107,7 @@ pub(crate) async fn sign_out_everywhere(
     Authenticated(user): Authenticated,
 ) -> AppResult<StatusCode> {
     let revoked = s.store.revoke_user_sessions(&user.id, now_unix()).await?;
-    s.relay.sessions_revoked().await;
+    s.relay.revoked_in_store();
     tracing::info!(revoked, "signed a user out everywhere");
     Ok(StatusCode::NO_CONTENT)
 }
