@@ -89,16 +89,22 @@ impl SessionCache {
         }
     }
 
-    /// The notification channel was lost: use nothing until a heartbeat proves it back.
+    /// The notification channel was lost: revocations may be missed from now on, so forget
+    /// everything (as [`SessionCache::invalidate`]) and use nothing until a heartbeat proves
+    /// the channel back.
     pub(crate) fn unproven(&self) {
         let mut inner = self.inner();
         inner.currency = Currency::Unproven;
-        inner.entries.clear();
+        Self::forget(&mut inner);
     }
 
     /// Some session was revoked (or may have been): drop every answer.
     pub(crate) fn invalidate(&self) {
-        let mut inner = self.inner();
+        Self::forget(&mut self.inner());
+    }
+
+    /// Drop every answer, and any answer being read meanwhile ([`SessionCache::keep`]).
+    fn forget(inner: &mut Inner) {
         inner.generation = inner.generation.wrapping_add(1);
         inner.entries.clear();
     }
@@ -245,6 +251,19 @@ mod tests {
         cache.keep("one-more", true, 0);
         assert_eq!(cache.inner().entries.len(), 1, "nothing expired: all dropped, then the new one kept");
         assert!(cache.lookup("s1").is_err() && cache.lookup("one-more") == Ok(true));
+    }
+
+    /// Race: the store answered while the channel was being lost; that answer may predate a
+    /// revocation the channel never delivered, so it is not kept once the channel is back.
+    #[test]
+    fn an_answer_read_across_a_lost_channel_is_not_kept() {
+        let cache = SessionCache::default();
+        cache.heard(Instant::now());
+        let generation = cache.lookup("s").expect_err("empty");
+        cache.unproven();
+        cache.heard(Instant::now());
+        cache.keep("s", true, generation);
+        assert!(cache.lookup("s").is_err());
     }
 
     /// An answer older than its lifetime is not used, whatever the channel says.
