@@ -199,13 +199,22 @@ async fn two_instances_share_status_watching_and_take_over_when_one_dies() {
             .expect("events");
     let expected = [(1, "pending"), (2, "processing"), (3, "completed")];
     assert_eq!(rows, expected.map(|(s, st)| (s, st.to_owned())).to_vec());
-    let holder: Option<String> = sqlx::query_scalar("SELECT watch_holder FROM transactions WHERE id = $1")
-        .bind(&id)
-        .fetch_one(&mut conn)
-        .await
-        .expect("holder");
-    assert_eq!(holder, None, "the finished watch let its lease go");
     let _ = conn.close().await;
+    // The watch records `completed` (which ends the stream) and then lets its lease go.
+    let leases = sqlx::PgPool::connect(&db.url).await.expect("pool");
+    eventually(Duration::from_secs(5), "the finished watch let its lease go", || {
+        let leases = leases.clone();
+        let id = id.clone();
+        async move {
+            sqlx::query_scalar::<_, Option<String>>("SELECT watch_holder FROM transactions WHERE id = $1")
+                .bind(&id)
+                .fetch_one(&leases)
+                .await
+                .is_ok_and(|holder| holder.is_none())
+        }
+    })
+    .await;
+    leases.close().await;
     b.shutdown().await;
 }
 
