@@ -460,29 +460,54 @@ async fn purchase_flow(theme: Theme) {
 }
 
 /// Runs the app binary without WebDriver (under automation WebKitGTK grants `getUserMedia`
-/// itself), so the app's own permission handler decides: the main webview must be refused the
-/// camera and a webview labelled `widget` must get it.
+/// itself), so the app's own permission handler decides. Attacks stopped: a page in the app's
+/// own window asking for the camera, and a page the payment window reaches by a top-level
+/// navigation (here another allowed origin, `localhost` instead of `127.0.0.1`) inheriting the
+/// camera granted to the host page.
 #[tokio::test]
-async fn only_the_widget_webview_gets_the_camera() {
+async fn only_the_payment_window_on_the_host_page_gets_the_camera() {
     if !e2e_enabled() {
         return;
     }
     let dir = std::env::temp_dir().join(format!("proof-ramp-probe-{}", uuid::Uuid::new_v4().simple()));
     std::fs::create_dir_all(&dir).expect("dir");
-    // No backend: the UI shows its offline state, which does not matter here.
-    let backend = format!("http://127.0.0.1:{}", free_port());
-    let (report, exited) = probe(&dir, "PROOF_RAMP_CAMERA_PROBE", &backend, Duration::from_secs(30)).await;
+    let port = free_port();
+    let elsewhere = format!("http://localhost:{port}");
+    let allowed = elsewhere.clone();
+    let b = backend_config(&dir, port, None, move |c| c.frame_origins.push(allowed)).await;
+    let (report, exited) = probe_with(
+        &dir,
+        "PROOF_RAMP_CAMERA_PROBE",
+        b.public_base().as_str(),
+        &[("PROOF_RAMP_CAMERA_ELSEWHERE", &format!("{elsewhere}/healthz"))],
+        Duration::from_secs(60),
+    )
+    .await;
     assert_eq!(report["main"], "denied:NotAllowedError", "{report}");
     assert_eq!(report["widget"], "granted:1", "{report}");
+    assert_eq!(report["elsewhere"], "denied:NotAllowedError", "{report}");
     assert!(exited, "the probe run quit by itself");
+    b.shutdown().await;
     let _ = std::fs::remove_dir_all(dir);
 }
 
 /// Run the app binary without WebDriver, with the probe `env` naming its report file, on
 /// `backend`; the report (within `limit`) and whether the app then quit by itself.
 async fn probe(dir: &std::path::Path, env: &str, backend: &str, limit: Duration) -> (Value, bool) {
+    probe_with(dir, env, backend, &[], limit).await
+}
+
+/// [`probe`] with more variables for the app.
+async fn probe_with(
+    dir: &std::path::Path,
+    env: &str,
+    backend: &str,
+    vars: &[(&str, &str)],
+    limit: Duration,
+) -> (Value, bool) {
     let out = dir.join(format!("{env}.json"));
     let mut child = Command::new(app_binary())
+        .envs(vars.iter().copied())
         .env(env, &out)
         .env("PROOF_RAMP_BACKEND_URL", backend)
         .env("XDG_DATA_HOME", dir.join("xdg-data"))

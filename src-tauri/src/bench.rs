@@ -17,8 +17,6 @@ use crate::page;
 
 use tauri::{AppHandle, Manager, Runtime, WebviewUrl, WebviewWindowBuilder};
 
-use crate::state::Core;
-
 const SAMPLES: usize = 300;
 const LIMIT: Duration = Duration::from_secs(60);
 
@@ -117,7 +115,8 @@ async fn measure<R: Runtime>(app: &AppHandle<R>) -> serde_json::Value {
         .unwrap_or_default();
 
     // Raw HTTP: the same request from Rust with the same client and token.
-    let client = app.state::<Core>().client.clone();
+    let core = crate::shell::core(app);
+    let client = core.client();
     let mut http = Vec::with_capacity(SAMPLES);
     let all = Instant::now();
     for _ in 0..SAMPLES {

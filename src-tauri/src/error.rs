@@ -16,12 +16,6 @@ impl From<CoreError> for UiError {
     }
 }
 
-impl From<tauri::Error> for UiError {
-    fn from(e: tauri::Error) -> Self {
-        Self(CoreError::coded(ErrorKind::App, "window_failed", format!("The app could not open a window: {e}")))
-    }
-}
-
 impl UiError {
     /// A failure in the app; the UI shows the sentence `error.<code>` of its catalogs, and the
     /// English `message` goes to the log.
@@ -34,9 +28,5 @@ impl UiError {
         let mut e = CoreError::new(ErrorKind::Invalid, message);
         e.field = Some(field.to_owned());
         Self(e)
-    }
-
-    pub(crate) fn kind(&self) -> ErrorKind {
-        self.0.kind
     }
 }

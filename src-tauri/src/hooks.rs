@@ -6,8 +6,6 @@ use std::time::Duration;
 
 use tauri::{AppHandle, Manager, Runtime};
 
-use crate::camera::WIDGET;
-
 /// Environment variable naming the file the recovery probe writes its JSON result to.
 const RECOVERY: &str = "PROOF_RAMP_RECOVERY_PROBE";
 
@@ -53,6 +51,18 @@ async fn until<R: Runtime>(app: &AppHandle<R>, label: &str, js: &str) -> Option<
     None
 }
 
+/// [`until`] in the payment window, whichever it is when asked.
+async fn until_widget<R: Runtime>(app: &AppHandle<R>, js: &str) -> Option<String> {
+    let deadline = std::time::Instant::now() + LIMIT;
+    while std::time::Instant::now() < deadline {
+        if let Some(v) = ask(app, &widget(app), js).await.filter(|v| v != "pending") {
+            return Some(v);
+        }
+        tokio::time::sleep(STEP).await;
+    }
+    None
+}
+
 /// `yes` once `css` matches in the page, else `pending`.
 fn has(css: &str) -> String {
     format!("document.querySelector({css:?}) ? 'yes' : 'pending'")
@@ -77,8 +87,13 @@ fn widget_steps(steps: &str) -> String {
     )
 }
 
+/// The payment window's label (a new one for every window), or one no window has.
+fn widget<R: Runtime>(app: &AppHandle<R>) -> String {
+    crate::shell::core(app).window_label().unwrap_or_default()
+}
+
 async fn run_recovery<R: Runtime>(app: &AppHandle<R>) -> Result<serde_json::Value, &'static str> {
-    use crate::state::Core;
+    let health = || crate::shell::core(app).window_health();
     // Sign in and start a purchase through the UI.
     until(app, "main", &has("[data-persona=first_time]")).await.ok_or("sign-in screen")?;
     run(app, "main", "document.querySelector('[data-persona=first_time]').click()").map_err(|_| "sign in")?;
@@ -87,42 +102,37 @@ async fn run_recovery<R: Runtime>(app: &AppHandle<R>) -> Result<serde_json::Valu
     until(app, "main", &has("#amount")).await.ok_or("form")?;
     run(app, "main", "document.getElementById('amount').value = '25'; document.getElementById('continue').click()")
         .map_err(|_| "continue")?;
-    until(app, WIDGET, &has("#proof-widget .pw-root")).await.ok_or("payment window")?;
-    let tx = app.state::<Core>().widget_health().map(|h| h.tx).ok_or("payment window health")?;
+    until_widget(app, &has("#proof-widget .pw-root")).await.ok_or("payment window")?;
+    let tx = health().map(|h| h.tx).ok_or("payment window health")?;
     // Mid-verification: the documents are in.
-    run(app, WIDGET, &widget_steps(r#"[["kyc", {"step": "documents"}]]"#)).map_err(|_| "documents")?;
-    let documents = until(app, WIDGET, "window.__probe || 'pending'").await.ok_or("documents answer")?;
+    run(app, &widget(app), &widget_steps(r#"[["kyc", {"step": "documents"}]]"#)).map_err(|_| "documents")?;
+    let documents = until(app, &widget(app), "window.__probe || 'pending'").await.ok_or("documents answer")?;
 
     // The payment window's web process dies.
-    let widget = app.get_webview_window(WIDGET).ok_or("payment window gone")?;
+    let window = app.get_webview_window(&widget(app)).ok_or("payment window gone")?;
     let crashed_at = std::time::Instant::now();
-    crate::platform::terminate_web_process(&widget);
+    crate::platform::terminate_web_process(&window);
     until(app, "main", &has("#widget-note[data-stuck=crashed]")).await.ok_or("the crash message")?;
     let noticed_ms = crashed_at.elapsed().as_millis() as u64;
     let message = ask(app, "main", "document.getElementById('widget-note').textContent").await.unwrap_or_default();
 
     // Reopen: a new window on the same transaction, at the same step; finish there.
-    let old = app.state::<Core>().widget_health().map(|h| h.generation);
+    let old = crate::shell::core(app).window_label();
     run(app, "main", "document.getElementById('widget-reopen').click()").map_err(|_| "reopen")?;
     let deadline = std::time::Instant::now() + LIMIT;
-    while app
-        .state::<Core>()
-        .widget_health()
-        .map(|h| (h.generation, h.loaded))
-        .is_none_or(|(g, l)| Some(g) == old || !l)
-    {
+    while crate::shell::core(app).window_label() == old || !health().is_some_and(|h| h.loaded) {
         if std::time::Instant::now() > deadline {
             return Err("the reopened window");
         }
         tokio::time::sleep(STEP).await;
     }
-    let reopened_tx = app.state::<Core>().widget_health().map(|h| h.tx).unwrap_or_default();
-    let step = until(app, WIDGET, "document.querySelector('[data-step]') ? document.querySelector('[data-step]').getAttribute('data-step') : 'pending'")
+    let reopened_tx = health().map(|h| h.tx).unwrap_or_default();
+    let step = until(app, &widget(app), "document.querySelector('[data-step]') ? document.querySelector('[data-step]').getAttribute('data-step') : 'pending'")
         .await
         .unwrap_or_default();
-    run(app, WIDGET, &widget_steps(r#"[["kyc", {"step": "liveness"}], ["action", {"action": "pay"}]]"#))
+    run(app, &widget(app), &widget_steps(r#"[["kyc", {"step": "liveness"}], ["action", {"action": "pay"}]]"#))
         .map_err(|_| "finish")?;
-    let finished = until(app, WIDGET, "window.__probe || 'pending'").await.ok_or("finish answer")?;
+    let finished = until(app, &widget(app), "window.__probe || 'pending'").await.ok_or("finish answer")?;
     until(app, "main", &has("#tx-status[data-status=completed]")).await.ok_or("completed")?;
 
     // The app's own page dies: it comes back on the same screen, asking nothing.

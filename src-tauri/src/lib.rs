@@ -3,9 +3,13 @@
 //! Two kinds of webview, two levels of trust:
 //! - `main` shows the app's own UI from local assets (`ui/`); the capability `main` lets it call
 //!   the commands in [`commands`] and nothing else.
-//! - `widget` shows the backend's host page with the Proof widget; no capability matches it, so
-//!   no command works there; it alone may use the camera ([`camera`]); its navigation is pinned to
-//!   the backend's allowlist ([`widget`]).
+//! - each payment window (`widget-<n>`, a new number every time) shows the backend's host page
+//!   with the Proof widget; no capability matches it, so no command works there; it alone may
+//!   use the camera, and only while it shows the host page; its navigation is pinned to the
+//!   backend's allowlist.
+//!
+//! Every decision is `ramp-core`'s ([`ramp_core::app::App`]); this crate is its shell
+//! ([`shell`]) and the commands that call it ([`commands`]).
 //!
 //! The app holds no Proof credential, only its short-lived backend token.
 
@@ -15,7 +19,6 @@
 
 #[cfg(feature = "bench")]
 mod bench;
-mod camera;
 pub mod commands;
 mod error;
 #[cfg(feature = "e2e")]
@@ -24,15 +27,29 @@ mod page;
 mod platform;
 #[cfg(feature = "e2e")]
 mod probe;
-mod state;
-mod widget;
+pub mod shell;
 
 use std::path::PathBuf;
 
-use ramp_core::{BackendClient, Build, FileTokenStore};
-use tauri::Manager;
+use ramp_core::{BackendClient, Build, FileTokenStore, TokenStore};
+use tauri::{AppHandle, Manager, Runtime};
 
-pub use state::{Core, DEFAULT_BACKEND};
+use shell::core;
+pub use shell::{Core, TauriShell};
+
+/// Backend used when nothing is configured: the local sandbox stack
+/// (`cargo run -p partner-backend -- --sandbox`). Build with `PROOF_RAMP_BACKEND_URL` set to
+/// ship another; at run time the same variable overrides it on desktop.
+pub const DEFAULT_BACKEND: &str = match option_env!("PROOF_RAMP_BACKEND_URL") {
+    Some(url) => url,
+    None => "http://127.0.0.1:8080/",
+};
+
+/// Manage the app's core on `app`, talking to the backend through `client` and keeping the
+/// sign-in in `tokens` (also used by the IPC tests).
+pub fn manage<R: Runtime>(app: &AppHandle<R>, client: BackendClient, tokens: Box<dyn TokenStore>) {
+    app.manage(Core::new(TauriShell::new(app.clone()), client, tokens));
+}
 
 /// The command handler for every app command (also used by the IPC tests).
 pub fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + Sync + 'static {
@@ -86,13 +103,13 @@ fn mobile_plugins<R: tauri::Runtime>(app: &mut tauri::App<R>) -> Result<(), Box<
     let handle = app.handle().clone();
     app.deep_link().on_open_url(move |event| {
         for url in event.urls() {
-            widget::returned(&handle, &url);
+            core(&handle).returned(&url);
         }
     });
     // A return link that started the app (it was closed while the user was in the browser).
     if let Ok(Some(urls)) = app.deep_link().get_current() {
         for url in urls {
-            widget::returned(app.handle(), &url);
+            core(app.handle()).returned(&url);
         }
     }
     Ok(())
@@ -110,18 +127,19 @@ pub fn run() {
         .try_init();
     let builder = tauri::Builder::default()
         .plugin(tauri_plugin_opener::init())
-        // Every webview: camera and microphone only for the widget's.
-        .on_permission_request(|webview, kind| camera::decide(webview.label(), &kind));
+        // Every webview: camera and microphone only for the payment window, while it shows the
+        // host page (the core decides).
+        .on_permission_request(|webview, kind| {
+            shell::answer(core(webview.app_handle()).permission(webview.label(), shell::permission(&kind)))
+        });
     // iOS (and macOS): WebKit's webContentProcessDidTerminate, for every webview. Without a hook
     // tauri-runtime-wry reloads the page; with one, the hook decides: the payment window is
     // reported stuck (Reopen), the app's own page reloads (docs/mobile.md).
     #[cfg(any(target_os = "macos", target_os = "ios"))]
     let builder = builder.on_web_content_process_terminate(|webview| {
-        let app = webview.app_handle();
-        if webview.label() == camera::WIDGET {
-            widget::crashed(app);
-        } else {
-            app.state::<Core>().log.push("error", "the app's page stopped working; reloaded it");
+        let core = core(webview.app_handle());
+        if !core.web_process_gone(webview.label()) {
+            core.log().push("error", "the app's page stopped working; reloaded it");
             let _ = webview.reload();
         }
     });
@@ -129,12 +147,12 @@ pub fn run() {
         .setup(|app| {
             let data: PathBuf = app.path().app_local_data_dir()?;
             let client = BackendClient::for_build(&backend_url(), BUILD).map_err(|e| e.message)?;
-            app.manage(Core::new(client, Box::new(FileTokenStore::new(data.join("session.json")))));
+            manage(app.handle(), client, Box::new(FileTokenStore::new(data.join("session.json"))));
             if let Some(main) = app.get_webview_window("main") {
                 platform::prepare_webview(&main, false);
                 let handle = app.handle().clone();
                 platform::reload_when_gone(&main, move || {
-                    handle.state::<Core>().log.push("error", "the app's page stopped working; reloaded it");
+                    core(&handle).log().push("error", "the app's page stopped working; reloaded it");
                 });
             }
             #[cfg(mobile)]

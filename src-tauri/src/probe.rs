@@ -1,6 +1,8 @@
-//! Test builds only (`e2e` feature): asks for the camera from the `main` webview and from a
-//! webview labelled `widget`, on the real engine and through the app's real permission handler,
-//! writes what each got to the file named by `PROOF_RAMP_CAMERA_PROBE`, and quits.
+//! Test builds only (`e2e` feature): asks for the camera from the `main` webview, from a real
+//! payment window on the host page, and from the same window after a top-level navigation to
+//! another allowed origin (`PROOF_RAMP_CAMERA_ELSEWHERE`), on the real engine and through the
+//! app's real permission handler; writes what each got to the file named by
+//! `PROOF_RAMP_CAMERA_PROBE`, and quits.
 //!
 //! WebDriver cannot check this: under automation WebKitGTK answers `getUserMedia` itself and
 //! never asks the app. So the end-to-end suite runs the app binary once more, without WebDriver,
@@ -9,10 +11,11 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use tauri::{AppHandle, Manager, Runtime, WebviewUrl, WebviewWindow, WebviewWindowBuilder};
+use ramp_api::{CreateSession, TxType};
+use tauri::{AppHandle, Manager, Runtime, WebviewWindow};
 
-use crate::camera::WIDGET;
 use crate::page;
+use crate::shell::core;
 
 const STEP: Duration = Duration::from_millis(200);
 const LIMIT: Duration = Duration::from_secs(20);
@@ -20,32 +23,59 @@ const LIMIT: Duration = Duration::from_secs(20);
 /// Environment variable naming the file the probe writes its JSON result to.
 pub(crate) const ENV: &str = "PROOF_RAMP_CAMERA_PROBE";
 
+/// A page on another origin the backend allows in the payment window.
+const ELSEWHERE: &str = "PROOF_RAMP_CAMERA_ELSEWHERE";
+
 /// Starts the probe when the variable is set.
 pub(crate) fn start<R: Runtime>(app: &AppHandle<R>) {
     let Some(out) = std::env::var_os(ENV).map(PathBuf::from) else { return };
     let app = app.clone();
     tauri::async_runtime::spawn(async move {
-        let main = app.get_webview_window("main");
-        let main_result = match main {
+        let main = match app.get_webview_window("main") {
             Some(w) => ask_camera(&w).await,
             None => "no main window".to_owned(),
         };
-        let widget_result = match WebviewWindowBuilder::new(&app, WIDGET, WebviewUrl::App("index.html".into()))
-            .title("camera probe")
-            .build()
-        {
+        let (widget, elsewhere) = match payment_window(&app).await {
             Ok(w) => {
-                crate::platform::prepare_webview(&w, true);
-                ask_camera(&w).await
+                let on_host_page = ask_camera(&w).await;
+                (on_host_page, navigated(&w).await)
             }
-            Err(e) => format!("could not open a widget-labelled window: {e}"),
+            Err(e) => (e.clone(), e),
         };
-        let report = serde_json::json!({ "main": main_result, "widget": widget_result });
+        let report = serde_json::json!({ "main": main, "widget": widget, "elsewhere": elsewhere });
         if let Err(e) = std::fs::write(&out, report.to_string()) {
             eprintln!("camera probe: cannot write {}: {e}", out.display());
         }
         app.exit(0);
     });
+}
+
+/// Sign in and start a purchase through the core; the payment window it opened.
+async fn payment_window<R: Runtime>(app: &AppHandle<R>) -> Result<WebviewWindow<R>, String> {
+    let core = core(app);
+    core.sign_in("verified", true).await.map_err(|e| format!("sign-in: {e}"))?;
+    let amount = "25".parse().map_err(|_| "amount".to_owned())?;
+    let request =
+        CreateSession { tx_type: TxType::Buy, currency: "USDT".into(), network: "TRC20".into(), amount, address: None };
+    core.start(&request).await.map_err(|e| format!("purchase: {e}"))?;
+    let label = core.window_label().ok_or("no payment window")?;
+    app.get_webview_window(&label).ok_or_else(|| "the payment window is not there".to_owned())
+}
+
+/// Navigate the window's top level to the other allowed origin, then ask again.
+async fn navigated<R: Runtime>(w: &WebviewWindow<R>) -> String {
+    let Some(target) = std::env::var(ELSEWHERE).ok().filter(|t| !t.is_empty()) else {
+        return "not asked".to_owned();
+    };
+    if w.eval(format!("location.href = {target:?}")).is_err() {
+        return "could not navigate".to_owned();
+    }
+    let arrived =
+        format!("location.href.indexOf({target:?}) === 0 && document.readyState === 'complete' ? 'ready' : 'pending'");
+    if page::poll(w, &arrived, STEP, LIMIT).await.is_none() {
+        return "never arrived".to_owned();
+    }
+    ask_camera(w).await
 }
 
 /// Runs `getUserMedia({video: true})` in the window's page; `granted:<tracks>` or `denied:<error name>`.

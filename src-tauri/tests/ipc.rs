@@ -9,6 +9,15 @@ use tauri::ipc::{CallbackFn, InvokeBody};
 use tauri::test::{INVOKE_KEY, MockRuntime, get_ipc_response, mock_builder};
 use tauri::webview::InvokeRequest;
 
+/// A payment window's label (`widget-<n>`, a new number each time).
+const PAYMENT_WINDOW: &str = "widget-1";
+
+#[test]
+fn the_payment_window_label_is_one_the_checks_cover() {
+    assert!(PAYMENT_WINDOW.starts_with(ramp_core::app::WINDOW_PREFIX));
+    assert!(ramp_core::app::is_payment_window(PAYMENT_WINDOW));
+}
+
 /// Every command with arguments it accepts.
 fn commands() -> Vec<(&'static str, Value)> {
     vec![
@@ -48,7 +57,7 @@ fn app() -> tauri::App<MockRuntime> {
         .build(tauri::generate_context!())
         .expect("the app builds");
     let client = BackendClient::new(&format!("http://127.0.0.1:{port}/")).expect("client");
-    app.manage(proof_ramp_app_lib::Core::new(client, Box::new(MemoryTokenStore::default())));
+    proof_ramp_app_lib::manage(app.handle(), client, Box::new(MemoryTokenStore::default()));
     app
 }
 
@@ -110,7 +119,7 @@ fn every_command_works_from_the_local_ui() {
 fn no_command_works_from_a_remote_page_or_the_widget() {
     let app = app();
     let main = window(&app, "main");
-    let widget = window(&app, "widget");
+    let widget = window(&app, PAYMENT_WINDOW);
     for (cmd, args) in commands() {
         for url in
             ["https://ramp.partner.example/w/abc", "http://127.0.0.1:8080/w/abc", "https://widget.proof.community/"]
@@ -150,7 +159,7 @@ fn plugin_commands() -> Vec<(&'static str, Value)> {
 fn no_plugin_command_works_from_the_widget_or_a_remote_page() {
     let app = app();
     let main = window(&app, "main");
-    let widget = window(&app, "widget");
+    let widget = window(&app, PAYMENT_WINDOW);
     for (cmd, args) in plugin_commands() {
         for url in ["https://ramp.partner.example/w/abc", "tauri://localhost"] {
             let e = invoke(&widget, url, cmd, &args).expect_err("the widget webview has no capability");
@@ -182,7 +191,7 @@ fn no_capability_lists_a_remote_url_or_matches_the_widget() {
     for f in &found {
         let c = &f.capability;
         assert!(c.remote.is_none(), "{} grants remote URLs", f.source);
-        assert!(!ramp_mobile::capabilities::matches_label(c, "widget"), "{} matches the widget", f.source);
+        assert!(!ramp_mobile::capabilities::matches_payment_window(c), "{} matches a payment window", f.source);
         let broad = c
             .permissions
             .iter()

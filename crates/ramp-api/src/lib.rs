@@ -12,6 +12,11 @@ pub use proof_api::{Amount, KycStatus, TxStatus, TxType};
 use serde::{Deserialize, Serialize};
 pub use widget_event::{EVENT_PATH, WidgetEvent, WidgetEventUrl};
 
+/// Every payment window's label in the app starts with this, followed by its number (a new one
+/// for every window): the app names its windows so, and the capability checks (`ramp-mobile`)
+/// make sure no capability matches one.
+pub const PAYMENT_WINDOW_PREFIX: &str = "widget-";
+
 /// Path prefix of every app-facing endpoint.
 pub const API_PREFIX: &str = "/v1";
 

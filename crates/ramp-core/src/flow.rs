@@ -8,10 +8,11 @@ use ramp_api::{TxType, WidgetEvent};
 use serde::Serialize;
 
 /// What the app shows.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 #[serde(tag = "screen", rename_all = "snake_case")]
 pub enum Screen {
     /// Sign-in.
+    #[default]
     SignedOut,
     /// KYC badge, Buy/Sell, recent transactions.
     Home,

@@ -1,5 +1,7 @@
 //! The Proof Ramp app's logic, without Tauri, so it builds and tests fast on any machine.
 //!
+//! - [`app`]: the app itself (sign-in, purchases, the payment window's life), on a shell
+//!   that does only what needs the platform.
 //! - [`BackendClient`]: the typed client of the partner backend (`ramp-api` types).
 //! - [`tokens`]: the sign-in between launches, behind [`TokenStore`].
 //! - [`flow`]: screens as a state machine.
@@ -9,6 +11,7 @@
 //!
 //! The app never holds a Proof credential: only its own short-lived backend token.
 
+pub mod app;
 mod client;
 mod error;
 pub mod flow;

@@ -72,12 +72,33 @@ pub fn matches_label(c: &Capability, label: &str) -> bool {
     c.windows.iter().chain(c.webviews.iter()).any(|p| glob::Pattern::new(p).map_or(true, |p| p.matches(label)))
 }
 
+/// Whether `c` could apply to a payment window (`widget-<n>`): tried on the first numbers,
+/// a long one, and the bare prefix's stem (an invalid pattern matches, as above).
+pub fn matches_payment_window(c: &Capability) -> bool {
+    let prefix = ramp_api::PAYMENT_WINDOW_PREFIX;
+    let stem = prefix.trim_end_matches('-');
+    [stem.to_owned(), format!("{prefix}1"), format!("{prefix}2"), format!("{prefix}10"), format!("{prefix}987654321")]
+        .iter()
+        .any(|label| matches_label(c, label))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn cap(json: serde_json::Value) -> Capability {
         serde_json::from_value(json).expect("capability")
+    }
+
+    #[test]
+    fn payment_windows_are_caught_by_any_pattern_that_could_match_one() {
+        for pattern in ["widget-*", "widget-1", "widget-[0-9]*", "widget*", "widget", "*", "w*-10"] {
+            let c = cap(serde_json::json!({"identifier": "x", "windows": [pattern], "permissions": []}));
+            assert!(matches_payment_window(&c), "{pattern}");
+        }
+        let c =
+            cap(serde_json::json!({"identifier": "x", "windows": ["main"], "webviews": ["main"], "permissions": []}));
+        assert!(!matches_payment_window(&c));
     }
 
     #[test]

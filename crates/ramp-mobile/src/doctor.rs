@@ -309,7 +309,7 @@ fn capabilities(r: &mut Report, tauri_dir: &Path) {
         v
     };
     let remote = sources(&|f| f.capability.remote.is_some());
-    let widget = sources(&|f| crate::capabilities::matches_label(&f.capability, "widget"));
+    let widget = sources(&|f| crate::capabilities::matches_payment_window(&f.capability));
     let broad =
         sources(&|f| f.capability.permissions.iter().any(|p| p.identifier().get() == "barcode-scanner:default"));
     r.pass_if(
@@ -321,7 +321,7 @@ fn capabilities(r: &mut Report, tauri_dir: &Path) {
         "no capability matches the widget webview",
         widget.is_empty(),
         format!(
-            "{} match the label \"widget\" (Tauri reads labels as glob patterns): list \"main\" only",
+            "{} match a payment window's label (\"widget-1\", …; Tauri reads labels as glob patterns): list \"main\" only",
             widget.join(", ")
         ),
     );

@@ -4,10 +4,13 @@
 //! - With no size, tao gives the window the screen's bounds; a fixed size would clip on smaller
 //!   iPhones and leave gaps on larger ones. The host page keeps to the safe areas.
 //! - iPhone has no system back: the host page's own top bar is the way out.
-//! - Dismissing hides the window (`setHidden`), destroys it (tao releases the `UIWindow`) and
-//!   makes the app's window key and visible again.
+//! - Dismissing blanks the page, hides the window (`setHidden`) and destroys it (tao releases
+//!   the `UIWindow`); the shell then makes the app's window key and visible again. tao reports
+//!   no `Destroyed` for it, so Tauri keeps the window and its webview for the rest of the run:
+//!   every payment window has a label of its own (`ramp-core`), and the page is blanked so
+//!   nothing keeps running in the kept webview.
 
-use tauri::{AppHandle, Manager, Runtime, WebviewWindow, WebviewWindowBuilder};
+use tauri::{AppHandle, Runtime, WebviewWindow, WebviewWindowBuilder};
 
 /// iOS shows the widget in a webview whenever asked.
 pub(super) const WEBVIEW_AVAILABLE: bool = true;
@@ -22,11 +25,11 @@ pub(super) fn configure<'a, R: Runtime>(
     b
 }
 
-/// Hide, destroy, and bring the app's window back as the key window.
-pub(super) fn dismiss<R: Runtime>(app: &AppHandle<R>, w: &WebviewWindow<R>) {
+/// Blank the page, hide the window, destroy it.
+pub(super) fn dismiss<R: Runtime>(w: &WebviewWindow<R>) {
+    if let Ok(blank) = "about:blank".parse() {
+        let _ = w.navigate(blank);
+    }
     let _ = w.hide();
     let _ = w.destroy();
-    if let Some(main) = app.get_webview_window("main") {
-        let _ = main.set_focus();
-    }
 }

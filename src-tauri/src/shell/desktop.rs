@@ -1,7 +1,7 @@
 //! Desktop (Linux, macOS, Windows): the widget in a phone-sized window of its own beside the
 //! app's; the window's close button asks the app's window to confirm.
 
-use tauri::{AppHandle, Manager, Runtime, WebviewWindow, WebviewWindowBuilder};
+use tauri::{AppHandle, Runtime, WebviewWindow, WebviewWindowBuilder};
 
 /// Desktop shows the widget in a webview whenever asked.
 pub(super) const WEBVIEW_AVAILABLE: bool = true;
@@ -16,10 +16,7 @@ pub(super) fn configure<'a, R: Runtime>(
     b.inner_size(390.0, 844.0)
 }
 
-/// Destroying the window closes it; the app's window comes back to the front.
-pub(super) fn dismiss<R: Runtime>(app: &AppHandle<R>, w: &WebviewWindow<R>) {
+/// Destroying the window closes it (the shell then brings the app's window to the front).
+pub(super) fn dismiss<R: Runtime>(w: &WebviewWindow<R>) {
     let _ = w.destroy();
-    if let Some(main) = app.get_webview_window("main") {
-        let _ = main.set_focus();
-    }
 }

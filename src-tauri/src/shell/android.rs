@@ -29,7 +29,7 @@ pub(super) fn configure<'a, R: Runtime>(
 }
 
 /// Finish the widget's activity; the app's activity is under it in the task and comes back.
-pub(super) fn dismiss<R: Runtime>(_app: &AppHandle<R>, w: &WebviewWindow<R>) {
+pub(super) fn dismiss<R: Runtime>(w: &WebviewWindow<R>) {
     let finished = w.with_webview(|pw| {
         pw.jni_handle().exec(|env, activity, _webview| {
             if env.call_method(activity, "finish", "()V", &[]).is_err() {

@@ -1,0 +1,411 @@
+//! The payment window: one at a time, each with a number of its own. Whatever a window
+//! reports is checked against the current number first, so a window the platform keeps after
+//! it was dismissed (iOS), or destroys late (Android), touches nothing.
+//!
+//! - Its navigations go through the backend's policy; widget events are taken only for its
+//!   own transaction.
+//! - The camera and microphone go to the page it shows only while that page is on the origin
+//!   it was opened on (the host page), never after a navigation elsewhere.
+//! - A watchdog asks the loaded page for a trivial answer; silence or an empty page twice in a
+//!   row marks it stuck, and on a phone, where the window covers the app, it is taken away so
+//!   the app's message (Reopen) can be read.
+
+use std::sync::{Arc, Weak};
+
+use serde::Serialize;
+use url::Url;
+
+use super::shell::{Permission, Shell, UiEvent, WindowHooks, WindowSink, WindowSpec};
+use super::{App, Inner, WINDOW_PREFIX, short};
+use crate::flow::{Action, Screen};
+use crate::nav::NavDecision;
+use crate::{CoreError, ErrorKind, Result};
+
+/// What the watchdog asks: whether the page has a body with something in it.
+const HEALTH: &str = "(function () { var b = document.body; \
+    var n = b ? b.innerText.trim().length + b.querySelectorAll('iframe,img,canvas,video,input,button,svg').length : 0; \
+    return n > 0 ? 'content' : 'empty'; })()";
+
+/// Back inside the page: `navigation.canGoBack` where the engine has it (Android WebView),
+/// else the history length; steps back when it can.
+const STEP_BACK: &str = "(function () { \
+    var can = (window.navigation && typeof navigation.canGoBack === 'boolean') ? navigation.canGoBack : history.length > 1; \
+    if (can) { history.back(); } return can; })()";
+
+/// The open payment window, as the app knows it.
+#[derive(Clone, Debug)]
+pub(crate) struct Window {
+    pub(crate) generation: u64,
+    pub(crate) label: String,
+    pub(crate) tx: String,
+    /// The origin of the host page it was opened on.
+    home: url::Origin,
+    /// What its main frame shows (from its page-load events).
+    shown: Option<Url>,
+    loaded: bool,
+    stuck: Option<&'static str>,
+    /// On screen (false once the app asked the shell to take it away).
+    presented: bool,
+}
+
+impl Window {
+    pub(crate) fn health(&self) -> WidgetHealth {
+        WidgetHealth { tx: self.tx.clone(), loaded: self.loaded, stuck: self.stuck }
+    }
+}
+
+/// How the payment window is doing.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct WidgetHealth {
+    /// Its transaction.
+    pub tx: String,
+    /// Its first page finished loading.
+    pub loaded: bool,
+    /// Why it stopped working (`crashed`, `unresponsive`, `blank`), when it did.
+    pub stuck: Option<&'static str>,
+}
+
+/// What a back press did while the payment window was shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WidgetBack {
+    /// The page went one step back in its own history.
+    SteppedBack,
+    /// The page was on its first step, or did not answer: the UI asks whether to leave.
+    AskedToClose,
+    /// No payment window is open; the UI handles back itself.
+    NoWidget,
+}
+
+/// Whether `label` names a payment window (current or past).
+pub fn is_payment_window(label: &str) -> bool {
+    label.strip_prefix(WINDOW_PREFIX).is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+}
+
+impl<S: Shell> App<S> {
+    /// Open `link` (a single-use host-page link) for transaction `tx` in a new payment window,
+    /// taking away the previous one.
+    pub(super) fn open_window(&self, link: &str, tx: &str) -> Result<()> {
+        let url = self.localized(self.0.client.widget_link(link)?);
+        let (generation, label, old) = {
+            let mut st = self.state();
+            if st.config.is_none() {
+                return Err(CoreError::coded(
+                    ErrorKind::App,
+                    "no_config",
+                    "The app has no configuration yet; go back and try again.",
+                ));
+            }
+            st.generation += 1;
+            let generation = st.generation;
+            let label = format!("{WINDOW_PREFIX}{generation}");
+            let window = Window {
+                generation,
+                label: label.clone(),
+                tx: tx.to_owned(),
+                home: url.origin(),
+                shown: None,
+                loaded: false,
+                stuck: None,
+                presented: true,
+            };
+            (generation, label, st.window.replace(window))
+        };
+        if let Some(old) = old.filter(|w| w.presented) {
+            self.0.shell.dismiss(&old.label);
+        }
+        let hooks = WindowHooks { sink: Arc::new(Sink(Arc::downgrade(&self.0))), generation };
+        let spec = WindowSpec { label, url, title: "Proof Ramp — buy and sell" };
+        if let Err(e) = self.0.shell.present(&spec, hooks) {
+            let mut st = self.state();
+            if st.window.as_ref().is_some_and(|w| w.generation == generation) {
+                st.window = None;
+            }
+            return Err(CoreError::coded(
+                ErrorKind::App,
+                "window_failed",
+                format!("The app could not open a window: {e}"),
+            ));
+        }
+        self.0.shell.emit(UiEvent::WindowOpened(tx.to_owned()));
+        self.watch(generation);
+        self.time_first_load(generation);
+        Ok(())
+    }
+
+    /// Take the payment window away (the user left, the payment finished, signed out).
+    pub(super) fn dismiss_window(&self) {
+        let gone = self.state().window.take();
+        if let Some(w) = gone.filter(|w| w.presented) {
+            self.0.shell.dismiss(&w.label);
+        }
+    }
+
+    /// The payment window's health, while there is one.
+    pub fn window_health(&self) -> Option<WidgetHealth> {
+        self.state().window.as_ref().map(Window::health)
+    }
+
+    /// The label of the payment window on screen, if one is.
+    pub fn window_label(&self) -> Option<String> {
+        self.state().window.as_ref().filter(|w| w.presented).map(|w| w.label.clone())
+    }
+
+    /// The app-wide permission handler: `what` for the webview `label`. Only the current
+    /// payment window, while it shows the page it was opened on, gets the camera and
+    /// microphone; everything else is denied everywhere.
+    pub fn permission(&self, label: &str, what: Permission) -> bool {
+        let generation = self.state().window.as_ref().filter(|w| w.label == label).map(|w| w.generation);
+        generation.is_some_and(|g| self.window_permission(g, what))
+    }
+
+    /// A webview's web process ended (the iOS hook, for every webview): the payment window is
+    /// reported stuck; `false` for any other webview, which the shell reloads.
+    pub fn web_process_gone(&self, label: &str) -> bool {
+        if !is_payment_window(label) {
+            return false;
+        }
+        let generation = self.state().window.as_ref().filter(|w| w.label == label).map(|w| w.generation);
+        if let Some(g) = generation {
+            self.stuck(g, "crashed");
+        }
+        true
+    }
+
+    /// Back while the payment window is shown: one step back in the page's own history, or,
+    /// on its first step or when the page does not answer, the close question. Bounded: a hung
+    /// page costs one wait of [`super::Timing::back_within`].
+    pub async fn back(&self) -> WidgetBack {
+        let Some(label) = self.window_label() else { return WidgetBack::NoWidget };
+        let t = self.0.timing;
+        let shell = &self.0.shell;
+        let before = shell.evaluate(&label, "location.href", t.back_within).await;
+        let mut stepped =
+            before.is_some() && shell.evaluate(&label, STEP_BACK, t.back_within).await.as_deref() == Some("true");
+        if stepped {
+            tokio::time::sleep(t.back_settle).await;
+            let after = shell.evaluate(&label, "location.href", t.back_within).await;
+            // No answer means the previous page is loading: back did something.
+            stepped = after.is_none() || after != before;
+        }
+        if stepped {
+            self.0.log.push("widget", "back: one page back inside the widget");
+            return WidgetBack::SteppedBack;
+        }
+        self.0.shell.emit(UiEvent::CloseRequested);
+        WidgetBack::AskedToClose
+    }
+
+    /// The current window, if it is `generation`.
+    fn current(&self, generation: u64) -> Option<Window> {
+        self.state().window.as_ref().filter(|w| w.generation == generation).cloned()
+    }
+
+    fn change(&self, generation: u64, f: impl FnOnce(&mut Window)) -> bool {
+        let mut st = self.state();
+        match st.window.as_mut() {
+            Some(w) if w.generation == generation => {
+                f(w);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    fn window_navigation(&self, generation: u64, url: &Url) -> bool {
+        let (window, policy) = {
+            let st = self.state();
+            let window = st.window.as_ref().filter(|w| w.generation == generation && w.presented).cloned();
+            (window, st.config.as_ref().map(|(_, p)| p.clone()))
+        };
+        let (Some(window), Some(policy)) = (window, policy) else {
+            // A window the app has let go of (iOS keeps it; its page is being blanked).
+            return url.as_str() == "about:blank";
+        };
+        let log = &self.0.log;
+        match policy.decide(url) {
+            NavDecision::Allow => true,
+            NavDecision::Event(Ok((tx, _))) if tx != window.tx => {
+                log.push(
+                    "widget",
+                    format!("ignored an event for {} in the window of {}", short(&tx), short(&window.tx)),
+                );
+                false
+            }
+            NavDecision::Event(event) => {
+                self.widget_event(event);
+                false
+            }
+            NavDecision::OpenExternally => {
+                log.push("widget", format!("opened outside the app: {}", url.origin().ascii_serialization()));
+                if !self.0.shell.traits().no_browser {
+                    let opened = self.0.shell.open_externally(url.clone(), false);
+                    let app = self.clone();
+                    self.0.shell.spawn(Box::pin(async move {
+                        if let Err(e) = opened.await {
+                            app.0.log.push("error", format!("could not open the browser: {e}"));
+                        }
+                    }));
+                }
+                false
+            }
+            NavDecision::Block => {
+                log.push("widget", format!("blocked a {}: link", url.scheme()));
+                false
+            }
+        }
+    }
+
+    fn window_permission(&self, generation: u64, what: Permission) -> bool {
+        if what == Permission::Other {
+            return false;
+        }
+        self.current(generation).is_some_and(|w| w.presented && w.shown.as_ref().is_some_and(|u| u.origin() == w.home))
+    }
+
+    fn page_finished(&self, generation: u64, url: &Url) {
+        let mut first = false;
+        self.change(generation, |w| {
+            w.shown = Some(url.clone());
+            first = !w.loaded;
+            w.loaded = true;
+        });
+        if first {
+            self.0.shell.emit(UiEvent::WindowLoaded);
+        }
+    }
+
+    /// Window `generation` is gone, whoever closed it. While the app still shows its
+    /// transaction, the transaction's screen shows; a stuck window stays on record so the app
+    /// keeps offering Reopen.
+    fn window_gone(&self, generation: u64) {
+        let showing = {
+            let mut st = self.state();
+            let Some(w) = st.window.as_mut().filter(|w| w.generation == generation) else { return };
+            w.presented = false;
+            let (tx, stuck) = (w.tx.clone(), w.stuck.is_some());
+            if !stuck {
+                st.window = None;
+            }
+            !stuck && matches!(st.screen, Screen::Widget { tx: ref t } if *t == tx)
+        };
+        if showing {
+            self.navigate(Action::WidgetClosed);
+        }
+    }
+
+    /// Window `generation` stopped working: tell the user once, with the reason; on a phone take
+    /// the window away so the message under it shows.
+    fn stuck(&self, generation: u64, reason: &'static str) {
+        let covers = self.0.shell.traits().covers_app;
+        let mut first = None;
+        self.change(generation, |w| {
+            if w.stuck.is_none() {
+                w.stuck = Some(reason);
+                first = Some((w.tx.clone(), w.label.clone(), w.presented && covers));
+                if covers {
+                    w.presented = false;
+                }
+            }
+        });
+        let Some((tx, label, take_away)) = first else { return };
+        self.0.log.push("error", format!("payment window for {} stopped working: {reason}", short(&tx)));
+        if take_away {
+            self.0.shell.dismiss(&label);
+        }
+        self.0.shell.emit(UiEvent::WindowStuck { tx, reason });
+    }
+
+    /// Once the page has loaded, ask it for a trivial answer every `watch_every`; silence or an
+    /// empty page `strikes` times in a row means it hangs or went blank. Never asks a window
+    /// the app has let go of. Ends with its window.
+    fn watch(&self, generation: u64) {
+        let app = self.clone();
+        self.0.shell.spawn(Box::pin(async move {
+            let t = app.0.timing;
+            let (mut silent, mut blank) = (0, 0);
+            loop {
+                tokio::time::sleep(t.watch_every).await;
+                let Some(w) = app.current(generation).filter(|w| w.presented && w.stuck.is_none()) else { break };
+                if !w.loaded {
+                    continue; // the load timeout covers a first page that never comes
+                }
+                let answer = app.0.shell.evaluate(&w.label, HEALTH, t.answer_within).await;
+                if app.current(generation).is_none_or(|w| !w.presented) {
+                    break;
+                }
+                match answer.as_deref() {
+                    None => (silent, blank) = (silent + 1, 0),
+                    Some("empty") => (silent, blank) = (0, blank + 1),
+                    Some(_) => (silent, blank) = (0, 0),
+                }
+                if silent >= t.strikes {
+                    app.stuck(generation, "unresponsive");
+                } else if blank >= t.strikes {
+                    app.stuck(generation, "blank");
+                }
+            }
+        }));
+    }
+
+    /// The first page has `load_timeout` to finish; after that the UI offers a retry.
+    fn time_first_load(&self, generation: u64) {
+        let app = self.clone();
+        self.0.shell.spawn(Box::pin(async move {
+            tokio::time::sleep(app.0.timing.load_timeout).await;
+            if let Some(w) = app.current(generation).filter(|w| w.presented && !w.loaded) {
+                app.0.log.push("error", format!("widget for {} did not load in time", short(&w.tx)));
+                app.0.shell.emit(UiEvent::WindowTimeout(w.tx));
+            }
+        }));
+    }
+}
+
+/// A window's reports, back to the app (which it does not keep alive).
+struct Sink<S: Shell>(Weak<Inner<S>>);
+
+impl<S: Shell> Sink<S> {
+    fn app(&self) -> Option<App<S>> {
+        self.0.upgrade().map(App)
+    }
+}
+
+impl<S: Shell> WindowSink for Sink<S> {
+    fn navigation(&self, generation: u64, url: &Url) -> bool {
+        self.app().is_some_and(|a| a.window_navigation(generation, url))
+    }
+
+    fn page_started(&self, generation: u64, url: &Url) {
+        if let Some(a) = self.app() {
+            a.change(generation, |w| w.shown = Some(url.clone()));
+        }
+    }
+
+    fn page_finished(&self, generation: u64, url: &Url) {
+        if let Some(a) = self.app() {
+            a.page_finished(generation, url);
+        }
+    }
+
+    fn close_requested(&self, generation: u64) {
+        if let Some(a) = self.app().filter(|a| a.current(generation).is_some()) {
+            a.0.shell.emit(UiEvent::CloseRequested);
+        }
+    }
+
+    fn gone(&self, generation: u64) {
+        if let Some(a) = self.app() {
+            a.window_gone(generation);
+        }
+    }
+
+    fn process_gone(&self, generation: u64) {
+        if let Some(a) = self.app() {
+            a.stuck(generation, "crashed");
+        }
+    }
+
+    fn permission(&self, generation: u64, what: Permission) -> bool {
+        self.app().is_some_and(|a| a.window_permission(generation, what))
+    }
+}

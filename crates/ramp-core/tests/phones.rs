@@ -1,0 +1,487 @@
+//! A phone's day, simulated: the app core on fake iOS and Android shells that behave as the
+//! locked Tauri, tao and wry code does (each behaviour is pinned against that code in
+//! `tests/upstream.rs`, and cited in docs/mobile.md), against a real backend in sandbox mode
+//! over loopback.
+//!
+//! What the fakes reproduce:
+//! - **Labels**: Tauri refuses a window whose label it still holds, and forgets a label only
+//!   when the window reports `Destroyed`.
+//! - **iOS**: a dismissed window never reports `Destroyed` (tao releases the `UIWindow` and
+//!   emits nothing); its webview lives on for the run.
+//! - **Android**: dismissing finishes the activity, which reports `Destroyed` a moment later;
+//!   evaluating script in a window whose activity is gone aborts the process (wry unwraps the
+//!   missing activity proxy).
+//! - **Both**: a hung page never answers an evaluation; a page that crashed answers nothing.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use futures_util::future::BoxFuture;
+use partner_backend::Backend;
+use ramp_api::{Amount, CreateSession, TxType, WidgetEvent, WidgetEventUrl};
+use ramp_core::app::{App, Permission, Shell, ShellTraits, Timing, UiEvent, WidgetBack, WindowHooks, WindowSpec};
+use ramp_core::flow::Screen;
+use ramp_core::{BackendClient, MemoryTokenStore};
+use url::Url;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Os {
+    Ios,
+    Android,
+}
+
+/// One webview the platform holds.
+struct Webview {
+    hooks: WindowHooks,
+    url: Url,
+    /// On screen (iOS: its `UIWindow` is key and visible; Android: its activity is started).
+    on_screen: bool,
+    /// The page's main thread is stuck (or its process is gone): evaluations never answer.
+    hung: bool,
+    /// Android: the activity was destroyed (wry removed its proxy).
+    destroyed: bool,
+}
+
+#[derive(Default)]
+struct Device {
+    /// Labels Tauri's window manager holds.
+    labels: HashSet<String>,
+    webviews: HashMap<String, Webview>,
+    /// Every window the app asked to take away, in order.
+    dismissed: Vec<String>,
+    /// Evaluations into an Android window whose activity was gone: each would abort the app.
+    aborts: Vec<String>,
+    ui: Vec<UiEvent>,
+}
+
+/// A fake phone shell.
+struct Phone {
+    os: Os,
+    device: Arc<Mutex<Device>>,
+}
+
+fn lock(d: &Mutex<Device>) -> MutexGuard<'_, Device> {
+    d.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl Phone {
+    fn device(&self) -> MutexGuard<'_, Device> {
+        lock(&self.device)
+    }
+
+    /// The page of `label` navigates to `url` (a link tapped, a redirect): the engine asks
+    /// the navigation handler, then loads.
+    fn navigate(&self, label: &str, url: &Url) -> bool {
+        let hooks = self.device().webviews.get(label).map(|w| w.hooks.clone());
+        let Some(hooks) = hooks else { return false };
+        let allowed = hooks.navigation(url);
+        if allowed {
+            if let Some(w) = self.device().webviews.get_mut(label) {
+                w.url = url.clone();
+            }
+            hooks.page_started(url);
+            hooks.page_finished(url);
+        }
+        allowed
+    }
+
+    fn hang(&self, label: &str) {
+        if let Some(w) = self.device().webviews.get_mut(label) {
+            w.hung = true;
+        }
+    }
+
+    fn hooks(&self, label: &str) -> WindowHooks {
+        self.device().webviews.get(label).map(|w| w.hooks.clone()).expect("a webview with that label")
+    }
+
+    fn on_screen(&self) -> Vec<String> {
+        let d = self.device();
+        let mut shown: Vec<String> = d.webviews.iter().filter(|(_, w)| w.on_screen).map(|(l, _)| l.clone()).collect();
+        shown.sort();
+        shown
+    }
+
+    fn url_of(&self, label: &str) -> Option<Url> {
+        self.device().webviews.get(label).map(|w| w.url.clone())
+    }
+}
+
+impl Shell for Phone {
+    fn present(&self, spec: &WindowSpec, hooks: WindowHooks) -> Result<(), String> {
+        {
+            let mut d = self.device();
+            // tauri src/manager/window.rs:70-72
+            if !d.labels.insert(spec.label.clone()) {
+                return Err(format!("a window with label `{}` already exists", spec.label));
+            }
+            let webview =
+                Webview { hooks: hooks.clone(), url: spec.url.clone(), on_screen: true, hung: false, destroyed: false };
+            d.webviews.insert(spec.label.clone(), webview);
+        }
+        // The engine loads the page a moment later; Android's wry asks the handler about its
+        // own first load too (RustWebView.kt:53-60).
+        let url = spec.url.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+            if hooks.navigation(&url) {
+                hooks.page_started(&url);
+                hooks.page_finished(&url);
+            }
+        });
+        Ok(())
+    }
+
+    fn dismiss(&self, label: &str) {
+        let hooks = {
+            let mut d = self.device();
+            d.dismissed.push(label.to_owned());
+            match d.webviews.get_mut(label) {
+                Some(w) if w.on_screen => {
+                    w.on_screen = false;
+                    Some(w.hooks.clone())
+                }
+                _ => None,
+            }
+        };
+        let Some(hooks) = hooks else { return };
+        match self.os {
+            // The shell blanks the page, hides and drops the window (src-tauri shell/ios.rs);
+            // tao emits no Destroyed, so the label and the webview stay.
+            Os::Ios => {
+                let blank = Url::parse("about:blank").expect("url");
+                if hooks.navigation(&blank) {
+                    if let Some(w) = self.device().webviews.get_mut(label) {
+                        w.url = blank.clone();
+                    }
+                    hooks.page_started(&blank);
+                }
+            }
+            // finish(); the activity's onDestroy comes a moment later and Tauri forgets it.
+            Os::Android => {
+                let device = self.device.clone();
+                let label = label.to_owned();
+                tokio::spawn(async move {
+                    tokio::time::sleep(Duration::from_millis(30)).await;
+                    {
+                        let mut d = lock(&device);
+                        d.labels.remove(&label);
+                        if let Some(w) = d.webviews.get_mut(&label) {
+                            w.destroyed = true;
+                        }
+                    }
+                    hooks.gone();
+                });
+            }
+        }
+    }
+
+    fn evaluate(&self, label: &str, js: &str, within: Duration) -> BoxFuture<'static, Option<String>> {
+        let answer = {
+            let mut d = self.device();
+            let os = self.os;
+            let state = d.webviews.get(label).map(|w| (w.hung, w.destroyed, w.url.clone()));
+            match state {
+                None => None,
+                Some((_, true, _)) if os == Os::Android => {
+                    d.aborts.push(label.to_owned());
+                    None
+                }
+                Some((true, _, _)) => None,
+                Some((false, _, url)) => Some(if js == "location.href" {
+                    url.to_string()
+                } else if js.contains("canGoBack") {
+                    "false".to_owned()
+                } else if url.as_str() == "about:blank" {
+                    "empty".to_owned()
+                } else {
+                    "content".to_owned()
+                }),
+            }
+        };
+        Box::pin(async move {
+            match answer {
+                Some(a) => Some(a),
+                None => {
+                    tokio::time::sleep(within).await;
+                    None
+                }
+            }
+        })
+    }
+
+    fn emit(&self, event: UiEvent) {
+        self.device().ui.push(event);
+    }
+
+    fn open_externally(&self, _url: Url, _in_app: bool) -> BoxFuture<'static, Result<(), String>> {
+        Box::pin(async { Ok(()) })
+    }
+
+    fn spawn(&self, task: BoxFuture<'static, ()>) {
+        tokio::spawn(task);
+    }
+
+    fn traits(&self) -> ShellTraits {
+        ShellTraits { webview: true, covers_app: true, no_browser: true }
+    }
+}
+
+/// An origin the backend allows in the payment window besides its own.
+const PROVIDER: &str = "https://payments.provider.example";
+
+const TIMING: Timing = Timing {
+    load_timeout: Duration::from_secs(10),
+    watch_every: Duration::from_millis(100),
+    answer_within: Duration::from_millis(200),
+    strikes: 2,
+    back_within: Duration::from_millis(300),
+    back_settle: Duration::from_millis(50),
+};
+
+struct Day {
+    app: App<Phone>,
+    backend: Backend,
+    dir: std::path::PathBuf,
+}
+
+impl Day {
+    async fn begin(os: Os) -> Self {
+        let dir = std::env::temp_dir().join(format!("ramp-core-phones-{}", uuid_like()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let mut c = partner_backend::config::Config::sandbox(format!("sqlite://{}", dir.join("db.sqlite").display()));
+        c.listen = "127.0.0.1:0".parse().expect("addr");
+        c.poll_interval = Duration::from_millis(200);
+        // A day of purchases in a few seconds.
+        c.session_rate_per_minute = 1000;
+        // A payment provider's frames, allowed in the payment window.
+        c.frame_origins.push(PROVIDER.into());
+        let backend = Backend::start(c).await.expect("backend");
+        let client = BackendClient::new(backend.public_base().as_str()).expect("client");
+        let phone = Phone { os, device: Arc::default() };
+        let app = App::with_timing(phone, client, Box::new(MemoryTokenStore::default()), TIMING);
+        app.sign_in("verified", true).await.expect("signed in");
+        Self { app, backend, dir }
+    }
+
+    fn phone(&self) -> &Phone {
+        self.app.shell()
+    }
+
+    /// Buy 25 USDT; the transaction and its window's label, once its page has loaded.
+    async fn buy(&self) -> (String, String) {
+        let amount = Amount::parse("25").expect("amount");
+        let request = CreateSession {
+            tx_type: TxType::Buy,
+            currency: "USDT".into(),
+            network: "TRC20".into(),
+            amount,
+            address: None,
+        };
+        let tx = self.app.start(&request).await.expect("the payment window opens");
+        (tx, self.loaded_window().await)
+    }
+
+    /// The label of the payment window on screen, once its page has loaded.
+    async fn loaded_window(&self) -> String {
+        eventually("the payment window loads", || {
+            self.app.window_health().is_some_and(|h| h.loaded).then(|| self.app.window_label()).flatten()
+        })
+        .await
+    }
+
+    fn ui(&self) -> Vec<UiEvent> {
+        self.phone().device().ui.clone()
+    }
+
+    /// The event URL of `event` for `tx`, as the host page builds it.
+    async fn event_url(&self, tx: &str, event: &WidgetEvent) -> Url {
+        let config = self.app.config().await.expect("config");
+        let base = Url::parse(&config.widget_event_url).expect("url");
+        WidgetEventUrl::new(&base).expect("event url").build(tx, event)
+    }
+
+    async fn end(self) {
+        assert!(
+            self.phone().device().aborts.is_empty(),
+            "evaluated into a destroyed activity: {:?}",
+            self.phone().device().aborts
+        );
+        self.backend.shutdown().await;
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn uuid_like() -> String {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static N: AtomicU32 = AtomicU32::new(0);
+    let nanos =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or_default();
+    format!("{}-{nanos}-{}", std::process::id(), N.fetch_add(1, Ordering::SeqCst))
+}
+
+/// Poll `check` until it gives a value (10 s at most).
+async fn eventually<T>(what: &str, mut check: impl FnMut() -> Option<T>) -> T {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        if let Some(v) = check() {
+            return v;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "{what}: not within 10 s");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// iOS keeps every dismissed window's label for the run. Buy → Close → Buy again, ten times,
+/// then Continue: every window opens, each under a label of its own, and each one let go of is
+/// blank (its page stopped).
+#[tokio::test]
+async fn ios_opens_a_second_third_and_tenth_payment_window_in_one_run() {
+    let day = Day::begin(Os::Ios).await;
+    let mut labels = Vec::new();
+    let mut last_tx = String::new();
+    for _ in 0..10 {
+        let (tx, label) = day.buy().await;
+        assert_eq!(day.phone().on_screen(), std::slice::from_ref(&label), "one payment window on screen");
+        assert_eq!(day.app.close_payment(), Screen::Transaction { tx: tx.clone() });
+        labels.push(label);
+        last_tx = tx;
+    }
+    let resumed = day.app.resume(&last_tx).await.expect("Continue opens the same purchase");
+    assert_eq!(resumed, last_tx);
+    let label = day.loaded_window().await;
+    assert!(!labels.contains(&label), "a label of its own");
+    assert_eq!(day.app.screen(), Screen::Widget { tx: last_tx });
+    for old in &labels {
+        assert_eq!(day.phone().url_of(old).map(String::from).as_deref(), Some("about:blank"), "{old} was blanked");
+    }
+    day.end().await;
+}
+
+/// A window the app has let go of (iOS keeps it running) cannot act: a widget event from its
+/// page (here `close`, which would end the new window) is refused and changes nothing, its
+/// camera request is denied, and its late `Destroyed` does not close the new window. The
+/// current window's events count only for its own transaction.
+#[tokio::test]
+async fn a_replaced_window_s_late_events_touch_nothing() {
+    let day = Day::begin(Os::Ios).await;
+    let (tx, first) = day.buy().await;
+    day.app.reopen(&tx).await.expect("reopened");
+    let second = day.loaded_window().await;
+    assert_ne!(first, second);
+    let old = day.phone().hooks(&first);
+
+    let close = day.event_url(&tx, &WidgetEvent::Close { reason: "user".into() }).await;
+    assert!(!old.navigation(&close), "the event URL is never loaded");
+    assert!(!old.navigation(&Url::parse("https://elsewhere.example/").expect("url")));
+    assert!(!old.permission(Permission::Camera));
+    old.gone();
+    assert_eq!(day.app.screen(), Screen::Widget { tx: tx.clone() }, "the new window is still the purchase");
+    assert_eq!(day.phone().on_screen(), std::slice::from_ref(&second));
+    assert!(day.phone().hooks(&second).permission(Permission::Camera), "the new window on its host page");
+
+    // The window on screen reporting for another transaction (a tampered page) is refused too.
+    let foreign = day.event_url("tx-of-someone-else", &WidgetEvent::Close { reason: "user".into() }).await;
+    assert!(!day.phone().hooks(&second).navigation(&foreign));
+    assert_eq!(day.app.screen(), Screen::Widget { tx: tx.clone() });
+
+    // The same event from the window on screen is taken.
+    assert!(!day.phone().hooks(&second).navigation(&close));
+    assert_eq!(day.app.screen(), Screen::Transaction { tx });
+    day.end().await;
+}
+
+/// The camera goes to the page the payment window shows, only while it is the host page: a
+/// top-level navigation to another allowed origin takes it away; other permissions never.
+#[tokio::test]
+async fn the_camera_follows_the_page_not_the_window() {
+    let day = Day::begin(Os::Android).await;
+    let (_, label) = day.buy().await;
+    let hooks = day.phone().hooks(&label);
+    assert!(hooks.permission(Permission::Camera));
+    assert!(hooks.permission(Permission::Microphone));
+    assert!(!hooks.permission(Permission::Other));
+    assert!(day.app.permission(&label, Permission::Camera), "the app-wide handler agrees");
+    assert!(!day.app.permission("main", Permission::Camera), "the app's own page never");
+
+    let other = Url::parse(&format!("{PROVIDER}/checkout")).expect("url");
+    assert!(day.phone().navigate(&label, &other), "an allowed origin loads");
+    assert!(!hooks.permission(Permission::Camera), "not on {other}");
+    assert!(!hooks.permission(Permission::Microphone));
+    assert!(!day.app.permission(&label, Permission::Camera));
+    day.end().await;
+}
+
+/// The payment window's web process dies on iOS (WebKit's hook, which the shell routes by
+/// label): the user is told, the window is taken away so the message under it shows, and
+/// Reopen opens the same purchase in a new window.
+#[tokio::test]
+async fn ios_a_crashed_payment_window_is_taken_away_and_reopens_the_same_purchase() {
+    let day = Day::begin(Os::Ios).await;
+    let (tx, label) = day.buy().await;
+    day.phone().hang(&label);
+    assert!(day.app.web_process_gone(&label), "the payment window's process");
+    assert!(!day.app.web_process_gone("main"), "the app's own page is the shell's to reload");
+    assert!(day.ui().contains(&UiEvent::WindowStuck { tx: tx.clone(), reason: "crashed" }));
+    assert!(day.phone().on_screen().is_empty(), "taken away: the app's message is visible");
+    assert_eq!(day.app.screen(), Screen::Widget { tx: tx.clone() }, "the app still offers Reopen");
+    assert_eq!(day.app.restore().widget.and_then(|w| w.stuck), Some("crashed"), "a reloaded UI sees it too");
+
+    assert_eq!(day.app.reopen(&tx).await.expect("Reopen"), tx);
+    let again = day.loaded_window().await;
+    assert_ne!(again, label);
+    assert_eq!(day.phone().on_screen(), [again]);
+    day.end().await;
+}
+
+/// A hung page on Android: back from the app leaves within a bounded time (the close
+/// question), the watchdog notices and takes the window away so the Reopen message shows,
+/// the activity's late `Destroyed` keeps that message, and nothing is ever evaluated into the
+/// destroyed activity (which would abort the app).
+#[tokio::test]
+async fn android_back_on_a_hung_page_is_bounded_and_the_stuck_window_makes_way() {
+    let day = Day::begin(Os::Android).await;
+    let (tx, label) = day.buy().await;
+    day.phone().hang(&label);
+    let back = tokio::time::timeout(Duration::from_secs(5), day.app.back()).await.expect("back does not wait forever");
+    assert_eq!(back, WidgetBack::AskedToClose);
+    assert!(day.ui().contains(&UiEvent::CloseRequested));
+
+    eventually("the watchdog reports the hung page", || {
+        day.ui().contains(&UiEvent::WindowStuck { tx: tx.clone(), reason: "unresponsive" }).then_some(())
+    })
+    .await;
+    eventually("the stuck window is taken away", || day.phone().on_screen().is_empty().then_some(())).await;
+    eventually("its activity is destroyed", || {
+        day.phone().device().webviews.get(&label).is_some_and(|w| w.destroyed).then_some(())
+    })
+    .await;
+    // Give the watchdog time to make a mistake.
+    tokio::time::sleep(TIMING.watch_every * 5).await;
+    assert_eq!(day.app.screen(), Screen::Widget { tx: tx.clone() }, "Reopen still offered");
+    assert_eq!(day.app.back().await, WidgetBack::NoWidget, "no window to ask");
+
+    assert_eq!(day.app.reopen(&tx).await.expect("Reopen"), tx);
+    day.loaded_window().await;
+    day.end().await;
+}
+
+/// Android: the user closes the purchase and starts another at once, before the first
+/// activity is destroyed; the first one's late `Destroyed` leaves the new purchase alone and
+/// the watchdog never asks the finishing activity anything.
+#[tokio::test]
+async fn android_a_new_purchase_survives_the_previous_activity_going_late() {
+    let day = Day::begin(Os::Android).await;
+    let (_, first) = day.buy().await;
+    day.app.close_payment();
+    let (tx, second) = day.buy().await;
+    eventually("the first activity is destroyed", || {
+        day.phone().device().webviews.get(&first).is_some_and(|w| w.destroyed).then_some(())
+    })
+    .await;
+    tokio::time::sleep(TIMING.watch_every * 5).await;
+    assert_eq!(day.app.screen(), Screen::Widget { tx });
+    assert_eq!(day.phone().on_screen(), [second]);
+    day.end().await;
+}

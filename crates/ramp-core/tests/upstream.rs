@@ -1,0 +1,157 @@
+//! The upstream facts the phone fakes (`tests/phones.rs`) and the shell rely on, read in the
+//! locked sources (found through `cargo metadata`), so that a Tauri, tao or wry upgrade that
+//! changes one fails here instead of on a phone. docs/mobile.md cites each at its line.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+/// The versions docs/mobile.md was read against. An upgrade fails here first: read the cited
+/// lines again, update docs/mobile.md and the fakes, then these.
+const LOCKED: &[(&str, &str)] =
+    &[("tauri", "2.12.5"), ("tauri-runtime-wry", "2.12.3"), ("tao", "0.37.2"), ("wry", "0.57.1")];
+
+/// Where each locked package's sources are.
+fn packages() -> &'static HashMap<String, (String, PathBuf)> {
+    static PACKAGES: OnceLock<HashMap<String, (String, PathBuf)>> = OnceLock::new();
+    PACKAGES.get_or_init(|| {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../Cargo.toml");
+        // The host's packages only (tauri, tao and wry are among them, with their phone code):
+        // no download of other platforms' crates.
+        let rustc = std::process::Command::new("rustc").arg("-vV").output().expect("rustc runs");
+        let host = String::from_utf8_lossy(&rustc.stdout)
+            .lines()
+            .find_map(|l| l.strip_prefix("host: ").map(str::to_owned))
+            .expect("rustc names its host");
+        let out = std::process::Command::new(cargo)
+            .args(["metadata", "--format-version", "1", "--locked", "--filter-platform", &host, "--manifest-path"])
+            .arg(&manifest)
+            .output()
+            .expect("cargo metadata runs");
+        assert!(out.status.success(), "cargo metadata: {}", String::from_utf8_lossy(&out.stderr));
+        let meta: serde_json::Value = serde_json::from_slice(&out.stdout).expect("metadata is JSON");
+        let mut found = HashMap::new();
+        for p in meta["packages"].as_array().expect("packages") {
+            let (Some(name), Some(version), Some(path)) =
+                (p["name"].as_str(), p["version"].as_str(), p["manifest_path"].as_str())
+            else {
+                continue;
+            };
+            if LOCKED.iter().any(|(n, _)| *n == name) {
+                let dir = PathBuf::from(path).parent().expect("crate dir").to_path_buf();
+                let previous = found.insert(name.to_owned(), (version.to_owned(), dir));
+                assert!(previous.is_none(), "two versions of {name} in the lock file");
+            }
+        }
+        found
+    })
+}
+
+/// The text of `path` in the locked `krate`, after checking it is the version cited.
+fn source(krate: &str, path: &str) -> String {
+    let (version, dir) = packages().get(krate).unwrap_or_else(|| panic!("{krate} is not in the lock file"));
+    let cited = LOCKED.iter().find(|(n, _)| *n == krate).map(|(_, v)| *v).expect("listed");
+    assert_eq!(version, cited, "{krate} moved from {cited}: re-read docs/mobile.md's lines and the phone fakes");
+    std::fs::read_to_string(dir.join(path)).unwrap_or_else(|e| panic!("{krate} {path}: {e}"))
+}
+
+/// The block that starts at the first line containing `start` and ends at the first line that
+/// closes it at the same indentation.
+fn block(text: &str, start: &str) -> String {
+    let mut lines = text.lines().skip_while(|l| !l.contains(start));
+    let first = lines.next().unwrap_or_else(|| panic!("`{start}` not found"));
+    let indent = first.len() - first.trim_start().len();
+    let mut out = vec![first];
+    for l in lines {
+        out.push(l);
+        if l.trim_start().starts_with('}') && l.len() - l.trim_start().len() == indent {
+            break;
+        }
+    }
+    out.join("\n")
+}
+
+/// Tauri refuses a window whose label its manager still holds: the fakes' `present` refuses a
+/// taken label, and the app gives every payment window a new one.
+#[test]
+fn tauri_refuses_a_label_it_still_holds() {
+    let manager = source("tauri", "src/manager/window.rs");
+    let prepare = block(&manager, "pub fn prepare_window(");
+    assert!(
+        prepare.contains("contains_key(&pending.label)") && prepare.contains("WindowLabelAlreadyExists"),
+        "{prepare}"
+    );
+}
+
+/// The runtime drops a window (and Tauri its label) only on tao's `Destroyed`.
+#[test]
+fn a_window_is_forgotten_only_when_it_reports_destroyed() {
+    let runtime = source("tauri-runtime-wry", "src/lib.rs");
+    let destroyed = block(&runtime, "TaoWindowEvent::Destroyed => {");
+    assert!(destroyed.contains("windows.0.borrow_mut().remove(&window_id)"), "{destroyed}");
+}
+
+/// iOS: dropping a window releases its `UIWindow` and reports only `Focused(false)`;
+/// `Destroyed` comes from a scene disconnecting or the app terminating. So the fake iOS shell
+/// never reports a dismissed window gone.
+#[test]
+fn ios_reports_no_destroyed_for_a_dropped_window() {
+    let window = source("tao", "src/platform_impl/ios/window.rs");
+    let drop = block(&window, "impl Drop for Inner {");
+    assert!(drop.contains("msg_send![self.window, release]"), "{drop}");
+    assert!(!drop.contains("Destroyed"), "tao now reports Destroyed on drop: {drop}");
+    assert!(source("tao", "src/platform_impl/ios/scene.rs").contains("WindowEvent::Destroyed"));
+    assert!(source("tao", "src/platform_impl/ios/view.rs").contains("WindowEvent::Destroyed"));
+}
+
+/// Android: wry finds a webview by unwrapping its activity's proxy, which `OnDestroy` removes:
+/// script sent to a window whose activity is gone aborts the app. The fake Android shell
+/// counts such evaluations, and the phone tests require none.
+#[test]
+fn android_evaluating_into_a_destroyed_activity_aborts() {
+    let pipe = source("wry", "src/android/main_pipe.rs");
+    let get = block(&pipe, "pub fn get_webview(activity_id: ActivityId)");
+    assert!(get.contains(".get(&activity_id)") && get.contains(".unwrap()"), "{get}");
+    let on_destroy: String = pipe.lines().skip_while(|l| !l.contains("WebViewMessage::OnDestroy {")).take(14).collect();
+    assert!(on_destroy.contains("remove_activity_proxy(activity_id)"), "{on_destroy}");
+}
+
+/// Android: `url()` sends a message to the UI thread and waits for it, so a handler running on
+/// that thread (permission requests) cannot ask the webview what it shows; the app records
+/// the main frame's URL from page-load events instead.
+#[test]
+fn android_url_waits_for_the_ui_thread() {
+    let android = source("wry", "src/android/mod.rs");
+    let url = block(&android, "pub fn url(&self)");
+    assert!(url.contains("MainPipe::send") && url.contains("recv_timeout"), "{url}");
+    let client = source("wry", "src/android/kotlin/RustWebViewClient.kt");
+    assert!(client.contains("override fun onPageStarted") && client.contains("Rust.onPageLoading"));
+}
+
+/// Android: wry's WebViewClient does not override `onRenderProcessGone`, so a renderer crash
+/// ends the app's process (Android's default); the app cannot report it as a stuck window.
+#[test]
+fn android_a_renderer_crash_is_not_caught() {
+    let client = source("wry", "src/android/kotlin/RustWebViewClient.kt");
+    assert!(!client.contains("onRenderProcessGone"), "wry now handles renderer crashes: use it");
+}
+
+/// The permission handler learns the kind of permission and nothing of the page: the origin
+/// must come from what the window shows.
+#[test]
+fn the_permission_handler_gets_no_origin() {
+    let android = source("wry", "src/android/kotlin/RustWebChromeClient.kt");
+    assert!(android.contains("onPermissionRequestNative"), "Android asks Rust per request");
+    let kinds = source("tauri", "src/webview/mod.rs");
+    assert!(kinds.contains("PermissionKind"), "Tauri passes only the kind");
+}
+
+/// WebKitGTK reports page loads from the main frame's `load-changed` (committed, finished)
+/// with the view's URI: what the window shows.
+#[test]
+fn page_loads_are_the_main_frame_s() {
+    let gtk = source("wry", "src/webkitgtk/mod.rs");
+    let handler = block(&gtk, "webview.connect_load_changed(move |webview, load_event| match load_event {");
+    assert!(handler.contains("LoadEvent::Committed") && handler.contains("webview.uri()"), "{handler}");
+}
