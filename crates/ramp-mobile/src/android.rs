@@ -267,10 +267,16 @@ const ENABLE_PAYMENT_REQUEST: [&str; 3] = [
     "}",
 ];
 
+/// How long back waits for the host page to say it asks "Leave the payment?" before it finishes
+/// the activity (a hung page never answers: Android's `evaluateJavascript` calls back only when
+/// the page runs the script).
+pub const ASK_LEAVE_WITHIN_MS: u64 = 1500;
+
 /// The widget's activity, in `package`. Back steps back inside the widget while it has
 /// history; on its first page the host page asks "Leave the payment?" (its
-/// `proofRampAskLeave`); a page that cannot ask (failed to load, hung) lets back finish the
-/// activity, which Tauri sees as the widget window being destroyed. wry's own back handling
+/// `proofRampAskLeave`); a page that cannot ask (failed to load, or hung: no answer within
+/// [`ASK_LEAVE_WITHIN_MS`]) lets back finish the activity, which Tauri sees as the widget window
+/// being destroyed. wry's own back handling
 /// (`WryActivity.handleBackNavigation`) is off because it would finish the activity silently.
 pub fn widget_activity_kotlin(package: &str, config: &MobileConfig) -> String {
     let mut created = vec![
@@ -281,7 +287,13 @@ pub fn widget_activity_kotlin(package: &str, config: &MobileConfig) -> String {
         "            webView.goBack()",
         "            return",
         "        }",
-        "        webView.evaluateJavascript(ASK_LEAVE) { answer -> if (answer != \"true\") finish() }",
+        "        var answered = false",
+        "        webView.evaluateJavascript(ASK_LEAVE) { answer ->",
+        "            answered = true",
+        "            if (answer != \"true\") finish()",
+        "        }",
+        "        // A hung page never calls back: leave after a bounded wait instead of trapping the user.",
+        "        webView.postDelayed({ if (!answered && !isFinishing) finish() }, ASK_LEAVE_WITHIN_MS)",
         "    }",
         "})",
     ];
@@ -294,6 +306,7 @@ pub fn widget_activity_kotlin(package: &str, config: &MobileConfig) -> String {
          import android.webkit.WebView\n\
          import androidx.activity.OnBackPressedCallback\n\n\
          private const val ASK_LEAVE =\n    \"(function () {{ return typeof window.proofRampAskLeave === 'function' && window.proofRampAskLeave() === true; }})()\"\n\n\
+         private const val ASK_LEAVE_WITHIN_MS = {ASK_LEAVE_WITHIN_MS}L\n\n\
          class {WIDGET_ACTIVITY} : TauriActivity() {{\n\
          \x20   override val handleBackNavigation: Boolean = false\n\n\
          \x20   override fun onWebViewCreate(webView: WebView) {{\n{body}    }}\n}}\n"
@@ -822,6 +835,19 @@ mod tests {
         let f = ManifestFacts::parse(&off).expect("parse");
         assert!(f.activity(".WidgetActivity").is_none() && !off.contains(&marker(WIDGET_ACTIVITY_BLOCK)));
         assert_eq!(f.deep_link_filters("prooframp", "return"), 1);
+    }
+
+    #[test]
+    fn back_on_a_page_that_does_not_answer_finishes_after_a_bounded_wait() {
+        let kt = widget_activity_kotlin("com.example.app", &MobileConfig::default());
+        assert!(kt.contains(&format!("private const val ASK_LEAVE_WITHIN_MS = {ASK_LEAVE_WITHIN_MS}L")), "{kt}");
+        assert!(
+            kt.contains("webView.postDelayed({ if (!answered && !isFinishing) finish() }, ASK_LEAVE_WITHIN_MS)"),
+            "{kt}"
+        );
+        // The answer, when it comes, is what decides; the timer only covers its absence.
+        let callback = kt.find("answered = true").expect("the callback marks the answer");
+        assert!(kt[callback..].find("if (answer != \"true\") finish()").is_some(), "{kt}");
     }
 
     #[test]
