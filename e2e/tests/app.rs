@@ -811,6 +811,74 @@ async fn resume_flow() {
     let _ = std::fs::remove_dir_all(dir);
 }
 
+/// A card issuer's 3-D Secure page, from an origin nobody listed (the sandbox reached as
+/// `localhost`, while the backend lists `127.0.0.1`), reached by a form POST inside the payment
+/// provider's frame, loads inside the payment window; the page itself going to that origin is
+/// refused when its response arrives, stays on the host page, and the address is handed to the
+/// browser. Attack stopped: an unlisted page replacing the host page; what is allowed: the
+/// frames a card payment needs, which nobody can list in advance.
+#[tokio::test]
+async fn a_card_check_from_an_unlisted_origin_loads_in_place_and_the_page_stays() {
+    if e2e_enabled() {
+        tokio::time::timeout(Duration::from_secs(300), card_check_flow()).await.expect("finished within 5 minutes");
+    }
+}
+
+async fn card_check_flow() {
+    let (dir, b, _driver, c) = stack(Theme::Light).await;
+    let main = c.window().await.expect("main handle");
+    sign_in_first_time(&c).await;
+    let widget = buy_25(&c, &main).await;
+    c.switch_to_window(widget.clone()).await.expect("to widget");
+    wait_css(&c, "#proof-widget .pw-root").await;
+    let sandbox = url::Url::parse(&b.sandbox().expect("sandbox").base_url()).expect("sandbox url");
+    let mut issuer = sandbox.join("/_sandbox/3ds/issuer").expect("issuer");
+    issuer.set_host(Some("localhost")).expect("host");
+    let issuer_origin = issuer.origin().ascii_serialization();
+    let mut provider = sandbox.join("/_sandbox/3ds/provider").expect("provider");
+    provider.query_pairs_mut().append_pair("issuer", issuer.as_str());
+    c.execute(
+        "window.__issuer = 'pending'; addEventListener('message', function (e) { \
+           if (e.data && e.data.proofSandbox3ds) window.__issuer = e.data.origin; }); \
+         var f = document.createElement('iframe'); f.src = arguments[0]; f.title = 'card check'; \
+         document.body.appendChild(f); return true;",
+        vec![json!(provider.as_str())],
+    )
+    .await
+    .expect("js");
+    let mut loaded = Value::Null;
+    for _ in 0..100 {
+        loaded = c.execute("return window.__issuer;", vec![]).await.expect("js");
+        if loaded != "pending" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(loaded, json!(issuer_origin), "the issuer's frame loaded inside the payment window");
+
+    // The page itself going there: refused when the response arrives, the host page stays.
+    let before = c.current_url().await.expect("url");
+    let log_has = |log: &Value| log.to_string().contains(&format!("opened outside the app: {issuer_origin}"));
+    let mut handed_over = false;
+    for _ in 0..5 {
+        c.execute("window.location.href = arguments[0];", vec![json!(issuer.as_str())]).await.expect("js");
+        tokio::time::sleep(Duration::from_millis(800)).await;
+        assert_eq!(c.current_url().await.expect("url"), before, "the unlisted page must not replace the host page");
+        c.switch_to_window(main.clone()).await.expect("to main");
+        let log = c.execute("return window.__TAURI__.core.invoke('event_log');", vec![]).await.expect("event_log");
+        c.switch_to_window(widget.clone()).await.expect("to widget");
+        if log_has(&log) {
+            handed_over = true;
+            break;
+        }
+    }
+    assert!(handed_over, "the unlisted page was handed to the browser");
+    wait_css(&c, "#proof-widget .pw-root").await;
+    let _ = tokio::time::timeout(Duration::from_secs(5), c.close()).await;
+    b.shutdown().await;
+    let _ = std::fs::remove_dir_all(dir);
+}
+
 // --- Accessibility and languages ----------------------------------------------------------------
 
 /// Text in the page that is not in the pseudo-locale (a string left out of the catalogs): text

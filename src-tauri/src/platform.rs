@@ -49,6 +49,62 @@ pub(crate) fn on_process_gone<R: Runtime>(window: &WebviewWindow<R>, gone: impl 
     let _ = (window, gone);
 }
 
+/// Ask `main_frame` about every response the main frame is about to show, and refuse it when
+/// the answer is no: frames (which the navigation handler cannot tell from the page on this
+/// engine) load in place, and the page itself never leaves the backend's list.
+///
+/// ## Platform-specific
+/// - **Linux (WebKitGTK)**: `decide-policy` for responses, whose decision says whether it is the
+///   main frame's main resource (wry answers navigation actions only and leaves responses to
+///   later handlers); `load-failed` for an address that never got a response.
+/// - **Android, iOS, macOS, Windows**: nothing here (`ramp-core` `Frames` says what each does).
+pub(crate) fn check_main_frame<R: Runtime>(
+    window: &WebviewWindow<R>,
+    main_frame: impl Fn(&url::Url) -> bool + Send + 'static,
+) {
+    #[cfg(target_os = "linux")]
+    {
+        let _ = window.with_webview(move |pw| {
+            use webkit2gtk::glib::prelude::Cast;
+            use webkit2gtk::{
+                PolicyDecisionExt, PolicyDecisionType, ResponsePolicyDecision, ResponsePolicyDecisionExt,
+                URIRequestExt, WebViewExt,
+            };
+            let decide = std::rc::Rc::new(main_frame);
+            let on_failure = decide.clone();
+            // An address off the list that fails before any response (no network, no such
+            // host) is asked about too: it goes to the browser, and the page stays instead of
+            // WebKit's error page. Failures on the list keep WebKit's page, and a load this
+            // handler refused is not asked twice (WebKit shows nothing for those either).
+            pw.inner().connect_load_failed(move |_, _, uri, error| {
+                if error.matches(webkit2gtk::PolicyError::FrameLoadInterruptedByPolicyChange) {
+                    return false;
+                }
+                url::Url::parse(uri).is_ok_and(|url| !on_failure(&url))
+            });
+            pw.inner().connect_decide_policy(move |_, decision, kind| {
+                if kind != PolicyDecisionType::Response {
+                    return false;
+                }
+                let Some(response) = decision.dynamic_cast_ref::<ResponsePolicyDecision>() else { return false };
+                if !response.is_main_frame_main_resource() {
+                    return false;
+                }
+                let shown = response.request().and_then(|r| r.uri()).and_then(|u| url::Url::parse(&u).ok());
+                match shown {
+                    Some(url) if !decide(&url) => {
+                        decision.ignore();
+                        true
+                    }
+                    _ => false,
+                }
+            });
+        });
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = (window, main_frame);
+}
+
 /// The main window's page is reloaded when its web process dies; the UI then asks the core for
 /// its state (screen, statuses, payment window) and asks the user nothing again.
 pub(crate) fn reload_when_gone<R: Runtime>(window: &WebviewWindow<R>, log: impl Fn() + Send + 'static) {

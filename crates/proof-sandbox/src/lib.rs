@@ -75,6 +75,8 @@ pub fn app(state: SandboxState) -> Router {
         .merge(widget)
         .route("/", get(|| async { Html(INDEX_HTML) }))
         .route("/widget.2.0.js", get(widget_js))
+        .route("/_sandbox/3ds/provider", get(routes::challenge::provider))
+        .route(routes::challenge::ISSUER_PATH, post(routes::challenge::issuer))
         .route("/_sandbox/faults", get(routes::control::faults_get).put(routes::control::faults_put))
         .route("/_sandbox/sessions/{id}", get(routes::control::session_get))
         .route("/healthz", get(routes::control::healthz))

@@ -20,7 +20,9 @@ use std::time::Duration;
 use futures_util::future::BoxFuture;
 use partner_backend::Backend;
 use ramp_api::{Amount, CreateSession, TxType, WidgetEvent, WidgetEventUrl};
-use ramp_core::app::{App, Permission, Shell, ShellTraits, Timing, UiEvent, WidgetBack, WindowHooks, WindowSpec};
+use ramp_core::app::{
+    App, Frames, Permission, Shell, ShellTraits, Timing, UiEvent, WidgetBack, WindowHooks, WindowSpec,
+};
 use ramp_core::flow::Screen;
 use ramp_core::{BackendClient, MemoryTokenStore};
 use url::Url;
@@ -86,6 +88,17 @@ impl Phone {
         allowed
     }
 
+    /// A frame inside the page loads `url`: iOS's WebKit asks the navigation handler (without
+    /// saying it is a frame); Android's WebView does not ask about http(s) frames at all.
+    fn frame(&self, label: &str, url: &Url) -> bool {
+        let hooks = self.device().webviews.get(label).map(|w| w.hooks.clone());
+        let Some(hooks) = hooks else { return false };
+        match self.os {
+            Os::Ios => hooks.navigation(url),
+            Os::Android => true,
+        }
+    }
+
     fn hang(&self, label: &str) {
         if let Some(w) = self.device().webviews.get_mut(label) {
             w.hung = true;
@@ -105,6 +118,17 @@ impl Phone {
 
     fn url_of(&self, label: &str) -> Option<Url> {
         self.device().webviews.get(label).map(|w| w.url.clone())
+    }
+}
+
+impl Phone {
+    /// iOS's WebKit asks about frames and cannot tell them apart; Android's WebView does not
+    /// ask about http(s) loads inside frames.
+    fn frames(&self) -> Frames {
+        match self.os {
+            Os::Ios => Frames::Untold,
+            Os::Android => Frames::NotAsked,
+        }
     }
 }
 
@@ -224,7 +248,7 @@ impl Shell for Phone {
     }
 
     fn traits(&self) -> ShellTraits {
-        ShellTraits { webview: true, covers_app: true, no_browser: true }
+        ShellTraits { webview: true, covers_app: true, no_browser: true, frames: self.frames() }
     }
 }
 
@@ -484,4 +508,39 @@ async fn android_a_new_purchase_survives_the_previous_activity_going_late() {
     assert_eq!(day.app.screen(), Screen::Widget { tx });
     assert_eq!(day.phone().on_screen(), [second]);
     day.end().await;
+}
+
+/// A card issuer's 3-D Secure page, from an origin nobody listed, inside the payment provider's
+/// frame, loads in place on both phones. The page itself leaving for that origin still goes to
+/// the browser: refused at once on Android (its WebView asks only about the page), and on iOS
+/// (whose WebKit asks about frames too and cannot tell them apart) taken away as soon as it
+/// starts loading, with the purchase left to Continue.
+#[tokio::test]
+async fn a_3ds_frame_from_an_unlisted_origin_loads_and_the_page_still_cannot_leave() {
+    let issuer = Url::parse("https://acs.issuer.example/challenge").expect("url");
+    for os in [Os::Ios, Os::Android] {
+        let day = Day::begin(os).await;
+        let (tx, label) = day.buy().await;
+        assert!(day.phone().frame(&label, &issuer), "{os:?}: the issuer's frame loads");
+        assert_eq!(day.phone().on_screen(), std::slice::from_ref(&label), "{os:?}");
+        assert_eq!(day.app.screen(), Screen::Widget { tx: tx.clone() }, "{os:?}");
+        assert!(day.app.window_health().is_some_and(|h| h.stuck.is_none()), "{os:?}");
+
+        let leaves = Url::parse("https://elsewhere.example/").expect("url");
+        let loaded = day.phone().navigate(&label, &leaves);
+        match os {
+            Os::Android => assert!(!loaded, "Android: refused before it loads"),
+            Os::Ios => assert!(day.phone().on_screen().is_empty(), "iOS: the window that left is taken away"),
+        }
+        if os == Os::Ios {
+            assert_eq!(day.app.screen(), Screen::Transaction { tx: tx.clone() }, "Continue is offered");
+        }
+        let log: Vec<String> = day.app.log().entries().into_iter().map(|e| e.text).collect();
+        assert!(log.iter().any(|t| t == "opened outside the app: https://elsewhere.example"), "{os:?}: {log:?}");
+        assert!(
+            !log.iter().any(|t| t.contains("opened outside the app: https://acs.issuer.example")),
+            "{os:?}: {log:?}"
+        );
+        day.end().await;
+    }
 }

@@ -155,3 +155,23 @@ fn page_loads_are_the_main_frame_s() {
     let handler = block(&gtk, "webview.connect_load_changed(move |webview, load_event| match load_event {");
     assert!(handler.contains("LoadEvent::Committed") && handler.contains("webview.uri()"), "{handler}");
 }
+
+/// WebKitGTK: wry answers navigation actions and leaves every other decision (responses) to
+/// later handlers, which is where the shell checks the payment window's main frame.
+#[test]
+fn webkitgtk_leaves_responses_to_the_app() {
+    let gtk = source("wry", "src/webkitgtk/mod.rs");
+    let handler = block(&gtk, "webview.connect_decide_policy(move |_webview, policy_decision, policy_type| {");
+    assert!(handler.contains("PolicyDecisionType::NavigationAction => &navigation_handler"), "{handler}");
+    assert!(handler.contains("_ => return false"), "{handler}");
+}
+
+/// iOS: the navigation handler is asked with the address only, for frames as for the page, so
+/// the fake iOS shell asks it about frames too and the core cannot tell them apart.
+#[test]
+fn ios_asks_about_every_navigation_with_its_address_only() {
+    let nav = source("wry", "src/wkwebview/navigation.rs");
+    let policy = block(&nav, "pub(crate) fn navigation_policy(");
+    assert!(policy.contains("function(url.to_string())"), "{policy}");
+    assert!(!policy.contains("isMainFrame") && !policy.contains("targetFrame"), "wry now looks at the frame: {policy}");
+}

@@ -10,6 +10,7 @@
 //! - With `widget_activity = false` in `mobile.toml` there is no such activity, so the widget
 //!   opens in the in-app browser (Custom Tabs) instead.
 
+use ramp_core::app::Frames;
 use tauri::{AppHandle, Runtime, WebviewWindow, WebviewWindowBuilder};
 
 /// The widget's webview needs its own activity in the generated project.
@@ -17,6 +18,9 @@ pub(super) const WEBVIEW_AVAILABLE: bool = cfg!(widget_activity);
 
 /// Custom Tabs (the opener plugin's in-app browser).
 pub(super) const BROWSER: Option<&str> = Some("inAppBrowser");
+
+/// Android's WebView asks the navigation handler about the page's own navigations only.
+pub(super) const FRAMES: Frames = Frames::NotAsked;
 
 /// The class `ramp-mobile` writes and declares.
 const ACTIVITY: &str = "WidgetActivity";

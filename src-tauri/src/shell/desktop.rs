@@ -1,6 +1,7 @@
 //! Desktop (Linux, macOS, Windows): the widget in a phone-sized window of its own beside the
 //! app's; the window's close button asks the app's window to confirm.
 
+use ramp_core::app::Frames;
 use tauri::{AppHandle, Runtime, WebviewWindow, WebviewWindowBuilder};
 
 /// Desktop shows the widget in a webview whenever asked.
@@ -8,6 +9,11 @@ pub(super) const WEBVIEW_AVAILABLE: bool = true;
 
 /// The system browser (no in-app browser on desktop).
 pub(super) const BROWSER: Option<&str> = None;
+
+/// WebKitGTK asks the navigation handler about frames and lets the shell check the main frame's
+/// response (`platform::check_main_frame`); macOS's WebKit asks about frames and tells nothing
+/// before the page starts loading; WebView2 is treated the same way.
+pub(super) const FRAMES: Frames = if cfg!(target_os = "linux") { Frames::CheckedAtResponse } else { Frames::Untold };
 
 /// A phone-sized window.
 pub(super) fn configure<'a, R: Runtime>(

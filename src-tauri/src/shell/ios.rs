@@ -10,6 +10,7 @@
 //!   every payment window has a label of its own (`ramp-core`), and the page is blanked so
 //!   nothing keeps running in the kept webview.
 
+use ramp_core::app::Frames;
 use tauri::{AppHandle, Runtime, WebviewWindow, WebviewWindowBuilder};
 
 /// iOS shows the widget in a webview whenever asked.
@@ -17,6 +18,9 @@ pub(super) const WEBVIEW_AVAILABLE: bool = true;
 
 /// `SFSafariViewController` (the opener plugin's in-app browser).
 pub(super) const BROWSER: Option<&str> = Some("inAppBrowser");
+
+/// WebKit asks the navigation handler about frames too, and wry passes only the address.
+pub(super) const FRAMES: Frames = Frames::Untold;
 
 /// The whole screen.
 pub(super) fn configure<'a, R: Runtime>(

@@ -91,6 +91,8 @@ impl<R: Runtime> Shell for TauriShell<R> {
         crate::platform::prepare_webview(&window, true);
         let gone = hooks.clone();
         crate::platform::on_process_gone(&window, move || gone.process_gone());
+        let main_frame = hooks.clone();
+        crate::platform::check_main_frame(&window, move |url| main_frame.main_frame(url));
         let app = self.app.clone();
         window.on_window_event(move |event| match event {
             WindowEvent::CloseRequested { api, .. } => {
@@ -149,6 +151,7 @@ impl<R: Runtime> Shell for TauriShell<R> {
             webview: platform::WEBVIEW_AVAILABLE,
             covers_app: cfg!(mobile),
             no_browser: cfg!(feature = "e2e"),
+            frames: platform::FRAMES,
         }
     }
 }

@@ -5,6 +5,7 @@
 //! 3. The handler: parse → validate → change state → respond in Proof's shapes.
 
 pub(crate) mod api;
+pub(crate) mod challenge;
 pub(crate) mod control;
 pub(crate) mod kyc;
 pub(crate) mod sessions;

@@ -26,7 +26,7 @@ use crate::{BackendClient, CoreError, ErrorKind, Result, TokenStore};
 pub mod shell;
 mod window;
 
-pub use shell::{Permission, Shell, ShellTraits, UiEvent, WindowHooks, WindowSpec};
+pub use shell::{Frames, Permission, Shell, ShellTraits, UiEvent, WindowHooks, WindowSpec};
 pub use window::{WidgetBack, WidgetHealth, is_payment_window};
 
 pub use ramp_api::PAYMENT_WINDOW_PREFIX as WINDOW_PREFIX;

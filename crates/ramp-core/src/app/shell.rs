@@ -72,6 +72,26 @@ pub struct ShellTraits {
     pub covers_app: bool,
     /// Test builds: links meant for a browser are logged, not opened.
     pub no_browser: bool,
+    /// What the platform's navigation handler learns about frames.
+    pub frames: Frames,
+}
+
+/// What the platform's navigation handler learns about frames, which decides what the app can
+/// do with an address off the backend's list (docs/mobile.md, Frames).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Frames {
+    /// Asked about the page's own navigations only (Android's WebView does not ask about
+    /// http(s) loads inside frames): an address off the list is the page leaving, and goes to
+    /// the browser.
+    NotAsked,
+    /// Asked about frames too, without being told which; the shell checks the main frame's
+    /// response and asks [`WindowHooks::main_frame`] (WebKitGTK). Frames load in place (a card
+    /// issuer's 3-D Secure page); the page itself never leaves the list.
+    CheckedAtResponse,
+    /// Asked about frames too, and nothing tells them apart before the main frame starts
+    /// loading (iOS, macOS): frames load in place, and a page that started loading off the list
+    /// is taken away and its address opened in the browser.
+    Untold,
 }
 
 /// Something the app's UI is told; [`UiEvent::name`] and [`UiEvent::payload`] are what the
@@ -172,6 +192,7 @@ pub struct WindowHooks {
 pub(crate) trait WindowSink: Send + Sync {
     fn navigation(&self, generation: u64, url: &Url) -> bool;
     fn page_started(&self, generation: u64, url: &Url);
+    fn main_frame(&self, generation: u64, url: &Url) -> bool;
     fn page_finished(&self, generation: u64, url: &Url);
     fn close_requested(&self, generation: u64);
     fn gone(&self, generation: u64);
@@ -189,6 +210,12 @@ impl WindowHooks {
     /// The main frame started loading `url` (what the window shows from now on).
     pub fn page_started(&self, url: &Url) {
         self.sink.page_started(self.generation, url);
+    }
+
+    /// Whether the main frame may show `url`, asked when its response arrives (shells with
+    /// [`Frames::CheckedAtResponse`]); an address off the list goes to the browser instead.
+    pub fn main_frame(&self, url: &Url) -> bool {
+        self.sink.main_frame(self.generation, url)
     }
 
     /// The main frame finished loading `url`.

@@ -15,7 +15,7 @@ use std::sync::{Arc, Weak};
 use serde::Serialize;
 use url::Url;
 
-use super::shell::{Permission, Shell, UiEvent, WindowHooks, WindowSink, WindowSpec};
+use super::shell::{Frames, Permission, Shell, UiEvent, WindowHooks, WindowSink, WindowSpec};
 use super::{App, Inner, WINDOW_PREFIX, short};
 use crate::flow::{Action, Screen};
 use crate::nav::NavDecision;
@@ -236,23 +236,88 @@ impl<S: Shell> App<S> {
                 self.widget_event(event);
                 false
             }
+            // Maybe a frame (a card issuer's 3-D Secure page inside the payment provider's):
+            // where the engine asks about frames too, it loads in place, and the main frame is
+            // checked when it responds or starts loading.
+            NavDecision::OpenExternally
+                if matches!(url.scheme(), "http" | "https") && self.0.shell.traits().frames != Frames::NotAsked =>
+            {
+                log.push(
+                    "widget",
+                    format!("let {} load in place (a frame, or checked as a page)", url.origin().ascii_serialization()),
+                );
+                true
+            }
             NavDecision::OpenExternally => {
-                log.push("widget", format!("opened outside the app: {}", url.origin().ascii_serialization()));
-                if !self.0.shell.traits().no_browser {
-                    let opened = self.0.shell.open_externally(url.clone(), false);
-                    let app = self.clone();
-                    self.0.shell.spawn(Box::pin(async move {
-                        if let Err(e) = opened.await {
-                            app.0.log.push("error", format!("could not open the browser: {e}"));
-                        }
-                    }));
-                }
+                self.open_outside(url);
                 false
             }
             NavDecision::Block => {
                 log.push("widget", format!("blocked a {}: link", url.scheme()));
                 false
             }
+        }
+    }
+
+    /// A link the payment window may not show goes to the browser.
+    fn open_outside(&self, url: &Url) {
+        self.0.log.push("widget", format!("opened outside the app: {}", url.origin().ascii_serialization()));
+        if self.0.shell.traits().no_browser {
+            return;
+        }
+        let opened = self.0.shell.open_externally(url.clone(), false);
+        let app = self.clone();
+        self.0.shell.spawn(Box::pin(async move {
+            if let Err(e) = opened.await {
+                app.0.log.push("error", format!("could not open the browser: {e}"));
+            }
+        }));
+    }
+
+    /// Whether the current window's main frame may show `url` (asked at its response).
+    fn window_main_frame(&self, generation: u64, url: &Url) -> bool {
+        let policy = {
+            let st = self.state();
+            let current = st.window.as_ref().is_some_and(|w| w.generation == generation && w.presented);
+            if !current {
+                return url.as_str() == "about:blank";
+            }
+            st.config.as_ref().map(|(_, p)| p.clone())
+        };
+        match policy.map(|p| p.decide(url)) {
+            Some(NavDecision::Allow) => true,
+            Some(NavDecision::OpenExternally) => {
+                self.open_outside(url);
+                false
+            }
+            _ => false,
+        }
+    }
+
+    /// The current window's main frame started loading `url`. On an engine that cannot tell
+    /// frames from pages beforehand, a page that left the list is taken away (its address goes
+    /// to the browser) and the transaction's screen shows, with Continue.
+    fn window_page_started(&self, generation: u64, url: &Url) {
+        self.change(generation, |w| w.shown = Some(url.clone()));
+        if self.0.shell.traits().frames != Frames::Untold {
+            return;
+        }
+        let (left, showing) = {
+            let st = self.state();
+            let Some(w) = st.window.as_ref().filter(|w| w.generation == generation && w.presented) else { return };
+            let off_list = st.config.as_ref().is_some_and(|(_, p)| p.decide(url) == NavDecision::OpenExternally);
+            (off_list, matches!(st.screen, Screen::Widget { ref tx } if *tx == w.tx))
+        };
+        if !left {
+            return;
+        }
+        self.0
+            .log
+            .push("widget", format!("the payment page left for {}; taken away", url.origin().ascii_serialization()));
+        self.open_outside(url);
+        self.dismiss_window();
+        if showing {
+            self.navigate(Action::WidgetClosed);
         }
     }
 
@@ -377,8 +442,12 @@ impl<S: Shell> WindowSink for Sink<S> {
 
     fn page_started(&self, generation: u64, url: &Url) {
         if let Some(a) = self.app() {
-            a.change(generation, |w| w.shown = Some(url.clone()));
+            a.window_page_started(generation, url);
         }
+    }
+
+    fn main_frame(&self, generation: u64, url: &Url) -> bool {
+        self.app().is_some_and(|a| a.window_main_frame(generation, url))
     }
 
     fn page_finished(&self, generation: u64, url: &Url) {
