@@ -43,6 +43,8 @@ struct Webview {
     hung: bool,
     /// Android: the activity was destroyed (wry removed its proxy).
     destroyed: bool,
+    /// Pages before this one in its history (`history.back()` goes to the last).
+    back_stack: Vec<Url>,
 }
 
 #[derive(Default)]
@@ -52,6 +54,8 @@ struct Device {
     webviews: HashMap<String, Webview>,
     /// Every window the app asked to take away, in order.
     dismissed: Vec<String>,
+    /// The platform refuses the next window (out of memory, no activity started in time).
+    refuse_next: bool,
     /// Evaluations into an Android window whose activity was gone: each would abort the app.
     aborts: Vec<String>,
     ui: Vec<UiEvent>,
@@ -80,7 +84,8 @@ impl Phone {
         let allowed = hooks.navigation(url);
         if allowed {
             if let Some(w) = self.device().webviews.get_mut(label) {
-                w.url = url.clone();
+                let previous = std::mem::replace(&mut w.url, url.clone());
+                w.back_stack.push(previous);
             }
             hooks.page_started(url);
             hooks.page_finished(url);
@@ -136,12 +141,15 @@ impl Shell for Phone {
     fn present(&self, spec: &WindowSpec, hooks: WindowHooks) -> Result<(), String> {
         {
             let mut d = self.device();
+            if std::mem::take(&mut d.refuse_next) {
+                return Err("the activity did not start in time".into());
+            }
             // tauri src/manager/window.rs:70-72
             if !d.labels.insert(spec.label.clone()) {
                 return Err(format!("a window with label `{}` already exists", spec.label));
             }
             let webview =
-                Webview { hooks: hooks.clone(), url: spec.url.clone(), on_screen: true, hung: false, destroyed: false };
+                Webview { hooks: hooks.clone(), url: spec.url.clone(), on_screen: true, hung: false, destroyed: false, back_stack: Vec::new() };
             d.webviews.insert(spec.label.clone(), webview);
         }
         // The engine loads the page a moment later; Android's wry asks the handler about its
@@ -206,6 +214,11 @@ impl Shell for Phone {
             let mut d = self.device();
             let os = self.os;
             let state = d.webviews.get(label).map(|w| (w.hung, w.destroyed, w.url.clone()));
+            // `history.back()` where the page has somewhere to go back to.
+            let stepped = match (state.as_ref(), d.webviews.get_mut(label)) {
+                (Some((false, false, _)), Some(w)) if js.contains("history.back()") => w.back_stack.pop().map(|to| w.url = to),
+                _ => None,
+            };
             match state {
                 None => None,
                 Some((_, true, _)) if os == Os::Android => {
@@ -216,7 +229,7 @@ impl Shell for Phone {
                 Some((false, _, url)) => Some(if js == "location.href" {
                     url.to_string()
                 } else if js.contains("canGoBack") {
-                    "false".to_owned()
+                    stepped.is_some().to_string()
                 } else if url.as_str() == "about:blank" {
                     "empty".to_owned()
                 } else {
@@ -555,4 +568,48 @@ async fn card_check(os: Os) {
     assert!(log.iter().any(|t| t == "opened outside the app: https://elsewhere.example"), "{os:?}: {log:?}");
     assert!(!log.iter().any(|t| t.contains("opened outside the app: https://acs.issuer.example")), "{os:?}: {log:?}");
     day.end().await;
+}
+
+/// Back from the app while the payment window has somewhere to go back to steps back inside
+/// it; on its first page it asks whether to leave.
+#[tokio::test]
+async fn back_steps_back_inside_the_page_then_asks_to_leave() {
+    let day = Day::begin(Os::Ios).await;
+    let (_, label) = day.buy().await;
+    let first = day.phone().url_of(&label).expect("url");
+    let next = first.join("?step=2").expect("url");
+    assert!(day.phone().navigate(&label, &next));
+    assert_eq!(day.app.back().await, WidgetBack::SteppedBack);
+    assert_eq!(day.phone().url_of(&label), Some(first), "one page back");
+    assert_eq!(day.app.back().await, WidgetBack::AskedToClose);
+    day.end().await;
+}
+
+/// A window the platform would not open leaves nothing behind: the purchase fails with the
+/// app's sentence, no payment window is on record, and the next Buy works.
+#[tokio::test]
+async fn a_window_the_platform_refuses_leaves_nothing_behind() {
+    let day = Day::begin(Os::Android).await;
+    day.phone().device().refuse_next = true;
+    let amount = Amount::parse("25").expect("amount");
+    let request =
+        CreateSession { tx_type: TxType::Buy, currency: "USDT".into(), network: "TRC20".into(), amount, address: None };
+    let refused = day.app.start(&request).await.expect_err("the platform refused the window");
+    assert_eq!(refused.code, Some("window_failed"));
+    assert_eq!(day.app.window_health(), None);
+    assert!(!matches!(day.app.screen(), Screen::Widget { .. }), "no payment screen without a window");
+    day.buy().await;
+    day.end().await;
+}
+
+/// Only the app's own labels are payment windows.
+#[test]
+fn payment_window_labels() {
+    use ramp_core::app::is_payment_window;
+    for yes in ["widget-1", "widget-42"] {
+        assert!(is_payment_window(yes), "{yes}");
+    }
+    for no in ["widget-", "widget-1a", "widget", "main", "widget-x"] {
+        assert!(!is_payment_window(no), "{no}");
+    }
 }
