@@ -11,6 +11,8 @@ const COMMANDS: &[&str] = &[
     "ramp_config",
     "kyc_status",
     "transactions",
+    "transactions_page",
+    "open_support",
     "transaction",
     "navigate",
     "start_ramp",

@@ -806,6 +806,16 @@ async fn resume_flow() {
         c.execute("return document.getElementById('announce').getAttribute('aria-live');", vec![]).await.expect("js");
     assert_eq!(live, "polite");
     assert_eq!(transactions_count(&c).await, 1, "the same transaction");
+
+    // The history lists it with its status and date; tapping it opens its screen.
+    tap(&c, "#done").await;
+    tap(&c, "#open-history").await;
+    attr_eventually(&c, "#history [data-tx] [data-status]", "data-status", "completed").await;
+    assert!(!text(&c, "#history [data-tx] time").await.is_empty(), "the date is shown");
+    accessible(&c, "history").await;
+    snap(&c, "history", Theme::Light).await;
+    tap(&c, "#history [data-tx]").await;
+    attr_eventually(&c, "#tx-status", "data-status", "completed").await;
     let _ = tokio::time::timeout(Duration::from_secs(5), c.close()).await;
     b.shutdown().await;
     let _ = std::fs::remove_dir_all(dir);
@@ -874,6 +884,53 @@ async fn card_check_flow() {
     }
     assert!(handed_over, "the unlisted page was handed to the browser");
     wait_css(&c, "#proof-widget .pw-root").await;
+    let _ = tokio::time::timeout(Duration::from_secs(5), c.close()).await;
+    b.shutdown().await;
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// A declined card: the purchase fails, and its screen offers the transaction id to quote (the
+/// copy button confirms it was copied) and the partner's support, which the app opens itself
+/// (test builds log it); the screen passes axe-core.
+#[tokio::test]
+async fn a_failed_purchase_offers_its_id_and_the_partner_s_support() {
+    if e2e_enabled() {
+        tokio::time::timeout(Duration::from_secs(300), support_flow()).await.expect("finished within 5 minutes");
+    }
+}
+
+async fn support_flow() {
+    let dir = std::env::temp_dir().join(format!("proof-ramp-e2e-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let b = backend_config(&dir, free_port(), None, |c| c.support_url = Some("mailto:support@partner.example".into()))
+        .await;
+    let (_driver, c) = launch(b.public_base().as_str(), &dir, Theme::Light).await;
+    let main = c.window().await.expect("main handle");
+    wait_css(&c, "[data-persona=payment_fails]").await.click().await.expect("sign in");
+    wait_css(&c, "#kyc-badge").await;
+    let widget = buy_25(&c, &main).await;
+    c.switch_to_window(widget).await.expect("to widget");
+    wait_css(&c, "#pw-pay").await.click().await.expect("pay");
+    c.switch_to_window(main.clone()).await.expect("to main");
+    attr_eventually(&c, "#tx-status", "data-status", "failed").await;
+    wait_css(&c, "#support").await;
+    let id = text(&c, "#support-tx").await;
+    assert!(id.len() > 8, "the transaction id is shown: {id:?}");
+    tap(&c, "#support-copy").await;
+    text_containing(&c, "#support-note", "Copied").await;
+    tap(&c, "#support-contact").await;
+    let mut opened = false;
+    for _ in 0..50 {
+        let log = c.execute("return window.__TAURI__.core.invoke('event_log');", vec![]).await.expect("event_log");
+        if log.to_string().contains("opened support: mailto:") {
+            opened = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(opened, "the app opened the partner's support");
+    accessible(&c, "a failed transaction with support").await;
+    snap(&c, "transaction-failed-support", Theme::Light).await;
     let _ = tokio::time::timeout(Duration::from_secs(5), c.close()).await;
     b.shutdown().await;
     let _ = std::fs::remove_dir_all(dir);
@@ -1024,6 +1081,10 @@ async fn a11y_flow(theme: Theme) {
     accessible(&c, "the leave question").await;
     c.execute("document.getElementById('confirm').close(); return true;", vec![]).await.expect("dialog");
     back_home(&c).await;
+    wait_css(&c, "#open-history").await.click().await.expect("history");
+    wait_css(&c, "#history-empty").await;
+    accessible(&c, "history, empty").await;
+    back_home(&c).await;
     if !light {
         let _ = tokio::time::timeout(Duration::from_secs(5), c.close()).await;
         b.shutdown().await;
@@ -1035,12 +1096,16 @@ async fn a11y_flow(theme: Theme) {
         .await
         .expect("pseudo");
     wait_css(&c, "#kyc-badge").await;
-    for screen in ["home", "form", "settings"] {
+    for screen in ["home", "form", "settings", "history"] {
         match screen {
             "form" => form_with_error(&c).await,
             "settings" => {
                 wait_css(&c, "#open-settings").await.click().await.expect("settings");
                 wait_css(&c, "#language").await;
+            }
+            "history" => {
+                wait_css(&c, "#open-history").await.click().await.expect("history");
+                wait_css(&c, "#history-empty").await;
             }
             _ => {}
         }

@@ -4,7 +4,7 @@
 //! Only the main window's local UI can call them: the capability `main` grants them to the
 //! `main` window, and no capability matches the widget's webview or any remote origin.
 
-use ramp_api::{CreateSession, KycView, Persona, RampConfig, TransactionView, TxType, User};
+use ramp_api::{CreateSession, KycView, Persona, RampConfig, TransactionList, TransactionView, TxType, User};
 use ramp_core::app::Restored;
 pub use ramp_core::app::WidgetBack;
 use ramp_core::flow::{Action, Screen};
@@ -93,6 +93,20 @@ pub async fn transactions<R: Runtime>(app: AppHandle<R>) -> Result<Vec<Transacti
     Ok(core.transactions().await?)
 }
 
+/// A page of the user's transactions, newest first (`before`: the previous page's `next`).
+#[tauri::command]
+pub async fn transactions_page<R: Runtime>(app: AppHandle<R>, before: Option<String>) -> Result<TransactionList> {
+    let core = core(&app);
+    Ok(core.history(before).await?)
+}
+
+/// Open the partner's support page or mail app (the address the backend configured).
+#[tauri::command]
+pub async fn open_support<R: Runtime>(app: AppHandle<R>) -> Result<()> {
+    let core = core(&app);
+    Ok(core.open_support().await?)
+}
+
 /// One transaction; starts following its status if it is still open.
 #[tauri::command]
 pub async fn transaction<R: Runtime>(app: AppHandle<R>, id: String) -> Result<TransactionView> {
@@ -117,6 +131,8 @@ pub enum Nav {
     },
     /// Settings and diagnostics.
     Settings,
+    /// Every transaction.
+    History,
 }
 
 impl From<Nav> for Action {
@@ -127,6 +143,7 @@ impl From<Nav> for Action {
             Nav::Sell => Action::Start(TxType::Sell),
             Nav::Transaction { id } => Action::Open(id),
             Nav::Settings => Action::OpenSettings,
+            Nav::History => Action::OpenHistory,
         }
     }
 }

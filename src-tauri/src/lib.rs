@@ -63,6 +63,8 @@ pub fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
         commands::ramp_config,
         commands::kyc_status,
         commands::transactions,
+        commands::transactions_page,
+        commands::open_support,
         commands::transaction,
         commands::navigate,
         commands::start_ramp,

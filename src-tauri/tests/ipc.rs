@@ -30,6 +30,8 @@ fn commands() -> Vec<(&'static str, Value)> {
         ("ramp_config", json!({})),
         ("kyc_status", json!({})),
         ("transactions", json!({})),
+        ("transactions_page", json!({"before": null})),
+        ("open_support", json!({})),
         ("transaction", json!({"id": "t1"})),
         ("navigate", json!({"to": {"to": "back"}})),
         ("start_ramp", json!({"request": {"type": "buy", "currency": "USDT", "network": "TRC20", "amount": "25"}})),

@@ -7,9 +7,10 @@
 import { errorBox, h, show } from "./dom.js";
 import { t } from "./i18n.js";
 import { call, failed, invoke, isMobile, listen, navigate, tauri } from "./ipc.js";
-import { record, state, TERMINAL } from "./state.js";
-import { statusCard, statusText } from "./screens/common.js";
+import { record, state, TERMINAL, UNSUCCESSFUL } from "./state.js";
+import { statusCard, statusText, supportCard } from "./screens/common.js";
 import { form } from "./screens/form.js";
+import { history } from "./screens/history.js";
 import { home } from "./screens/home.js";
 import { cancelScan } from "./screens/scan.js";
 import { applyLanguage, settings } from "./screens/settings.js";
@@ -32,6 +33,8 @@ function render() {
       return transaction(s.tx);
     case "settings":
       return settings();
+    case "history":
+      return history();
     default:
       return undefined;
   }
@@ -57,6 +60,8 @@ listen("tx-status", (e) => {
   if (state.screen.tx === tx && TERMINAL.includes(ev.status)) {
     document.getElementById("tx-live-note")?.remove();
     document.getElementById("tx-resume")?.remove();
+    const problems = document.getElementById("tx-problems");
+    if (problems && UNSUCCESSFUL.includes(ev.status) && !document.getElementById("support")) problems.after(supportCard(tx));
   }
   const row = document.querySelector(`[data-tx="${tx}"] [data-status]`);
   if (row) {

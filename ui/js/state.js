@@ -14,6 +14,9 @@ export const state = {
 
 export const TERMINAL = ["completed", "failed", "cancelled", "expired"];
 
+/** Ends for which the app offers the partner's support. */
+export const UNSUCCESSFUL = ["failed", "cancelled", "expired"];
+
 export function latest(tx) {
   const list = state.statuses[tx];
   return list && list.length ? list[list.length - 1].status : null;

@@ -153,6 +153,10 @@ pub struct RampConfig {
     /// it carries the same query as a widget event URL.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub return_url: Option<String>,
+    /// Where users reach the partner's support (`https://…` or `mailto:…`), when configured
+    /// (`RAMP_SUPPORT_URL`): the app offers it beside a failed or expired transaction.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub support_url: Option<String>,
 }
 
 /// Where the widget's host page opens.

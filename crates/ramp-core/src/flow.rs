@@ -34,6 +34,8 @@ pub enum Screen {
     },
     /// Settings and diagnostics.
     Settings,
+    /// Every transaction of the user, newest first, page by page.
+    History,
 }
 
 /// Something that happened.
@@ -55,6 +57,8 @@ pub enum Action {
     Open(String),
     /// Settings tapped.
     OpenSettings,
+    /// All transactions tapped.
+    OpenHistory,
     /// Back/Done.
     Back,
 }
@@ -67,8 +71,11 @@ impl Screen {
             (Screen::SignedOut, Action::SignedIn) => Screen::Home,
             (Screen::SignedOut, _) => Screen::SignedOut,
             (Screen::Home, Action::Start(t)) => Screen::Form { tx_type: t },
-            (Screen::Home | Screen::Transaction { .. }, Action::Open(tx)) => Screen::Transaction { tx },
+            (Screen::Home | Screen::Transaction { .. } | Screen::History, Action::Open(tx)) => {
+                Screen::Transaction { tx }
+            }
             (Screen::Home, Action::OpenSettings) => Screen::Settings,
+            (Screen::Home, Action::OpenHistory) => Screen::History,
             // A new purchase, or an unfinished one continued (from home, its screen, or Reopen).
             (
                 Screen::Form { .. } | Screen::Home | Screen::Transaction { .. } | Screen::Widget { .. },
@@ -79,7 +86,9 @@ impl Screen {
             | (Screen::Widget { tx }, Action::Widget(WidgetEvent::Close { .. }))
             | (Screen::Widget { tx }, Action::WidgetClosed) => Screen::Transaction { tx: tx.clone() },
             (Screen::Widget { .. }, Action::Widget(_)) => self.clone(),
-            (Screen::Form { .. } | Screen::Transaction { .. } | Screen::Settings, Action::Back) => Screen::Home,
+            (Screen::Form { .. } | Screen::Transaction { .. } | Screen::Settings | Screen::History, Action::Back) => {
+                Screen::Home
+            }
             (s, _) => s.clone(),
         }
     }
@@ -102,6 +111,16 @@ mod tests {
         let s = s.next(Action::Widget(WidgetEvent::PaymentFinished { payment_method: Some("card".into()) }));
         assert_eq!(s, Screen::Transaction { tx: "t1".into() });
         assert_eq!(s.next(Action::Back), Screen::Home);
+    }
+
+    #[test]
+    fn the_history_opens_from_home_and_leads_to_a_transaction() {
+        let h = Screen::Home.next(Action::OpenHistory);
+        assert_eq!(h, Screen::History);
+        assert_eq!(h.next(Action::Open("t9".into())), Screen::Transaction { tx: "t9".into() });
+        assert_eq!(h.next(Action::Back), Screen::Home);
+        assert_eq!(Screen::Settings.next(Action::OpenHistory), Screen::Settings, "from home only");
+        assert_eq!(Screen::SignedOut.next(Action::OpenHistory), Screen::SignedOut);
     }
 
     #[test]

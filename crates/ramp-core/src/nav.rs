@@ -150,6 +150,7 @@ mod tests {
             widget_event_url: "https://ramp.partner.example/app/widget-event".into(),
             widget_mode: ramp_api::WidgetMode::Webview,
             return_url: None,
+            support_url: None,
         }
     }
 

@@ -148,8 +148,14 @@ impl Shell for Phone {
             if !d.labels.insert(spec.label.clone()) {
                 return Err(format!("a window with label `{}` already exists", spec.label));
             }
-            let webview =
-                Webview { hooks: hooks.clone(), url: spec.url.clone(), on_screen: true, hung: false, destroyed: false, back_stack: Vec::new() };
+            let webview = Webview {
+                hooks: hooks.clone(),
+                url: spec.url.clone(),
+                on_screen: true,
+                hung: false,
+                destroyed: false,
+                back_stack: Vec::new(),
+            };
             d.webviews.insert(spec.label.clone(), webview);
         }
         // The engine loads the page a moment later; Android's wry asks the handler about its
@@ -216,7 +222,9 @@ impl Shell for Phone {
             let state = d.webviews.get(label).map(|w| (w.hung, w.destroyed, w.url.clone()));
             // `history.back()` where the page has somewhere to go back to.
             let stepped = match (state.as_ref(), d.webviews.get_mut(label)) {
-                (Some((false, false, _)), Some(w)) if js.contains("history.back()") => w.back_stack.pop().map(|to| w.url = to),
+                (Some((false, false, _)), Some(w)) if js.contains("history.back()") => {
+                    w.back_stack.pop().map(|to| w.url = to)
+                }
                 _ => None,
             };
             match state {

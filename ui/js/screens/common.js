@@ -2,7 +2,7 @@
 
 import { data, h } from "../dom.js";
 import { dateTime, t } from "../i18n.js";
-import { navigate } from "../ipc.js";
+import { call, navigate } from "../ipc.js";
 import { state } from "../state.js";
 
 export function statusText(status) {
@@ -28,6 +28,31 @@ export function header() {
       text: t("settings.title"),
       onclick: () => navigate({ to: "settings" }),
     }),
+  ]);
+}
+
+/** For a transaction that did not succeed: its id to quote (with a copy button) and the
+ * partner's support, when the backend names one (the core opens it; the page cannot name
+ * another address). */
+export function supportCard(tx) {
+  const note = h("span", { class: "muted", id: "support-note", role: "status" });
+  const copy = () =>
+    navigator.clipboard.writeText(tx).then(
+      () => (note.textContent = t("support.copied")),
+      () => (note.textContent = ""),
+    );
+  const contact = state.config && state.config.support_url;
+  return h("section", { class: "card", id: "support", "aria-labelledby": "support-title" }, [
+    h("h2", { id: "support-title", text: t("support.title") }),
+    h("p", { text: t("support.text") }),
+    h("p", {}, [data("code", { id: "support-tx" }, tx)]),
+    h("div", { class: "row" }, [
+      h("button", { type: "button", class: "secondary", id: "support-copy", text: t("support.copy"), onclick: copy }),
+      contact
+        ? h("button", { type: "button", class: "secondary", id: "support-contact", text: t("support.contact"), onclick: () => call("open_support").catch((err) => (note.textContent = err.message)) })
+        : null,
+    ]),
+    note,
   ]);
 }
 

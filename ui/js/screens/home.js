@@ -48,6 +48,7 @@ export function home() {
         txs.length
           ? h("ul", { class: "list", id: "transactions" }, txs.slice(0, 10).map(txRow))
           : h("p", { class: "muted", id: "no-transactions", text: t("home.no_transactions") }),
+        h("button", { type: "button", class: "link", id: "open-history", text: t("home.all"), onclick: () => navigate({ to: "history" }) }),
       ]);
     },
     (err) => show([header(), errorBox(err, home)]),

@@ -3,14 +3,15 @@
 import { data, errorBox, h, loading, show } from "../dom.js";
 import { dateTime, t } from "../i18n.js";
 import { call, navigate } from "../ipc.js";
-import { latest, state, TERMINAL } from "../state.js";
-import { statusCard, txTitle } from "./common.js";
+import { latest, state, TERMINAL, UNSUCCESSFUL } from "../state.js";
+import { statusCard, supportCard, txTitle } from "./common.js";
 import { resumeButton } from "./resume.js";
 
 export function transaction(tx) {
   show([h("h1", { text: t("tx.title") }), loading(t("tx.loading"))]);
-  call("transaction", { id: tx }).then(
-    (v) => {
+  Promise.all([call("transaction", { id: tx }), state.config ? state.config : call("ramp_config")]).then(
+    ([v, config]) => {
+      state.config = config;
       state.facts[tx] = { currency: v.currency, fiat_currency: v.fiat_currency };
       if (!state.statuses[tx] || !state.statuses[tx].length) {
         state.statuses[tx] = [{ seq: 0, status: v.status, occurred_at: v.updated_at, crypto_amount: v.crypto_amount, fiat_amount: v.fiat_amount }];
@@ -30,6 +31,7 @@ export function transaction(tx) {
         statusCard(tx),
         open ? h("p", { class: "muted", id: "tx-live-note", text: t("tx.live_note") }) : null,
         h("div", { id: "tx-problems" }),
+        UNSUCCESSFUL.includes(st) ? supportCard(tx) : null,
         open && v.resumable ? resumeButton(v, "tx-resume") : null,
         h("button", { type: "button", id: "done", class: open && v.resumable ? "secondary spaced" : "spaced", text: t("action.done"), onclick: () => navigate({ to: "back" }) }),
       ]);

@@ -59,6 +59,10 @@ pub struct Cli {
     /// App/Universal Link on https).
     #[arg(long, env = "RAMP_APP_RETURN_URL", default_value = defaults::RETURN_URL)]
     pub app_return_url: String,
+    /// Where users reach your support: an https page or a mailto: address. The app offers it,
+    /// with the transaction id, beside a failed or expired transaction.
+    #[arg(long, env = "RAMP_SUPPORT_URL")]
+    pub support_url: Option<String>,
     /// Android App Links: the app's package name (served in /.well-known/assetlinks.json).
     #[arg(long, env = "RAMP_ANDROID_PACKAGE")]
     pub android_package: Option<String>,

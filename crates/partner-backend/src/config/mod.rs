@@ -109,6 +109,8 @@ pub struct Config {
     pub app_return_url: String,
     /// The apps this backend's origin vouches for (App Links, Universal Links).
     pub app_links: AppLinks,
+    /// The partner's support page or address (`https:` or `mailto:`), validated.
+    pub support_url: Option<String>,
     /// App token signing key.
     pub auth_signing_key: Secret,
     /// App token lifetime.
@@ -191,6 +193,7 @@ impl Config {
             widget_mode: WidgetMode::Webview,
             app_return_url: DEFAULT_RETURN_URL.to_owned(),
             app_links: AppLinks::default(),
+            support_url: None,
             auth_signing_key: Secret(random_token()),
             app_token_ttl: Duration::from_secs(defaults::APP_TOKEN_TTL_SECS),
             app_refresh_ttl: Duration::from_secs(defaults::APP_REFRESH_TTL_SECS),

@@ -53,6 +53,30 @@ fn secret(
     })
 }
 
+/// The partner's support: an https page, or a `mailto:` with one address and nothing else.
+fn parse_support_url(text: &str) -> Result<String, ConfigError> {
+    let refuse = || {
+        bad(
+            "RAMP_SUPPORT_URL",
+            format!("{text:?} must be an https page or mailto:address (e.g. mailto:support@partner.example)"),
+        )
+    };
+    let url = Url::parse(text.trim()).map_err(|_| refuse())?;
+    let fine = match url.scheme() {
+        "https" => url.host_str().is_some(),
+        "mailto" => {
+            let to = url.path();
+            url.query().is_none()
+                && to.split('@').count() == 2
+                && !to.starts_with('@')
+                && !to.ends_with('@')
+                && !to.contains(',')
+        }
+        _ => false,
+    };
+    if fine { Ok(url.to_string()) } else { Err(refuse()) }
+}
+
 /// The app's return link: a custom scheme (`prooframp://return`) or an https App/Universal
 /// Link; never a scheme a browser would run (`javascript:`, `data:`, `file:`).
 fn parse_return_url(text: &str) -> Result<String, ConfigError> {
@@ -301,6 +325,8 @@ impl Config {
             other => return Err(bad("RAMP_WIDGET_MODE", format!("{other:?} must be webview or browser"))),
         };
         c.app_return_url = parse_return_url(&cli.app_return_url)?;
+        c.support_url =
+            cli.support_url.as_deref().filter(|s| !s.trim().is_empty()).map(parse_support_url).transpose()?;
         let links = AppLinkFlags {
             android_package: cli.android_package.as_deref(),
             android_cert_sha256: &cli.android_cert_sha256,
@@ -518,6 +544,12 @@ mod tests {
             ("--app-return-url=http://partner.example/return", "RAMP_APP_RETURN_URL"),
             ("--app-return-url=prooframp://return?x=1", "RAMP_APP_RETURN_URL"),
             ("--app-return-url=not a url", "RAMP_APP_RETURN_URL"),
+            ("--support-url=javascript:alert(1)", "RAMP_SUPPORT_URL"),
+            ("--support-url=http://partner.example/help", "RAMP_SUPPORT_URL"),
+            ("--support-url=mailto:", "RAMP_SUPPORT_URL"),
+            ("--support-url=mailto:a@x.example,b@x.example", "RAMP_SUPPORT_URL"),
+            ("--support-url=mailto:help@x.example?body=hi", "RAMP_SUPPORT_URL"),
+            ("--support-url=tel:+100", "RAMP_SUPPORT_URL"),
         ];
         for (arg, var) in cases {
             let flag = arg.split('=').next().unwrap_or(arg);
@@ -605,6 +637,15 @@ mod tests {
         assert_eq!(c.app_return_url, "https://partner.example/app/return");
         let c = prod(&[]).expect("valid");
         assert_eq!((c.widget_mode, c.app_return_url.as_str()), (WidgetMode::Webview, DEFAULT_RETURN_URL));
+    }
+
+    #[test]
+    fn support_is_an_https_page_or_one_address() {
+        let c = prod(&["--support-url=https://help.partner.example/ramp"]).expect("valid");
+        assert_eq!(c.support_url.as_deref(), Some("https://help.partner.example/ramp"));
+        let c = prod(&["--support-url=mailto:support@partner.example"]).expect("valid");
+        assert_eq!(c.support_url.as_deref(), Some("mailto:support@partner.example"));
+        assert_eq!(prod(&[]).expect("valid").support_url, None, "optional");
     }
 
     #[test]

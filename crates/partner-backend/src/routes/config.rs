@@ -27,5 +27,6 @@ pub(crate) async fn config_get(State(s): State<AppState>, _user: Authenticated) 
         widget_event_url: s.events.endpoint().to_string(),
         widget_mode: c.widget_mode,
         return_url: (c.widget_mode == WidgetMode::Browser).then(|| c.app_return_url.clone()),
+        support_url: c.support_url.clone(),
     })
 }

@@ -12,7 +12,8 @@ use std::time::Duration;
 
 use ramp_api::i18n::Lang;
 use ramp_api::{
-    CreateSession, KycView, RampConfig, SessionCreated, StatusEvent, TransactionView, User, WidgetEvent, WidgetMode,
+    CreateSession, KycView, RampConfig, SessionCreated, StatusEvent, TransactionList, TransactionView,
+    TransactionsQuery, User, WidgetEvent, WidgetMode,
 };
 use serde::Serialize;
 use url::Url;
@@ -302,6 +303,15 @@ impl<S: Shell> App<S> {
         self.0.client.transactions().await
     }
 
+    /// A page of the user's transactions, newest first: the first page without `before`, the
+    /// next with the previous page's `next`.
+    ///
+    /// # Errors
+    /// Offline, signed out, or a cursor the backend does not know (`not_found`).
+    pub async fn history(&self, before: Option<String>) -> Result<TransactionList> {
+        self.0.client.transactions_page(&TransactionsQuery { limit: None, before }).await
+    }
+
     /// One transaction; follows its status while it is open.
     ///
     /// # Errors
@@ -481,6 +491,31 @@ impl<S: Shell> App<S> {
             self.dismiss_window();
             self.navigate(Action::WidgetClosed);
         }
+    }
+
+    /// Open the partner's support (`RampConfig::support_url`: a page in the browser, or the mail
+    /// app). The UI cannot name another address: it only asks for this one.
+    ///
+    /// # Errors
+    /// `no_support` when the backend names none; `browser_failed` when nothing could open it.
+    pub async fn open_support(&self) -> Result<()> {
+        self.ensure_config().await?;
+        let url =
+            self.state().config.as_ref().and_then(|(c, _)| c.support_url.as_deref().and_then(|u| Url::parse(u).ok()));
+        let Some(url) = url else {
+            return Err(CoreError::coded(
+                ErrorKind::App,
+                "no_support",
+                "No support contact is configured; quote the transaction id to the service you bought through.",
+            ));
+        };
+        self.0.log.push("app", format!("opened support: {}:", url.scheme()));
+        if self.0.shell.traits().no_browser {
+            return Ok(());
+        }
+        self.0.shell.open_externally(url, false).await.map_err(|e| {
+            CoreError::coded(ErrorKind::App, "browser_failed", format!("The support page could not be opened ({e})."))
+        })
     }
 
     /// Browser mode: the host page opens in the in-app browser on phones, the system browser
