@@ -13,6 +13,8 @@ const COMMANDS: &[&str] = &[
     "transactions",
     "transactions_page",
     "open_support",
+    "deposit",
+    "open_in_wallet",
     "transaction",
     "navigate",
     "start_ramp",

@@ -889,6 +889,51 @@ async fn card_check_flow() {
     let _ = std::fs::remove_dir_all(dir);
 }
 
+/// Selling: the payment window shows its deposit step, and the app hands the deposit over
+/// natively once it checked it: the amount and the address (copied with its button, and read
+/// back from the system clipboard), a QR code, the warning; axe-core clean. The user sends,
+/// and the sale reaches `completed`.
+#[tokio::test]
+async fn a_sale_hands_the_deposit_over_and_completes() {
+    if e2e_enabled() {
+        tokio::time::timeout(Duration::from_secs(300), sell_flow()).await.expect("finished within 5 minutes");
+    }
+}
+
+async fn sell_flow() {
+    let (dir, b, _driver, c) = stack(Theme::Light).await;
+    let main = c.window().await.expect("main handle");
+    wait_css(&c, "[data-persona=verified]").await.click().await.expect("sign in");
+    wait_css(&c, "#kyc-badge").await;
+    tap(&c, "#sell").await;
+    wait_css(&c, "#amount").await.send_keys("25").await.expect("type");
+    tap(&c, "#continue").await;
+    let widget = other_window(&c, &main).await;
+    c.switch_to_window(widget.clone()).await.expect("to widget");
+    wait_css(&c, "#pw-deposit-sent").await;
+    c.switch_to_window(main.clone()).await.expect("to main");
+    let shown = wait_css(&c, "#deposit-address").await;
+    let address = shown.attr("data-address").await.expect("attr").expect("the address");
+    assert!(text(&c, "#deposit-amount").await.starts_with("25 "), "the amount to send");
+    assert!(c.find(Locator::Css("#deposit-qr")).await.is_ok(), "a QR code");
+    assert!(!text(&c, "#deposit-warning").await.is_empty(), "the warning");
+    tap(&c, "#deposit-copy-address").await;
+    text_containing(&c, "#deposit-note", "Copied").await;
+    let clip = Command::new("xclip").args(["-o", "-selection", "clipboard"]).output().expect("xclip runs");
+    assert_eq!(String::from_utf8_lossy(&clip.stdout), address, "the clipboard holds the address, whole");
+    accessible(&c, "the deposit hand-off").await;
+    snap(&c, "widget-deposit", Theme::Light).await;
+
+    c.switch_to_window(widget).await.expect("to widget");
+    tap(&c, "#pw-deposit-sent").await;
+    c.switch_to_window(main.clone()).await.expect("to main");
+    attr_eventually(&c, "#tx-status", "data-status", "completed").await;
+    assert!(c.find(Locator::Css("#deposit")).await.is_err(), "nothing left to send once it ended");
+    let _ = tokio::time::timeout(Duration::from_secs(5), c.close()).await;
+    b.shutdown().await;
+    let _ = std::fs::remove_dir_all(dir);
+}
+
 /// A declined card: the purchase fails, and its screen offers the transaction id to quote (the
 /// copy button confirms it was copied) and the partner's support, which the app opens itself
 /// (test builds log it); the screen passes axe-core.

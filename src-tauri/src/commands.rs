@@ -5,8 +5,8 @@
 //! `main` window, and no capability matches the widget's webview or any remote origin.
 
 use ramp_api::{CreateSession, KycView, Persona, RampConfig, TransactionList, TransactionView, TxType, User};
-use ramp_core::app::Restored;
 pub use ramp_core::app::WidgetBack;
+use ramp_core::app::{Handoff, Restored};
 use ramp_core::flow::{Action, Screen};
 use ramp_core::log::LogEntry;
 use serde::{Deserialize, Serialize};
@@ -105,6 +105,21 @@ pub async fn transactions_page<R: Runtime>(app: AppHandle<R>, before: Option<Str
 pub async fn open_support<R: Runtime>(app: AppHandle<R>) -> Result<()> {
     let core = core(&app);
     Ok(core.open_support().await?)
+}
+
+/// The checked deposit of sale `id`, once its payment window showed one (`null` before, and
+/// when it failed the checks).
+#[tauri::command]
+pub fn deposit<R: Runtime>(app: AppHandle<R>, id: String) -> Option<Handoff> {
+    let core = core(&app);
+    core.deposit(&id)
+}
+
+/// Open sale `id`'s deposit in a wallet app through its payment link.
+#[tauri::command]
+pub async fn open_in_wallet<R: Runtime>(app: AppHandle<R>, id: String) -> Result<()> {
+    let core = core(&app);
+    Ok(core.open_in_wallet(&id).await?)
 }
 
 /// One transaction; starts following its status if it is still open.

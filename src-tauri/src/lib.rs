@@ -65,6 +65,8 @@ pub fn handler<R: tauri::Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
         commands::transactions,
         commands::transactions_page,
         commands::open_support,
+        commands::deposit,
+        commands::open_in_wallet,
         commands::transaction,
         commands::navigate,
         commands::start_ramp,

@@ -32,6 +32,8 @@ fn commands() -> Vec<(&'static str, Value)> {
         ("transactions", json!({})),
         ("transactions_page", json!({"before": null})),
         ("open_support", json!({})),
+        ("deposit", json!({"id": "t1"})),
+        ("open_in_wallet", json!({"id": "t1"})),
         ("transaction", json!({"id": "t1"})),
         ("navigate", json!({"to": {"to": "back"}})),
         ("start_ramp", json!({"request": {"type": "buy", "currency": "USDT", "network": "TRC20", "amount": "25"}})),

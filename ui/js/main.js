@@ -10,6 +10,7 @@ import { call, failed, invoke, isMobile, listen, navigate, tauri } from "./ipc.j
 import { record, state, TERMINAL, UNSUCCESSFUL } from "./state.js";
 import { statusCard, statusText, supportCard } from "./screens/common.js";
 import { form } from "./screens/form.js";
+import { refreshDeposit } from "./screens/deposit.js";
 import { history } from "./screens/history.js";
 import { home } from "./screens/home.js";
 import { cancelScan } from "./screens/scan.js";
@@ -59,6 +60,7 @@ listen("tx-status", (e) => {
   if (card && state.screen.tx === tx) card.replaceWith(statusCard(tx));
   if (state.screen.tx === tx && TERMINAL.includes(ev.status)) {
     document.getElementById("tx-live-note")?.remove();
+    document.getElementById("deposit-area")?.replaceChildren();
     document.getElementById("tx-resume")?.remove();
     const problems = document.getElementById("tx-problems");
     if (problems && UNSUCCESSFUL.includes(ev.status) && !document.getElementById("support")) problems.after(supportCard(tx));
@@ -79,6 +81,12 @@ listen("widget-timeout", () => widgetChanged({ timedOut: true }));
 // The payment window stopped answering, went blank, or its web process died.
 listen("widget-stuck", (e) => widgetChanged({ stuck: e.payload.reason }));
 listen("widget-close-requested", askClose);
+// A sale's deposit was checked (the hand-off shows) or refused (never shown to send to).
+listen("deposit", (e) => refreshDeposit(e.payload));
+listen("deposit-refused", (e) => {
+  state.depositRefused[e.payload] = true;
+  refreshDeposit(e.payload);
+});
 
 // --- Back: Android's back button/gesture, Escape or Alt+Left on desktop ---------------------
 // Inside the widget, back steps back in the widget's own pages, and on its first page asks

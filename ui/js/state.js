@@ -8,6 +8,8 @@ export const state = {
   statuses: {},
   /** Transaction id → {currency, fiat_currency}. */
   facts: {},
+  /** Transaction id → true when the core refused the deposit its payment window showed. */
+  depositRefused: {},
   /** The widget window: loaded, timed out, stuck (and why). */
   widget: { loaded: false, timedOut: false, stuck: null },
 };

@@ -5,6 +5,7 @@
 //! re-exported from `proof-api` without its network client. Field names are `snake_case`.
 
 pub mod address;
+pub mod deposit;
 pub mod i18n;
 mod widget_event;
 

@@ -328,6 +328,20 @@ impl Day {
         (tx, self.loaded_window().await)
     }
 
+    /// Sell `amount` of `currency` on `network`; the transaction and its window's label.
+    async fn sell(&self, currency: &str, network: &str) -> (String, String) {
+        let amount = Amount::parse("25").expect("amount");
+        let request = CreateSession {
+            tx_type: TxType::Sell,
+            currency: currency.into(),
+            network: network.into(),
+            amount,
+            address: None,
+        };
+        let tx = self.app.start(&request).await.expect("the payment window opens");
+        (tx, self.loaded_window().await)
+    }
+
     /// The label of the payment window on screen, once its page has loaded.
     async fn loaded_window(&self) -> String {
         eventually("the payment window loads", || {
@@ -425,6 +439,12 @@ async fn a_replaced_window_s_late_events_touch_nothing() {
     assert!(!old.navigation(&close), "the event URL is never loaded");
     assert!(!old.navigation(&Url::parse("https://elsewhere.example/").expect("url")));
     assert!(!old.permission(Permission::Camera));
+    // Its page loading something else, or its process dying, says nothing about the new one.
+    let elsewhere = Url::parse(&format!("{PROVIDER}/elsewhere")).expect("url");
+    old.page_started(&elsewhere);
+    old.page_finished(&elsewhere);
+    old.process_gone();
+    assert_eq!(day.app.window_health().and_then(|h| h.stuck), None, "the new window is not stuck");
     old.gone();
     assert_eq!(day.app.screen(), Screen::Widget { tx: tx.clone() }, "the new window is still the purchase");
     assert_eq!(day.phone().on_screen(), std::slice::from_ref(&second));
@@ -620,4 +640,70 @@ fn payment_window_labels() {
     for no in ["widget-", "widget-1a", "widget", "main", "widget-x"] {
         assert!(!is_payment_window(no), "{no}");
     }
+}
+
+fn deposit_event(currency: &str, network: &str, address: &str) -> WidgetEvent {
+    WidgetEvent::SellTransferEnabled {
+        amount: "25".into(),
+        currency: currency.into(),
+        network: network.into(),
+        address: address.into(),
+    }
+}
+
+const TRON: &str = "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t";
+const EVM: &str = "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed";
+
+/// A sale's deposit is offered only once the app checked it. Attacks stopped: a page that
+/// reports a malformed address, or another currency than the sale, or reports for another
+/// transaction, never gets an address shown as something to send to.
+#[tokio::test]
+async fn a_sale_s_deposit_is_offered_only_once_checked() {
+    let day = Day::begin(Os::Ios).await;
+    let (tx, label) = day.sell("USDT", "TRC20").await;
+    let hooks = day.phone().hooks(&label);
+    let refused = |tx: &str| UiEvent::DepositRefused(tx.to_owned());
+
+    let truncated = day.event_url(&tx, &deposit_event("USDT", "TRC20", &TRON[..TRON.len() - 1])).await;
+    assert!(!hooks.navigation(&truncated), "the event URL never loads");
+    eventually("a malformed address is refused", || day.ui().contains(&refused(&tx)).then_some(())).await;
+    assert_eq!(day.app.deposit(&tx), None);
+
+    let other_currency = day.event_url(&tx, &deposit_event("USDC", "TRC20", TRON)).await;
+    day.phone().device().ui.clear();
+    assert!(!hooks.navigation(&other_currency));
+    eventually("another currency than the sale is refused", || day.ui().contains(&refused(&tx)).then_some(())).await;
+    assert_eq!(day.app.deposit(&tx), None);
+
+    let foreign = day.event_url("someone-elses-sale", &deposit_event("USDT", "TRC20", TRON)).await;
+    assert!(!hooks.navigation(&foreign));
+    assert_eq!(day.app.deposit("someone-elses-sale"), None);
+
+    let good = day.event_url(&tx, &deposit_event("USDT", "TRC20", TRON)).await;
+    assert!(!hooks.navigation(&good));
+    let handoff = eventually("the checked deposit is offered", || day.app.deposit(&tx)).await;
+    assert!(day.ui().contains(&UiEvent::Deposit(tx.clone())));
+    assert_eq!((handoff.deposit.amount.as_str(), handoff.deposit.address.as_str()), ("25", TRON));
+    assert_eq!(handoff.deposit.wallet_link, None, "TRON has no payment link standard");
+    assert!(handoff.qr.starts_with("data:image/svg+xml;base64,"), "a QR code of the address");
+    let no_link = day.app.open_in_wallet(&tx).await.expect_err("nothing to open");
+    assert_eq!(no_link.code, Some("no_wallet_link"));
+    let log = day.app.log().export();
+    assert!(!log.contains(&TRON[..TRON.len() - 1]), "the refused address is redacted in the log");
+    day.end().await;
+}
+
+/// On Ethereum the hand-off carries an EIP-681 link a wallet app opens.
+#[tokio::test]
+async fn an_ethereum_deposit_opens_in_a_wallet() {
+    let day = Day::begin(Os::Android).await;
+    let (tx, label) = day.sell("USDT", "ERC20").await;
+    let good = day.event_url(&tx, &deposit_event("USDT", "ERC20", EVM)).await;
+    assert!(!day.phone().hooks(&label).navigation(&good));
+    let handoff = eventually("offered", || day.app.deposit(&tx)).await;
+    let link = handoff.deposit.wallet_link.expect("a link");
+    assert!(link.starts_with("ethereum:0xdAC17F958D2ee523a2206206994597C13D831ec7@1/transfer?address="), "{link}");
+    day.app.open_in_wallet(&tx).await.expect("handed to a wallet app");
+    assert!(day.app.log().export().contains("handed to a wallet app (ethereum:)"));
+    day.end().await;
 }

@@ -21,7 +21,20 @@ function txRow(tx) {
       [h("span", { text: txTitle(tx) }), h("span", { class: `status-${st}`, "data-status": st, text: statusText(st) })],
     ),
     !TERMINAL.includes(st) && tx.resumable ? resumeButton(tx, `resume-${tx.id}`) : null,
+    !TERMINAL.includes(st) && tx.type === "sell" ? depositLink(tx) : null,
   ]);
+}
+
+/** An open sale whose deposit the core checked: a way back to the hand-off. */
+function depositLink(tx) {
+  const slot = h("span", { class: "deposit-link" });
+  call("deposit", { id: tx.id }).then(
+    (d) => {
+      if (d) slot.replaceChildren(h("button", { type: "button", class: "secondary resume", id: `deposit-${tx.id}`, text: t("deposit.show"), onclick: () => navigate({ to: "transaction", id: tx.id }) }));
+    },
+    () => {},
+  );
+  return slot;
 }
 
 export function home() {

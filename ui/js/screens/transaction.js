@@ -5,6 +5,7 @@ import { dateTime, t } from "../i18n.js";
 import { call, navigate } from "../ipc.js";
 import { latest, state, TERMINAL, UNSUCCESSFUL } from "../state.js";
 import { statusCard, supportCard, txTitle } from "./common.js";
+import { depositArea } from "./deposit.js";
 import { resumeButton } from "./resume.js";
 
 export function transaction(tx) {
@@ -28,6 +29,7 @@ export function transaction(tx) {
           v.fiat_amount ? h("dt", { text: t("tx.paid") }) : null,
           v.fiat_amount ? data("dd", {}, `${v.fiat_amount} ${v.fiat_currency || ""}`) : null,
         ]),
+        v.type === "sell" && open ? depositArea(tx) : null,
         statusCard(tx),
         open ? h("p", { class: "muted", id: "tx-live-note", text: t("tx.live_note") }) : null,
         h("div", { id: "tx-problems" }),

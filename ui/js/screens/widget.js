@@ -6,6 +6,7 @@ import { t } from "../i18n.js";
 import { call, invoke, navigate } from "../ipc.js";
 import { state } from "../state.js";
 import { statusCard } from "./common.js";
+import { depositArea } from "./deposit.js";
 
 const confirmDialog = document.getElementById("confirm");
 
@@ -14,6 +15,7 @@ export function widgetScreen(tx) {
     return show([
       h("h1", { text: t("widget.browser_title") }),
       h("p", { id: "widget-note", text: t("widget.browser_note") }),
+      depositArea(tx),
       statusCard(tx),
       h("button", { type: "button", class: "secondary", id: "close-widget", text: t("widget.back_to_app"), onclick: () => invoke("close_widget") }),
     ]);
@@ -30,6 +32,7 @@ export function widgetScreen(tx) {
       ? h("button", { type: "button", id: "widget-reopen", text: t("widget.reopen"), onclick: (ev) => reopen(tx, ev.currentTarget) })
       : null,
     h("div", { id: "tx-problems" }),
+    depositArea(tx),
     w.timedOut && !w.stuck
       ? h("button", {
           type: "button",

@@ -217,15 +217,35 @@ fn init_token(state: &SandboxState, tx_id: &str, widget_id: &str) -> String {
     format!("{header}.{payload}.{}", URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes()))
 }
 
-/// A stable, address-shaped string per partner and pair. Not a valid on-chain address.
+/// A stable address per partner and pair, well formed for its network (checksums included, as
+/// Proof's are), from a hash: nobody holds its key, so nothing sent to it is ever spent.
 fn wallet_address(partner: usize, currency: &str, network: &str) -> String {
     let digest = Sha256::digest(format!("proof-sandbox/{partner}/{currency}/{network}"));
-    let pick = |alphabet: &[u8], len: usize| -> String {
-        digest.iter().cycle().take(len).map(|b| char::from(alphabet[usize::from(*b) % alphabet.len()])).collect()
-    };
+    let body = &digest[..20];
     match network {
-        "TRC20" => format!("T{}", pick(b"123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz", 33)),
-        "BITCOIN" => format!("bc1q{}", pick(b"qpzry9x8gf2tvdw0s3jn54khce6mua7l", 38)),
-        _ => format!("0x{}", hex::encode(&digest[..20])),
+        // TRON: base58check of 0x41 and the 20-byte account.
+        "TRC20" => bs58::encode([&[0x41u8][..], body].concat()).with_check().into_string(),
+        // Bitcoin: a native SegWit (P2WPKH) address.
+        "BITCOIN" => bech32::segwit::encode_v0(bech32::hrp::BC, body).unwrap_or_default(),
+        // EVM: lower case, which carries no checksum (EIP-55 reads mixed case only).
+        _ => format!("0x{}", hex::encode(body)),
+    }
+}
+
+#[cfg(test)]
+mod address_tests {
+    use super::wallet_address;
+
+    /// The app checks a sale's deposit address by the network's rules before it shows it: the
+    /// sandbox's must pass, as Proof's do.
+    #[test]
+    fn deposit_addresses_are_valid_for_their_network() {
+        for (currency, network) in
+            [("USDT", "TRC20"), ("USDT", "ERC20"), ("USDT", "BEP20"), ("ETH", "ERC20"), ("BTC", "BITCOIN")]
+        {
+            let address = wallet_address(0, currency, network);
+            let read = ramp_api::address::parse(&address, network);
+            assert!(read.is_ok(), "{currency} on {network}: {address} {read:?}");
+        }
     }
 }

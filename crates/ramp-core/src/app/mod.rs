@@ -24,9 +24,11 @@ use crate::nav::{NavPolicy, ReturnLink};
 use crate::stream::{StreamItem, follow};
 use crate::{BackendClient, CoreError, ErrorKind, Result, TokenStore};
 
+mod deposit;
 pub mod shell;
 mod window;
 
+pub use deposit::Handoff;
 pub use shell::{Frames, Permission, Shell, ShellTraits, UiEvent, WindowHooks, WindowSpec};
 pub use window::{WidgetBack, WidgetHealth, is_payment_window};
 
@@ -94,6 +96,8 @@ struct State {
     window: Option<window::Window>,
     /// The last window number given out.
     generation: u64,
+    /// Sales' deposits that passed the checks, by transaction.
+    deposits: HashMap<String, Handoff>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -440,7 +444,10 @@ impl<S: Shell> App<S> {
         };
         let line = describe(&tx, &event);
         self.0.log.push("widget", &line);
-        self.0.shell.emit(UiEvent::WidgetEvent { tx, event: line });
+        self.0.shell.emit(UiEvent::WidgetEvent { tx: tx.clone(), event: line });
+        if let WidgetEvent::SellTransferEnabled { amount, currency, network, address } = &event {
+            self.deposit_shown(&tx, amount, currency, network, address);
+        }
         let leaves = matches!(event, WidgetEvent::PaymentFinished { .. } | WidgetEvent::Close { .. });
         self.navigate(Action::Widget(event));
         if leaves {

@@ -124,6 +124,11 @@ pub enum UiEvent {
     },
     /// The user asked to close it: the UI asks whether to leave the payment.
     CloseRequested,
+    /// A sale's deposit passed the app's checks: the hand-off can show (`deposit` command).
+    Deposit(String),
+    /// A sale's deposit failed the app's checks: never shown as something to send to; the
+    /// user is told to contact support with the transaction id.
+    DepositRefused(String),
     /// The widget reported something (a log line for the UI).
     WidgetEvent {
         /// Its transaction.
@@ -145,6 +150,8 @@ impl UiEvent {
             UiEvent::WindowTimeout(_) => "widget-timeout",
             UiEvent::WindowStuck { .. } => "widget-stuck",
             UiEvent::CloseRequested => "widget-close-requested",
+            UiEvent::Deposit(_) => "deposit",
+            UiEvent::DepositRefused(_) => "deposit-refused",
             UiEvent::WidgetEvent { .. } => "widget-event",
         }
     }
@@ -160,7 +167,10 @@ impl UiEvent {
             UiEvent::Reconnecting { tx, retry_in } => {
                 json!({"tx": tx, "reconnecting_in_ms": u64::try_from(retry_in.as_millis()).unwrap_or(u64::MAX)})
             }
-            UiEvent::WindowOpened(tx) | UiEvent::WindowTimeout(tx) => json!(tx),
+            UiEvent::WindowOpened(tx)
+            | UiEvent::WindowTimeout(tx)
+            | UiEvent::Deposit(tx)
+            | UiEvent::DepositRefused(tx) => json!(tx),
             UiEvent::WindowLoaded | UiEvent::CloseRequested => serde_json::Value::Null,
             UiEvent::WindowStuck { tx, reason } => json!({"tx": tx, "reason": reason}),
             UiEvent::WidgetEvent { tx, event } => json!({"tx": tx, "event": event}),
