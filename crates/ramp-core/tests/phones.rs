@@ -31,6 +31,9 @@ use url::Url;
 enum Os {
     Ios,
     Android,
+    /// Desktop Linux (WebKitGTK): the window stands beside the app's, reports `Destroyed`, and
+    /// the shell checks the main frame's response.
+    Linux,
 }
 
 /// One webview the platform holds.
@@ -45,6 +48,8 @@ struct Webview {
     destroyed: bool,
     /// Pages before this one in its history (`history.back()` goes to the last).
     back_stack: Vec<Url>,
+    /// The page emptied itself (its body shows nothing).
+    blank: bool,
 }
 
 #[derive(Default)]
@@ -56,6 +61,10 @@ struct Device {
     dismissed: Vec<String>,
     /// The platform refuses the next window (out of memory, no activity started in time).
     refuse_next: bool,
+    /// The next window's first page never finishes loading.
+    never_loads: bool,
+    /// Scripts evaluated, by window.
+    evaluations: HashMap<String, usize>,
     /// Evaluations into an Android window whose activity was gone: each would abort the app.
     aborts: Vec<String>,
     ui: Vec<UiEvent>,
@@ -81,7 +90,11 @@ impl Phone {
     fn navigate(&self, label: &str, url: &Url) -> bool {
         let hooks = self.device().webviews.get(label).map(|w| w.hooks.clone());
         let Some(hooks) = hooks else { return false };
-        let allowed = hooks.navigation(url);
+        let mut allowed = hooks.navigation(url);
+        if allowed && self.os == Os::Linux {
+            // platform.rs check_main_frame: the main frame's response is asked about.
+            allowed = hooks.main_frame(url);
+        }
         if allowed {
             if let Some(w) = self.device().webviews.get_mut(label) {
                 let previous = std::mem::replace(&mut w.url, url.clone());
@@ -99,9 +112,37 @@ impl Phone {
         let hooks = self.device().webviews.get(label).map(|w| w.hooks.clone());
         let Some(hooks) = hooks else { return false };
         match self.os {
-            Os::Ios => hooks.navigation(url),
+            Os::Ios | Os::Linux => hooks.navigation(url),
             Os::Android => true,
         }
+    }
+
+    /// The page empties itself.
+    fn go_blank(&self, label: &str) {
+        if let Some(w) = self.device().webviews.get_mut(label) {
+            w.blank = true;
+        }
+    }
+
+    /// Android finishes the window's activity by itself (back on a page that could not ask,
+    /// the launcher icon with a `singleTask` main activity): destroyed, and Tauri forgets it.
+    fn finish(&self, label: &str) {
+        let hooks = {
+            let mut d = self.device();
+            d.labels.remove(label);
+            d.webviews.get_mut(label).map(|w| {
+                w.destroyed = true;
+                w.on_screen = false;
+                w.hooks.clone()
+            })
+        };
+        if let Some(h) = hooks {
+            h.gone();
+        }
+    }
+
+    fn evaluations(&self, label: &str) -> usize {
+        self.device().evaluations.get(label).copied().unwrap_or_default()
     }
 
     fn hang(&self, label: &str) {
@@ -133,6 +174,7 @@ impl Phone {
         match self.os {
             Os::Ios => Frames::Untold,
             Os::Android => Frames::NotAsked,
+            Os::Linux => Frames::CheckedAtResponse,
         }
     }
 }
@@ -155,8 +197,12 @@ impl Shell for Phone {
                 hung: false,
                 destroyed: false,
                 back_stack: Vec::new(),
+                blank: false,
             };
             d.webviews.insert(spec.label.clone(), webview);
+            if std::mem::take(&mut d.never_loads) {
+                return Ok(());
+            }
         }
         // The engine loads the page a moment later; Android's wry asks the handler about its
         // own first load too (RustWebView.kt:53-60).
@@ -197,7 +243,8 @@ impl Shell for Phone {
                 }
             }
             // finish(); the activity's onDestroy comes a moment later and Tauri forgets it.
-            Os::Android => {
+            // Desktop: destroy(); Destroyed comes from the event loop a moment later.
+            Os::Android | Os::Linux => {
                 let device = self.device.clone();
                 let label = label.to_owned();
                 tokio::spawn(async move {
@@ -219,7 +266,10 @@ impl Shell for Phone {
         let answer = {
             let mut d = self.device();
             let os = self.os;
-            let state = d.webviews.get(label).map(|w| (w.hung, w.destroyed, w.url.clone()));
+            *d.evaluations.entry(label.to_owned()).or_default() += 1;
+            let state = d.webviews.get(label).map(|w| {
+                (w.hung, w.destroyed, if w.blank { Url::parse("about:blank").expect("url") } else { w.url.clone() })
+            });
             // `history.back()` where the page has somewhere to go back to.
             let stepped = match (state.as_ref(), d.webviews.get_mut(label)) {
                 (Some((false, false, _)), Some(w)) if js.contains("history.back()") => {
@@ -269,7 +319,7 @@ impl Shell for Phone {
     }
 
     fn traits(&self) -> ShellTraits {
-        ShellTraits { webview: true, covers_app: true, no_browser: true, frames: self.frames() }
+        ShellTraits { webview: true, covers_app: self.os != Os::Linux, no_browser: true, frames: self.frames() }
     }
 }
 
@@ -277,7 +327,7 @@ impl Shell for Phone {
 const PROVIDER: &str = "https://payments.provider.example";
 
 const TIMING: Timing = Timing {
-    load_timeout: Duration::from_secs(10),
+    load_timeout: Duration::from_secs(1),
     watch_every: Duration::from_millis(100),
     answer_within: Duration::from_millis(200),
     strikes: 2,
@@ -344,10 +394,12 @@ impl Day {
 
     /// The label of the payment window on screen, once its page has loaded.
     async fn loaded_window(&self) -> String {
-        eventually("the payment window loads", || {
+        let label = eventually("the payment window loads", || {
             self.app.window_health().is_some_and(|h| h.loaded).then(|| self.app.window_label()).flatten()
         })
-        .await
+        .await;
+        assert!(self.ui().contains(&UiEvent::WindowLoaded), "the UI was told it loaded");
+        label
     }
 
     fn ui(&self) -> Vec<UiEvent> {
@@ -496,6 +548,10 @@ async fn ios_a_crashed_payment_window_is_taken_away_and_reopens_the_same_purchas
     assert!(day.phone().on_screen().is_empty(), "taken away: the app's message is visible");
     assert_eq!(day.app.screen(), Screen::Widget { tx: tx.clone() }, "the app still offers Reopen");
     assert_eq!(day.app.restore().widget.and_then(|w| w.stuck), Some("crashed"), "a reloaded UI sees it too");
+    // The taken-away window's page (iOS keeps it) starting to load elsewhere changes nothing.
+    day.phone().hooks(&label).page_started(&Url::parse("https://elsewhere.example/").expect("url"));
+    assert_eq!(day.app.screen(), Screen::Widget { tx: tx.clone() });
+    assert_eq!(day.app.window_health().and_then(|h| h.stuck), Some("crashed"));
 
     assert_eq!(day.app.reopen(&tx).await.expect("Reopen"), tx);
     let again = day.loaded_window().await;
@@ -529,6 +585,7 @@ async fn android_back_on_a_hung_page_is_bounded_and_the_stuck_window_makes_way()
     // Give the watchdog time to make a mistake.
     tokio::time::sleep(TIMING.watch_every * 5).await;
     assert_eq!(day.app.screen(), Screen::Widget { tx: tx.clone() }, "Reopen still offered");
+    assert_eq!(day.app.window_health().and_then(|h| h.stuck), Some("unresponsive"), "still said after it went");
     assert_eq!(day.app.back().await, WidgetBack::NoWidget, "no window to ask");
 
     assert_eq!(day.app.reopen(&tx).await.expect("Reopen"), tx);
@@ -583,8 +640,8 @@ async fn card_check(os: Os) {
     let leaves = Url::parse("https://elsewhere.example/").expect("url");
     let loaded = day.phone().navigate(&label, &leaves);
     match os {
-        Os::Android => {
-            assert!(!loaded, "Android: refused before it loads");
+        Os::Android | Os::Linux => {
+            assert!(!loaded, "refused before it shows");
             assert_eq!(day.phone().on_screen(), std::slice::from_ref(&label), "the payment window stays");
         }
         Os::Ios => {
@@ -705,5 +762,88 @@ async fn an_ethereum_deposit_opens_in_a_wallet() {
     assert!(link.starts_with("ethereum:0xdAC17F958D2ee523a2206206994597C13D831ec7@1/transfer?address="), "{link}");
     day.app.open_in_wallet(&tx).await.expect("handed to a wallet app");
     assert!(day.app.log().export().contains("handed to a wallet app (ethereum:)"));
+    day.end().await;
+}
+
+/// Desktop Linux: frames from any origin load in place, and the page itself is checked when
+/// its response arrives: an unlisted page never replaces the host page, and goes to the browser.
+/// A window the app let go of may only go blank.
+#[tokio::test]
+async fn linux_checks_the_page_at_its_response() {
+    let day = Day::begin(Os::Linux).await;
+    let (tx, label) = day.buy().await;
+    let host = day.phone().url_of(&label).expect("url");
+    assert!(day.phone().frame(&label, &Url::parse("https://acs.issuer.example/challenge").expect("url")));
+    let elsewhere = Url::parse("https://elsewhere.example/").expect("url");
+    assert!(!day.phone().navigate(&label, &elsewhere), "refused at its response");
+    assert_eq!(day.phone().url_of(&label), Some(host.clone()), "the host page stays");
+    assert_eq!(day.app.screen(), Screen::Widget { tx: tx.clone() });
+    assert!(day.app.log().export().contains("opened outside the app: https://elsewhere.example"));
+    assert!(day.phone().hooks(&label).main_frame(&host), "the host page itself");
+
+    day.app.reopen(&tx).await.expect("reopened");
+    day.loaded_window().await;
+    let old = day.phone().hooks(&label);
+    assert!(!old.main_frame(&host), "a replaced window shows nothing new");
+    assert!(old.main_frame(&Url::parse("about:blank").expect("url")));
+    day.end().await;
+}
+
+/// Desktop Linux: a hung window stays beside the app's (it covers nothing), is reported once,
+/// and the watchdog stops asking it.
+#[tokio::test]
+async fn linux_a_stuck_window_stays_and_is_no_longer_asked() {
+    let day = Day::begin(Os::Linux).await;
+    let (tx, label) = day.buy().await;
+    day.phone().hang(&label);
+    eventually("reported", || {
+        day.ui().contains(&UiEvent::WindowStuck { tx: tx.clone(), reason: "unresponsive" }).then_some(())
+    })
+    .await;
+    assert_eq!(day.phone().on_screen(), std::slice::from_ref(&label), "still beside the app");
+    let asked = day.phone().evaluations(&label);
+    tokio::time::sleep(TIMING.watch_every * 5).await;
+    assert_eq!(day.phone().evaluations(&label), asked, "not asked again");
+    day.end().await;
+}
+
+/// A page that empties itself is reported as blank.
+#[tokio::test]
+async fn a_blank_page_is_reported() {
+    let day = Day::begin(Os::Android).await;
+    let (tx, label) = day.buy().await;
+    day.phone().go_blank(&label);
+    eventually("reported blank", || {
+        day.ui().contains(&UiEvent::WindowStuck { tx: tx.clone(), reason: "blank" }).then_some(())
+    })
+    .await;
+    day.end().await;
+}
+
+/// A first page that never finishes loading: the UI is told in time, once; a page that loaded
+/// never is.
+#[tokio::test]
+async fn a_first_page_that_never_loads_is_reported() {
+    let day = Day::begin(Os::Ios).await;
+    let loaded = day.buy().await;
+    day.phone().device().never_loads = true;
+    let amount = Amount::parse("25").expect("amount");
+    let request =
+        CreateSession { tx_type: TxType::Buy, currency: "USDT".into(), network: "TRC20".into(), amount, address: None };
+    let tx = day.app.start(&request).await.expect("opened");
+    eventually("the timeout", || day.ui().contains(&UiEvent::WindowTimeout(tx.clone())).then_some(())).await;
+    assert!(!day.ui().contains(&UiEvent::WindowTimeout(loaded.0)), "not for a page that loaded");
+    day.end().await;
+}
+
+/// Android finishing the payment activity by itself (back on a page that could not ask):
+/// the transaction's screen shows, with Continue, and nothing is left on record.
+#[tokio::test]
+async fn android_a_payment_activity_the_system_finished_shows_the_transaction() {
+    let day = Day::begin(Os::Android).await;
+    let (tx, label) = day.buy().await;
+    day.phone().finish(&label);
+    assert_eq!(day.app.screen(), Screen::Transaction { tx });
+    assert_eq!(day.app.window_health(), None);
     day.end().await;
 }
