@@ -826,6 +826,8 @@ async fn a_blank_page_is_reported() {
 async fn a_first_page_that_never_loads_is_reported() {
     let day = Day::begin(Os::Ios).await;
     let loaded = day.buy().await;
+    tokio::time::sleep(TIMING.load_timeout * 2).await;
+    assert!(!day.ui().contains(&UiEvent::WindowTimeout(loaded.0.clone())), "not for a page that loaded");
     day.phone().device().never_loads = true;
     let amount = Amount::parse("25").expect("amount");
     let request =
