@@ -849,3 +849,23 @@ async fn android_a_payment_activity_the_system_finished_shows_the_transaction() 
     assert_eq!(day.app.window_health(), None);
     day.end().await;
 }
+
+/// Desktop Linux: the window's close button makes the app ask whether to leave, and its web
+/// process dying is reported at once; a replaced window's close button asks nothing.
+#[tokio::test]
+async fn linux_the_close_button_asks_and_a_dead_process_is_reported() {
+    let day = Day::begin(Os::Linux).await;
+    let (tx, label) = day.buy().await;
+    let hooks = day.phone().hooks(&label);
+    hooks.close_requested();
+    assert!(day.ui().contains(&UiEvent::CloseRequested), "the leave question");
+    hooks.process_gone();
+    assert!(day.ui().contains(&UiEvent::WindowStuck { tx: tx.clone(), reason: "crashed" }));
+
+    day.app.reopen(&tx).await.expect("reopened");
+    day.loaded_window().await;
+    day.phone().device().ui.clear();
+    hooks.close_requested();
+    assert!(!day.ui().contains(&UiEvent::CloseRequested), "not for a replaced window");
+    day.end().await;
+}

@@ -3,7 +3,9 @@
 //! it was dismissed (iOS), or destroys late (Android), touches nothing.
 //!
 //! - Its navigations go through the backend's policy; widget events are taken only for its
-//!   own transaction.
+//!   own transaction. Where the engine asks about frames too ([`Frames`]), an address off the
+//!   list may load as a frame, and the page itself is checked when it responds or starts
+//!   loading.
 //! - The camera and microphone go to the page it shows only while that page is on the origin
 //!   it was opened on (the host page), never after a navigation elsewhere.
 //! - A watchdog asks the loaded page for a trivial answer; silence or an empty page twice in a
