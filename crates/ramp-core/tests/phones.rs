@@ -366,29 +366,13 @@ impl Day {
 
     /// Buy 25 USDT; the transaction and its window's label, once its page has loaded.
     async fn buy(&self) -> (String, String) {
-        let amount = Amount::parse("25").expect("amount");
-        let request = CreateSession {
-            tx_type: TxType::Buy,
-            currency: "USDT".into(),
-            network: "TRC20".into(),
-            amount,
-            address: None,
-        };
-        let tx = self.app.start(&request).await.expect("the payment window opens");
+        let tx = self.app.start(&session(TxType::Buy, "USDT", "TRC20")).await.expect("the payment window opens");
         (tx, self.loaded_window().await)
     }
 
-    /// Sell `amount` of `currency` on `network`; the transaction and its window's label.
+    /// Sell 25 of `currency` on `network`; the transaction and its window's label.
     async fn sell(&self, currency: &str, network: &str) -> (String, String) {
-        let amount = Amount::parse("25").expect("amount");
-        let request = CreateSession {
-            tx_type: TxType::Sell,
-            currency: currency.into(),
-            network: network.into(),
-            amount,
-            address: None,
-        };
-        let tx = self.app.start(&request).await.expect("the payment window opens");
+        let tx = self.app.start(&session(TxType::Sell, currency, network)).await.expect("the payment window opens");
         (tx, self.loaded_window().await)
     }
 
@@ -422,6 +406,12 @@ impl Day {
         self.backend.shutdown().await;
         let _ = std::fs::remove_dir_all(&self.dir);
     }
+}
+
+/// A session for 25 of `currency` on `network`.
+fn session(tx_type: TxType, currency: &str, network: &str) -> CreateSession {
+    let amount = Amount::parse("25").expect("amount");
+    CreateSession { tx_type, currency: currency.into(), network: network.into(), amount, address: None }
 }
 
 fn uuid_like() -> String {
@@ -676,10 +666,8 @@ async fn back_steps_back_inside_the_page_then_asks_to_leave() {
 async fn a_window_the_platform_refuses_leaves_nothing_behind() {
     let day = Day::begin(Os::Android).await;
     day.phone().device().refuse_next = true;
-    let amount = Amount::parse("25").expect("amount");
-    let request =
-        CreateSession { tx_type: TxType::Buy, currency: "USDT".into(), network: "TRC20".into(), amount, address: None };
-    let refused = day.app.start(&request).await.expect_err("the platform refused the window");
+    let refused =
+        day.app.start(&session(TxType::Buy, "USDT", "TRC20")).await.expect_err("the platform refused the window");
     assert_eq!(refused.code, Some("window_failed"));
     assert_eq!(day.app.window_health(), None);
     assert!(!matches!(day.app.screen(), Screen::Widget { .. }), "no payment screen without a window");
@@ -829,10 +817,7 @@ async fn a_first_page_that_never_loads_is_reported() {
     tokio::time::sleep(TIMING.load_timeout * 2).await;
     assert!(!day.ui().contains(&UiEvent::WindowTimeout(loaded.0.clone())), "not for a page that loaded");
     day.phone().device().never_loads = true;
-    let amount = Amount::parse("25").expect("amount");
-    let request =
-        CreateSession { tx_type: TxType::Buy, currency: "USDT".into(), network: "TRC20".into(), amount, address: None };
-    let tx = day.app.start(&request).await.expect("opened");
+    let tx = day.app.start(&session(TxType::Buy, "USDT", "TRC20")).await.expect("opened");
     eventually("the timeout", || day.ui().contains(&UiEvent::WindowTimeout(tx.clone())).then_some(())).await;
     assert!(!day.ui().contains(&UiEvent::WindowTimeout(loaded.0)), "not for a page that loaded");
     day.end().await;
