@@ -66,7 +66,8 @@ async fn sessions_nobody_opened_stop_being_watched_and_stay_stopped() {
     let start = || {
         let mut c = config(&dir);
         c.proof = proof_at(&sandbox);
-        c.widget_link_ttl = Duration::from_secs(1);
+        // Long enough to open the second link on a busy machine (CI once took over a second).
+        c.widget_link_ttl = Duration::from_secs(3);
         c.unopened_watch_grace = Duration::ZERO;
         Backend::start(c)
     };
@@ -74,9 +75,9 @@ async fn sessions_nobody_opened_stop_being_watched_and_stay_stopped() {
     let api = Api::new(&backend);
     let user = partner_backend::auth::AppUser { id: "verified-watchers".into(), email: "w@example.com".into() };
     let token = backend.start_app_session(&user).await.expect("app session").token;
-    let unopened = api.buy(&token).await;
     let opened = api.buy(&token).await;
     api.http.get(&opened.widget_url).send().await.expect("host page").error_for_status().expect("opens");
+    let unopened = api.buy(&token).await;
     assert_eq!(backend.upstream_watchers(), 2);
 
     wait_for(Duration::from_secs(10), "the unopened session stops being watched", async || {
