@@ -912,8 +912,13 @@ async fn sell_flow() {
     c.switch_to_window(widget.clone()).await.expect("to widget");
     wait_css(&c, "#pw-deposit-sent").await;
     c.switch_to_window(main.clone()).await.expect("to main");
-    let shown = wait_css(&c, "#deposit-address").await;
-    let address = shown.attr("data-address").await.expect("attr").expect("the address");
+    wait_css(&c, "#deposit-address").await;
+    // Read at once: the hand-off may be drawn again when the core's event arrives.
+    let address = c
+        .execute("return document.getElementById('deposit-address').getAttribute('data-address');", vec![])
+        .await
+        .expect("js");
+    let address = address.as_str().expect("the address").to_owned();
     assert!(text(&c, "#deposit-amount").await.starts_with("25 "), "the amount to send");
     assert!(c.find(Locator::Css("#deposit-qr")).await.is_ok(), "a QR code");
     assert!(!text(&c, "#deposit-warning").await.is_empty(), "the warning");

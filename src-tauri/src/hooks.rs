@@ -127,7 +127,7 @@ async fn run_recovery<R: Runtime>(app: &AppHandle<R>) -> Result<serde_json::Valu
         tokio::time::sleep(STEP).await;
     }
     let reopened_tx = health().map(|h| h.tx).unwrap_or_default();
-    let step = until(app, &widget(app), "document.querySelector('[data-step]') ? document.querySelector('[data-step]').getAttribute('data-step') : 'pending'")
+    let step = until(app, &widget(app), "(function () { var e = document.querySelector('[data-step]'); var s = e && e.getAttribute('data-step'); return s && s !== 'loading' ? s : 'pending'; })()")
         .await
         .unwrap_or_default();
     run(app, &widget(app), &widget_steps(r#"[["kyc", {"step": "liveness"}], ["action", {"action": "pay"}]]"#))
