@@ -31,23 +31,33 @@ export function header() {
   ]);
 }
 
+/** A button that copies `text` and says so in `note` (a status region). */
+export function copyButton(id, label, text, note) {
+  return h("button", {
+    type: "button",
+    class: "secondary",
+    id,
+    text: label,
+    onclick: () =>
+      navigator.clipboard.writeText(text).then(
+        () => (note.textContent = t("support.copied")),
+        () => (note.textContent = ""),
+      ),
+  });
+}
+
 /** For a transaction that did not succeed: its id to quote (with a copy button) and the
  * partner's support, when the backend names one (the core opens it; the page cannot name
  * another address). */
 export function supportCard(tx) {
   const note = h("span", { class: "muted", id: "support-note", role: "status" });
-  const copy = () =>
-    navigator.clipboard.writeText(tx).then(
-      () => (note.textContent = t("support.copied")),
-      () => (note.textContent = ""),
-    );
   const contact = state.config && state.config.support_url;
   return h("section", { class: "card", id: "support", "aria-labelledby": "support-title" }, [
     h("h2", { id: "support-title", text: t("support.title") }),
     h("p", { text: t("support.text") }),
     h("p", {}, [data("code", { id: "support-tx" }, tx)]),
     h("div", { class: "row" }, [
-      h("button", { type: "button", class: "secondary", id: "support-copy", text: t("support.copy"), onclick: copy }),
+      copyButton("support-copy", t("support.copy"), tx, note),
       contact
         ? h("button", { type: "button", class: "secondary", id: "support-contact", text: t("support.contact"), onclick: () => call("open_support").catch((err) => (note.textContent = err.message)) })
         : null,

@@ -8,25 +8,11 @@ import { data, h } from "../dom.js";
 import { t } from "../i18n.js";
 import { call } from "../ipc.js";
 import { state } from "../state.js";
-import { supportCard } from "./common.js";
+import { copyButton, supportCard } from "./common.js";
 
 /** The address in groups of four, for reading aloud and comparing. */
 function grouped(address) {
   return (address.match(/.{1,4}/g) || []).join(" ");
-}
-
-function copyButton(id, label, text, note) {
-  return h("button", {
-    type: "button",
-    class: "secondary",
-    id,
-    text: label,
-    onclick: () =>
-      navigator.clipboard.writeText(text).then(
-        () => (note.textContent = t("support.copied")),
-        () => (note.textContent = ""),
-      ),
-  });
 }
 
 function handoff(d) {
