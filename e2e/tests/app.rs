@@ -986,6 +986,43 @@ async fn support_flow() {
     let _ = std::fs::remove_dir_all(dir);
 }
 
+/// Settings' data arrives late (its `app_info` command is held back 1.5 s in the page) and the user goes
+/// back home before it does: home stays, and settings never comes back over it.
+#[tokio::test]
+async fn a_screen_whose_data_arrives_late_never_covers_the_next() {
+    if e2e_enabled() {
+        tokio::time::timeout(Duration::from_secs(120), late_screen_flow()).await.expect("finished within 2 minutes");
+    }
+}
+
+async fn late_screen_flow() {
+    let (dir, b, _driver, c) = stack(Theme::Light).await;
+    sign_in_first_time(&c).await;
+    c.execute(
+        // Commands travel as fetches to ipc://localhost/<command> on WebKitGTK.
+        "var real = window.fetch; \
+         window.fetch = function (url, init) { \
+           var call = function () { return real(url, init); }; \
+           return String(url).indexOf('/app_info') >= 0 ? new Promise(function (r) { setTimeout(r, 1500); }).then(call) : call(); };",
+        vec![],
+    )
+    .await
+    .expect("hold app_info back");
+    tap(&c, "#open-settings").await;
+    wait_css(&c, "#app .loading").await;
+    press_escape(&c).await;
+    wait_css(&c, "#buy").await;
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    let shown = c
+        .execute("return [!!document.getElementById('buy'), !!document.getElementById('environment')];", vec![])
+        .await
+        .expect("js");
+    assert_eq!(shown, serde_json::json!([true, false]), "home stays after settings' late data");
+    let _ = tokio::time::timeout(Duration::from_secs(5), c.close()).await;
+    b.shutdown().await;
+    let _ = std::fs::remove_dir_all(dir);
+}
+
 // --- Accessibility and languages ----------------------------------------------------------------
 
 /// Text in the page that is not in the pseudo-locale (a string left out of the catalogs): text

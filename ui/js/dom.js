@@ -25,14 +25,33 @@ export function data(tag, attrs, text) {
   return h(tag, { ...attrs, translate: "no", text });
 }
 
-/** Replace the screen; focus moves to its heading, which screen readers announce. */
-export function show(nodes) {
+// How many screens were drawn: a screen whose data arrives after another screen was drawn
+// (the user or the core moved on meanwhile) must not come back over it.
+let drawn = 0;
+
+function put(nodes) {
   app.replaceChildren(...nodes.filter(Boolean));
   const h1 = app.querySelector("h1");
   if (h1) {
     h1.setAttribute("tabindex", "-1");
     h1.focus({ preventScroll: true });
   }
+}
+
+/**
+ * Draw a screen; focus moves to its heading, which screen readers announce. The handle's
+ * `replace` draws the same screen again once its data arrived, and does nothing when another
+ * screen was drawn since; `current` says whether it is still the one shown.
+ */
+export function show(nodes) {
+  const mine = ++drawn;
+  put(nodes);
+  return {
+    current: () => mine === drawn,
+    replace(next) {
+      if (mine === drawn) put(next);
+    },
+  };
 }
 
 export function loading(text) {

@@ -13,10 +13,10 @@ const FIELDS = ["currency", "network", "amount", "address"];
 export function form(type) {
   const title = type === "sell" ? t("form.sell_title") : t("form.buy_title");
   if (state.config) return draw(type, title, state.config);
-  show([h("h1", { text: title }), loading(t("form.loading"))]);
+  const screen = show([h("h1", { text: title }), loading(t("form.loading"))]);
   call("ramp_config").then(
-    (cfg) => draw(type, title, cfg),
-    (err) => show([h("h1", { text: title }), errorBox(err, () => form(type))]),
+    (cfg) => screen.current() && draw(type, title, cfg),
+    (err) => screen.replace([h("h1", { text: title }), errorBox(err, () => form(type))]),
   );
 }
 

@@ -53,26 +53,26 @@ export function history() {
         list.append(...page.transactions.map(row));
         next = page.next ?? undefined;
         if (!list.children.length) {
-          show([title, h("p", { class: "muted", id: "history-empty", text: t("history.empty") }), done()]);
+          screen.replace([title, h("p", { class: "muted", id: "history-empty", text: t("history.empty") }), done()]);
           return;
         }
         more.hidden = next === undefined;
         status.textContent = next === undefined ? t("history.end") : "";
-        if (first) {
-          show([title, list, status, more, done()]);
+        if (first && screen.current()) {
+          screen.replace([title, list, status, more, done()]);
           if (observer) observer.observe(more);
         }
       },
       (err) => {
         busy = false;
         more.disabled = false;
-        if (first) show([title, errorBox(err, history)]);
+        if (first) screen.replace([title, errorBox(err, history)]);
         else status.replaceChildren(errorBox(err, load));
       },
     );
   }
 
   more.addEventListener("click", load);
-  show([title, loading(t("history.loading"))]);
+  const screen = show([title, loading(t("history.loading"))]);
   load();
 }

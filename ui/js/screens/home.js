@@ -38,12 +38,12 @@ function depositLink(tx) {
 }
 
 export function home() {
-  show([header(), loading(t("home.loading"))]);
+  const screen = show([header(), loading(t("home.loading"))]);
   Promise.all([call("kyc_status"), call("ramp_config"), call("transactions")]).then(
     ([kycView, config, txs]) => {
       const kyc = kycView.status;
       state.config = config;
-      show([
+      screen.replace([
         header(),
         h("section", { class: "card", "aria-labelledby": "kyc-title" }, [
           h("h2", { id: "kyc-title", text: t("kyc.title") }),
@@ -64,6 +64,6 @@ export function home() {
         h("button", { type: "button", class: "link", id: "open-history", text: t("home.all"), onclick: () => navigate({ to: "history" }) }),
       ]);
     },
-    (err) => show([header(), errorBox(err, home)]),
+    (err) => screen.replace([header(), errorBox(err, home)]),
   );
 }

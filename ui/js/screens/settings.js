@@ -36,10 +36,10 @@ function languagePicker(rerender) {
 
 /** Settings; `focus` names the control to keep focus on after a redraw (else the heading). */
 export function settings(focus) {
-  show([h("h1", { text: t("settings.title") }), loading(t("settings.loading"))]);
+  const screen = show([h("h1", { text: t("settings.title") }), loading(t("settings.loading"))]);
   Promise.all([invoke("app_info"), invoke("event_log")]).then(([info, log]) => {
     const exported = h("pre", { class: "log", id: "log-export", translate: "no", hidden: true });
-    show([
+    screen.replace([
       h("h1", { text: t("settings.title") }),
       ...languagePicker(() => settings("language")),
       h("dl", { class: "facts" }, [
@@ -73,6 +73,6 @@ export function settings(focus) {
       h("button", { type: "button", class: "secondary spaced", id: "sign-out-everywhere", text: t("settings.sign_out_everywhere"), onclick: () => call("sign_out_everywhere") }),
       h("button", { type: "button", id: "back", class: "spaced", text: t("action.back"), onclick: () => navigate({ to: "back" }) }),
     ]);
-    if (focus) document.getElementById(focus)?.focus();
+    if (focus && screen.current()) document.getElementById(focus)?.focus();
   });
 }

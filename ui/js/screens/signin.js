@@ -5,10 +5,10 @@ import { t } from "../i18n.js";
 import { call } from "../ipc.js";
 
 export function signIn() {
-  show([h("h1", { text: t("app.name") }), h("p", { class: "muted", text: t("signin.tagline") }), loading(t("signin.loading"))]);
+  const screen = show([h("h1", { text: t("app.name") }), h("p", { class: "muted", text: t("signin.tagline") }), loading(t("signin.loading"))]);
   call("personas").then(
     (personas) =>
-      show([
+      screen.replace([
         h("h1", { text: t("app.name") }),
         h("div", { class: "info", role: "note", text: t("signin.sandbox_note") }),
         h("h2", { text: t("signin.as") }),
@@ -27,7 +27,7 @@ export function signIn() {
                   ev.currentTarget.disabled = true;
                   ev.currentTarget.appendChild(loading(t("signin.signing_in")));
                   call("sign_in", { persona: p.id, fresh: true }).catch((err) =>
-                    show([h("h1", { text: t("app.name") }), errorBox(err, signIn)]),
+                    screen.replace([h("h1", { text: t("app.name") }), errorBox(err, signIn)]),
                   );
                 },
               },
@@ -36,6 +36,6 @@ export function signIn() {
           ),
         ),
       ]),
-    (err) => show([h("h1", { text: t("app.name") }), errorBox(err, signIn)]),
+    (err) => screen.replace([h("h1", { text: t("app.name") }), errorBox(err, signIn)]),
   );
 }

@@ -9,7 +9,7 @@ import { depositArea } from "./deposit.js";
 import { resumeButton } from "./resume.js";
 
 export function transaction(tx) {
-  show([h("h1", { text: t("tx.title") }), loading(t("tx.loading"))]);
+  const screen = show([h("h1", { text: t("tx.title") }), loading(t("tx.loading"))]);
   Promise.all([call("transaction", { id: tx }), state.config ? state.config : call("ramp_config")]).then(
     ([v, config]) => {
       state.config = config;
@@ -19,7 +19,7 @@ export function transaction(tx) {
       }
       const st = latest(tx) || v.status;
       const open = !TERMINAL.includes(st);
-      show([
+      screen.replace([
         h("h1", { text: txTitle(v) }),
         h("dl", { class: "facts" }, [
           h("dt", { text: t("tx.network") }),
@@ -38,6 +38,6 @@ export function transaction(tx) {
         h("button", { type: "button", id: "done", class: open && v.resumable ? "secondary spaced" : "spaced", text: t("action.done"), onclick: () => navigate({ to: "back" }) }),
       ]);
     },
-    (err) => show([h("h1", { text: t("tx.title") }), errorBox(err, () => transaction(tx))]),
+    (err) => screen.replace([h("h1", { text: t("tx.title") }), errorBox(err, () => transaction(tx))]),
   );
 }
