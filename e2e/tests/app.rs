@@ -185,8 +185,20 @@ async fn dialog_eventually(c: &Client, want: bool) {
     panic!("the close question was never {}", if want { "shown" } else { "dismissed" });
 }
 
+/// The text of `css`, found again when the screen redrew it between the find and the read.
 async fn text(c: &Client, css: &str) -> String {
-    wait_css(c, css).await.text().await.expect("text")
+    for _ in 0..20 {
+        match wait_css(c, css).await.text().await {
+            Ok(t) => return t,
+            Err(fantoccini::error::CmdError::Standard(e))
+                if e.error == fantoccini::error::ErrorStatus::StaleElementReference =>
+            {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            Err(e) => panic!("text of {css}: {e:?}"),
+        }
+    }
+    panic!("{css} kept being redrawn");
 }
 
 async fn attr_eventually(c: &Client, css: &str, attr: &str, want: &str) {
