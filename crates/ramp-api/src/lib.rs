@@ -18,6 +18,11 @@ pub use widget_event::{EVENT_PATH, WidgetEvent, WidgetEventUrl};
 /// make sure no capability matches one.
 pub const PAYMENT_WINDOW_PREFIX: &str = "widget-";
 
+/// The page a payment window shows while the app asks for its session (`GET`, on the backend's
+/// origin, `?lang=` as the host page): the app opens the window on it at the tap, and replaces
+/// it with the host page link when that arrives.
+pub const OPENING_PATH: &str = "/w/opening";
+
 /// Path prefix of every app-facing endpoint.
 pub const API_PREFIX: &str = "/v1";
 

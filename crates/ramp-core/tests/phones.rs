@@ -50,6 +50,9 @@ struct Webview {
     back_stack: Vec<Url>,
     /// The page emptied itself (its body shows nothing).
     blank: bool,
+    /// The engine made its webview (the first page started loading). Before that, Android's
+    /// wry drops a script sent to the activity (`main_pipe.rs:344-345`).
+    created: bool,
 }
 
 #[derive(Default)]
@@ -63,6 +66,8 @@ struct Device {
     refuse_next: bool,
     /// The next window's first page never finishes loading.
     never_loads: bool,
+    /// The next window's engine takes this long to make its webview (a slow activity start).
+    slow_start: Option<Duration>,
     /// Scripts evaluated, by window.
     evaluations: HashMap<String, usize>,
     /// Evaluations into an Android window whose activity was gone: each would abort the app.
@@ -198,6 +203,7 @@ impl Shell for Phone {
                 destroyed: false,
                 back_stack: Vec::new(),
                 blank: false,
+                created: false,
             };
             d.webviews.insert(spec.label.clone(), webview);
             if std::mem::take(&mut d.never_loads) {
@@ -206,9 +212,13 @@ impl Shell for Phone {
         }
         // The engine loads the page a moment later; Android's wry asks the handler about its
         // own first load too (RustWebView.kt:53-60).
-        let url = spec.url.clone();
+        let (url, label, device) = (spec.url.clone(), spec.label.clone(), self.device.clone());
+        let start = self.device().slow_start.take().unwrap_or(Duration::from_millis(20));
         tokio::spawn(async move {
-            tokio::time::sleep(Duration::from_millis(20)).await;
+            tokio::time::sleep(start).await;
+            if let Some(w) = lock(&device).webviews.get_mut(&label) {
+                w.created = true;
+            }
             if hooks.navigation(&url) {
                 hooks.page_started(&url);
                 hooks.page_finished(&url);
@@ -270,6 +280,33 @@ impl Shell for Phone {
             let state = d.webviews.get(label).map(|w| {
                 (w.hung, w.destroyed, if w.blank { Url::parse("about:blank").expect("url") } else { w.url.clone() })
             });
+            // `location.replace(…)`: the page goes there in place, once the webview exists.
+            let replace = js
+                .strip_prefix("location.replace(")
+                .and_then(|r| r.strip_suffix(')'))
+                .and_then(|r| serde_json::from_str::<String>(r).ok())
+                .and_then(|u| Url::parse(&u).ok());
+            let runs = d.webviews.get(label).is_some_and(|w| w.created && !w.hung && !w.destroyed);
+            if let (Some(to), true) = (replace.clone(), runs) {
+                let (device, label, os) = (self.device.clone(), label.to_owned(), self.os);
+                tokio::spawn(async move {
+                    let Some(hooks) = lock(&device).webviews.get(&label).map(|w| w.hooks.clone()) else { return };
+                    if hooks.navigation(&to) && (os != Os::Linux || hooks.main_frame(&to)) {
+                        if let Some(w) = lock(&device).webviews.get_mut(&label) {
+                            w.url = to.clone();
+                        }
+                        hooks.page_started(&to);
+                        hooks.page_finished(&to);
+                    }
+                });
+            }
+            // Android's wry drops a script for an activity without its webview yet.
+            if replace.is_some() && !runs && os == Os::Android && d.webviews.get(label).is_some_and(|w| !w.destroyed) {
+                return Box::pin(async move {
+                    tokio::time::sleep(within).await;
+                    None
+                });
+            }
             // `history.back()` where the page has somewhere to go back to.
             let stepped = match (state.as_ref(), d.webviews.get_mut(label)) {
                 (Some((false, false, _)), Some(w)) if js.contains("history.back()") => {
@@ -671,6 +708,38 @@ async fn a_window_the_platform_refuses_leaves_nothing_behind() {
     assert_eq!(refused.code, Some("window_failed"));
     assert_eq!(day.app.window_health(), None);
     assert!(!matches!(day.app.screen(), Screen::Widget { .. }), "no payment screen without a window");
+    day.buy().await;
+    day.end().await;
+}
+
+/// The payment window opens at the tap on the backend's opening page, and the host page
+/// replaces it once both are there. On Android a script sent before the activity made its
+/// webview is dropped (wry `main_pipe.rs:344-345`): with an activity slower to start than the
+/// session request, the link still arrives, in place (back never returns to the opening page),
+/// and nothing is evaluated into a gone activity.
+#[tokio::test]
+async fn android_the_window_opens_at_the_tap_and_a_slow_activity_still_gets_its_page() {
+    let day = Day::begin(Os::Android).await;
+    day.phone().device().slow_start = Some(Duration::from_millis(600));
+    let (tx, label) = day.buy().await;
+    let shown = day.phone().url_of(&label).expect("its page");
+    assert!(shown.path().starts_with("/w/") && shown.path() != ramp_api::OPENING_PATH, "the host page: {shown}");
+    assert!(day.phone().device().webviews[&label].back_stack.is_empty(), "the opening page was replaced in place");
+    assert!(day.ui().contains(&UiEvent::WindowOpened(tx)));
+    day.end().await;
+}
+
+/// A session the backend refuses takes the window that opened at the tap away; the screen
+/// stays where the user was, with the backend's sentence.
+#[tokio::test]
+async fn a_refused_session_takes_the_opening_window_away() {
+    let day = Day::begin(Os::Ios).await;
+    let refused = day.app.start(&session(TxType::Buy, "NOPE", "TRC20")).await.expect_err("no such pair");
+    assert_eq!(refused.field.as_deref(), Some("currency"), "the backend's answer: {refused:?}");
+    assert_eq!(day.app.window_health(), None);
+    assert_eq!(day.phone().on_screen(), Vec::<String>::new(), "the opening window was taken away");
+    assert_eq!(day.phone().device().dismissed.len(), 1, "one window opened at the tap and was dismissed");
+    assert!(!matches!(day.app.screen(), Screen::Widget { .. }));
     day.buy().await;
     day.end().await;
 }

@@ -117,6 +117,24 @@ fn android_evaluating_into_a_destroyed_activity_aborts() {
     assert!(on_destroy.contains("remove_activity_proxy(activity_id)"), "{on_destroy}");
 }
 
+/// Android: a script for an activity whose webview is not made yet is dropped without a word
+/// (the `Eval` message finds no webview), and the webview is recorded at the end of the same
+/// `CreateWebView` message that starts its first load, so once that page started loading
+/// (`onPageStarted`, reported to the app) a script reaches it. The app replaces the opening
+/// page with the host page only then.
+#[test]
+fn android_drops_a_script_sent_before_the_webview_exists() {
+    let pipe = source("wry", "src/android/main_pipe.rs");
+    let eval: String =
+        pipe.lines().skip_while(|l| !l.contains("WebViewMessage::Eval(script, callback) =>")).take(2).collect();
+    assert!(eval.contains("if let Some(webview) = get_webview(activity_id)"), "{eval}");
+    let create = block(&pipe, "WebViewMessage::CreateWebView(attrs) =>");
+    let (load, recorded) = (create.find("load_url(&mut self.env, &webview"), create.rfind(".replace(webview)"));
+    assert!(load.is_some() && recorded.is_some() && load < recorded, "{create}");
+    let client = source("wry", "src/android/kotlin/RustWebViewClient.kt");
+    assert!(client.contains("override fun onPageStarted") && client.contains("Rust.onPageLoading"));
+}
+
 /// Android: `url()` sends a message to the UI thread and waits for it, so a handler running on
 /// that thread (permission requests) cannot ask the webview what it shows; the app records
 /// the main frame's URL from page-load events instead.

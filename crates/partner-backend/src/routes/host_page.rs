@@ -97,6 +97,17 @@ pub(crate) async fn host_page(
     }
 }
 
+/// `GET /w/opening` ([`ramp_api::OPENING_PATH`]): what the payment window shows from the tap
+/// until the app replaces it with the host page link. No script, nothing to send anywhere.
+pub(crate) async fn opening(
+    State(s): State<AppState>,
+    Query(q): Query<std::collections::HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Response {
+    let page = message_page(&s, page_lang(&q, &headers), "page.opening", None);
+    (StatusCode::OK, security_headers(&s, false), Html(page)).into_response()
+}
+
 /// `GET /w/host.js` and `GET /w/host.css`.
 pub(crate) async fn host_js() -> impl IntoResponse {
     ([(header::CONTENT_TYPE, "application/javascript; charset=utf-8"), (header::CACHE_CONTROL, "no-cache")], HOST_JS)

@@ -483,6 +483,19 @@ async fn expired_app_tokens_are_refused() {
     assert!(body.error.message.contains("expired"), "{}", body.error.message);
 }
 
+/// The page a payment window shows while the app asks for the session: in the user's language,
+/// with no script and nothing allowed (it is replaced by the host page link).
+#[tokio::test]
+async fn the_opening_page_speaks_the_users_language_and_runs_nothing() {
+    let Some((_b, api, _dir)) = start(|_| {}).await else { return };
+    let page = api.http.get(format!("{}{}?lang=de", api.base, ramp_api::OPENING_PATH)).send().await.expect("opening");
+    assert_eq!(page.status(), 200);
+    assert!(page.headers()["content-security-policy"].to_str().is_ok_and(|c| c.starts_with("default-src 'none'")));
+    let html = page.text().await.expect("html");
+    assert!(html.contains("lang=\"de\"") && html.contains("Die Zahlungsseite wird geöffnet"), "{html}");
+    assert!(!html.contains("<script"), "{html}");
+}
+
 #[tokio::test]
 async fn widget_links_open_once() {
     let Some((_b, api, _dir)) = start(|_| {}).await else { return };

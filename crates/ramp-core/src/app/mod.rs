@@ -345,12 +345,7 @@ impl<S: Shell> App<S> {
     /// The backend's refusal (limits, pair unavailable, KYC), offline, or a window the platform
     /// would not open.
     pub async fn start(&self, request: &CreateSession) -> Result<String> {
-        self.ensure_config().await?;
-        let created = self.0.client.create_session(request).await?;
-        self.0
-            .log
-            .push("app", format!("session {} created, opening the widget", short(&created.merchant_transaction_id)));
-        self.open_payment(created).await
+        self.open_payment(self.0.client.create_session(request)).await
     }
 
     /// Continue an unfinished transaction on a fresh single-use link to the same Proof session.
@@ -358,10 +353,8 @@ impl<S: Shell> App<S> {
     /// # Errors
     /// `invalid` with the backend's sentence when the transaction ended or its session expired.
     pub async fn resume(&self, id: &str) -> Result<String> {
-        self.ensure_config().await?;
-        let created = self.0.client.resume(id).await?;
         self.0.log.push("app", format!("resuming {}", short(id)));
-        self.open_payment(created).await
+        self.open_payment(self.0.client.resume(id)).await
     }
 
     /// Reopen a payment window that stopped working, on the same transaction.
@@ -380,16 +373,38 @@ impl<S: Shell> App<S> {
         Ok(())
     }
 
-    async fn open_payment(&self, created: SessionCreated) -> Result<String> {
-        let tx = created.merchant_transaction_id;
+    /// Open the payment for the session `session` brings. A webview payment window opens at
+    /// once, on the backend's opening page, while the session is asked for (its page is
+    /// replaced by the host page when the link arrives); a session that fails takes it away.
+    async fn open_payment(&self, session: impl std::future::Future<Output = Result<SessionCreated>>) -> Result<String> {
+        self.ensure_config().await?;
         let browser = self.state().config.as_ref().is_some_and(|(c, _)| c.widget_mode == WidgetMode::Browser)
             || !self.0.shell.traits().webview;
-        if browser {
-            self.open_in_browser(&created.widget_url, &tx).await?;
-        } else {
-            self.open_window(&created.widget_url, &tx)?;
-        }
+        let early = if browser { None } else { Some(self.present_window()?) };
+        let created = match session.await {
+            Ok(c) => c,
+            Err(e) => {
+                if let Some(generation) = early {
+                    self.abandon_window(generation);
+                }
+                return Err(e);
+            }
+        };
+        let tx = created.merchant_transaction_id;
+        self.0.log.push("app", format!("session {} ready, opening the widget", short(&tx)));
+        let shown = match early {
+            None => {
+                self.open_in_browser(&created.widget_url, &tx).await?;
+                true
+            }
+            Some(generation) => self.show_link(generation, &created.widget_url, &tx)?,
+        };
         self.navigate(Action::WidgetOpened(tx.clone()));
+        if !shown {
+            // The user closed the window while it was opening: the transaction's screen, with
+            // Continue.
+            self.navigate(Action::WidgetClosed);
+        }
         self.follow(tx.clone());
         Ok(tx)
     }

@@ -39,11 +39,19 @@ const STEP_BACK: &str = "(function () { \
 pub(crate) struct Window {
     pub(crate) generation: u64,
     pub(crate) label: String,
+    /// Its transaction; empty while the window shows the opening page and the session is
+    /// being asked for.
     pub(crate) tx: String,
     /// The origin of the host page it was opened on.
     home: url::Origin,
     /// What its main frame shows (from its page-load events).
     shown: Option<Url>,
+    /// The opening page started loading: the webview exists and takes scripts (on Android wry
+    /// drops a script sent before the activity made its webview, `main_pipe.rs:344-345`).
+    opened: bool,
+    /// The host page link, when it arrived before the opening page finished.
+    pending: Option<Url>,
+    /// The host page finished loading.
     loaded: bool,
     stuck: Option<&'static str>,
     /// On screen (false once the app asked the shell to take it away).
@@ -75,6 +83,8 @@ pub enum WidgetBack {
     SteppedBack,
     /// The page was on its first step, or did not answer: the UI asks whether to leave.
     AskedToClose,
+    /// The window was still opening (no payment in it yet): it was taken away.
+    Left,
     /// No payment window is open; the UI handles back itself.
     NoWidget,
 }
@@ -85,10 +95,17 @@ pub fn is_payment_window(label: &str) -> bool {
 }
 
 impl<S: Shell> App<S> {
-    /// Open `link` (a single-use host-page link) for transaction `tx` in a new payment window,
-    /// taking away the previous one.
-    pub(super) fn open_window(&self, link: &str, tx: &str) -> Result<()> {
-        let url = self.localized(self.0.client.widget_link(link)?);
+    /// Present a new payment window on the backend's opening page, taking away the previous
+    /// one; its generation. The host page link follows with [`App::show_link`].
+    pub(super) fn present_window(&self) -> Result<u64> {
+        let opening = self.0.client.base().join(ramp_api::OPENING_PATH).map_err(|_| {
+            CoreError::coded(
+                ErrorKind::App,
+                "no_config",
+                "The app's server address is not usable; check its configuration.",
+            )
+        })?;
+        let url = self.localized(opening);
         let (generation, label, old) = {
             let mut st = self.state();
             if st.config.is_none() {
@@ -104,9 +121,11 @@ impl<S: Shell> App<S> {
             let window = Window {
                 generation,
                 label: label.clone(),
-                tx: tx.to_owned(),
+                tx: String::new(),
                 home: url.origin(),
                 shown: None,
+                opened: false,
+                pending: None,
                 loaded: false,
                 stuck: None,
                 presented: true,
@@ -129,10 +148,67 @@ impl<S: Shell> App<S> {
                 format!("The app could not open a window: {e}"),
             ));
         }
-        self.0.shell.emit(UiEvent::WindowOpened(tx.to_owned()));
         self.watch(generation);
+        Ok(generation)
+    }
+
+    /// The session for window `generation` arrived: its host page `link` replaces the opening
+    /// page (in place, so back never returns to it) as soon as the opening page started loading.
+    /// `false` when the window was closed meanwhile.
+    ///
+    /// # Errors
+    /// A link the app would not open (another site, malformed); the window is taken away.
+    pub(super) fn show_link(&self, generation: u64, link: &str, tx: &str) -> Result<bool> {
+        let url = match self.0.client.widget_link(link) {
+            Ok(u) => self.localized(u),
+            Err(e) => {
+                self.abandon_window(generation);
+                return Err(e);
+            }
+        };
+        let send = {
+            let mut st = self.state();
+            match st.window.as_mut().filter(|w| w.generation == generation && w.presented) {
+                None => None,
+                Some(w) => {
+                    w.tx = tx.to_owned();
+                    w.home = url.origin();
+                    if w.opened {
+                        Some(true)
+                    } else {
+                        w.pending = Some(url.clone());
+                        Some(false)
+                    }
+                }
+            }
+        };
+        let Some(now) = send else {
+            self.0.log.push("widget", format!("the payment window for {} was closed while it opened", short(tx)));
+            return Ok(false);
+        };
+        if now {
+            self.replace_page(generation, &url);
+        }
+        self.0.shell.emit(UiEvent::WindowOpened(tx.to_owned()));
         self.time_first_load(generation);
-        Ok(())
+        Ok(true)
+    }
+
+    /// The window's page becomes `url`, replacing the opening page in its history.
+    fn replace_page(&self, generation: u64, url: &Url) {
+        let Some(w) = self.current(generation).filter(|w| w.presented) else { return };
+        let js = format!("location.replace({})", serde_json::Value::String(url.to_string()));
+        let asked = self.0.shell.evaluate(&w.label, &js, self.0.timing.answer_within);
+        self.0.shell.spawn(Box::pin(async move {
+            let _ = asked.await;
+        }));
+    }
+
+    /// The session for window `generation` could not be had: take the window away.
+    pub(super) fn abandon_window(&self, generation: u64) {
+        if self.current(generation).is_some() {
+            self.dismiss_window();
+        }
     }
 
     /// Take the payment window away (the user left, the payment finished, signed out).
@@ -179,6 +255,11 @@ impl<S: Shell> App<S> {
     /// page costs one wait of [`super::Timing::back_within`].
     pub async fn back(&self) -> WidgetBack {
         let Some(label) = self.window_label() else { return WidgetBack::NoWidget };
+        if self.state().window.as_ref().is_some_and(|w| w.tx.is_empty()) {
+            self.0.log.push("widget", "back: the payment window was still opening; taken away");
+            self.dismiss_window();
+            return WidgetBack::Left;
+        }
         let t = self.0.timing;
         let shell = &self.0.shell;
         let before = shell.evaluate(&label, "location.href", t.back_within).await;
@@ -300,7 +381,17 @@ impl<S: Shell> App<S> {
     /// frames from pages beforehand, a page that left the list is taken away (its address goes
     /// to the browser) and the transaction's screen shows, with Continue.
     fn window_page_started(&self, generation: u64, url: &Url) {
-        self.change(generation, |w| w.shown = Some(url.clone()));
+        let mut send = None;
+        self.change(generation, |w| {
+            w.shown = Some(url.clone());
+            if url.path() == ramp_api::OPENING_PATH {
+                w.opened = true;
+                send = w.pending.take();
+            }
+        });
+        if let Some(link) = send {
+            self.replace_page(generation, &link);
+        }
         if self.0.shell.traits().frames != Frames::Untold {
             return;
         }
@@ -334,8 +425,10 @@ impl<S: Shell> App<S> {
         let mut first = false;
         self.change(generation, |w| {
             w.shown = Some(url.clone());
-            first = !w.loaded;
-            w.loaded = true;
+            if url.path() != ramp_api::OPENING_PATH {
+                first = !w.loaded;
+                w.loaded = true;
+            }
         });
         if first {
             self.0.shell.emit(UiEvent::WindowLoaded);
@@ -459,7 +552,11 @@ impl<S: Shell> WindowSink for Sink<S> {
     }
 
     fn close_requested(&self, generation: u64) {
-        if let Some(a) = self.app().filter(|a| a.current(generation).is_some()) {
+        let Some((a, w)) = self.app().and_then(|a| a.current(generation).map(|w| (a, w))) else { return };
+        if w.tx.is_empty() {
+            // Still opening: nothing to leave yet.
+            a.dismiss_window();
+        } else {
             a.0.shell.emit(UiEvent::CloseRequested);
         }
     }
