@@ -127,16 +127,18 @@ async fn buy_to_ready<R: Runtime>(app: &AppHandle<R>, runs: usize) -> serde_json
             let _ = heard.send(now_ms());
         }
     });
-    let (mut app_ms, mut floor_ms) = (Vec::new(), Vec::new());
+    let (opened_tx, mut opened_rx) = tokio::sync::mpsc::unbounded_channel::<u128>();
+    app.listen_any("widget-opened", move |_| {
+        let _ = opened_tx.send(now_ms());
+    });
+    let (mut app_ms, mut floor_ms, mut session_ms) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut app_open_ms, mut floor_open_ms) = (Vec::new(), Vec::new());
     for round in 0..=runs {
         // The app: Buy, 25, Continue, as a person taps them.
         // Home may still be drawn again as its data arrives: tap Buy until the form shows.
         let buy = "document.getElementById('amount') ? 'form' \
                    : ((document.getElementById('buy') || { click() {} }).click(), 'pending')";
-        if page::poll(&main, buy, Duration::from_millis(50), LIMIT)
-            .await
-            .is_none()
-        {
+        if page::poll(&main, buy, Duration::from_millis(50), LIMIT).await.is_none() {
             return serde_json::json!({"error": format!("purchase {round}: the Buy form never showed")});
         }
         while ready_rx.try_recv().is_ok() {}
@@ -158,7 +160,11 @@ async fn buy_to_ready<R: Runtime>(app: &AppHandle<R>, runs: usize) -> serde_json
         };
         if round > 0 {
             app_ms.push(ready.saturating_sub(tapped));
+            if let Ok(opened) = opened_rx.try_recv() {
+                app_open_ms.push(opened.saturating_sub(tapped));
+            }
         }
+        while opened_rx.try_recv().is_ok() {}
         core.close_payment();
         let mut home = false;
         for _ in 0..100 {
@@ -187,8 +193,10 @@ async fn buy_to_ready<R: Runtime>(app: &AppHandle<R>, runs: usize) -> serde_json
             amount,
             address: None,
         };
-        let Ok(link) = async { core.client().widget_link(&core.client().create_session(&request).await?.widget_url) }.await
-        else {
+        let asked = Instant::now();
+        let created = core.client().create_session(&request).await;
+        let took = asked.elapsed().as_secs_f64() * 1000.0;
+        let Ok(link) = created.and_then(|c| core.client().widget_link(&c.widget_url)) else {
             return serde_json::json!({"error": "the floor's session could not be created"});
         };
         let floor_ready = ready_tx.clone();
@@ -203,16 +211,19 @@ async fn buy_to_ready<R: Runtime>(app: &AppHandle<R>, runs: usize) -> serde_json
                 true
             })
             .build();
+        let built_at = now_ms();
         let Ok(window) = built else { return serde_json::json!({"error": "the floor's window could not be built"}) };
         let Some(ready) = tokio::time::timeout(LIMIT, ready_rx.recv()).await.ok().flatten() else {
             return serde_json::json!({"error": format!("floor {round}: the widget never reported ready")});
         };
         if round > 0 {
             floor_ms.push(ready.saturating_sub(started));
+            session_ms.push(took);
+            floor_open_ms.push(built_at.saturating_sub(started));
         }
         let _ = window.destroy();
     }
-    serde_json::json!({ "app_ms": app_ms, "floor_ms": floor_ms })
+    serde_json::json!({ "app_ms": app_ms, "floor_ms": floor_ms, "session_ms": session_ms, "app_open_ms": app_open_ms, "floor_open_ms": floor_open_ms })
 }
 
 async fn measure<R: Runtime>(app: &AppHandle<R>) -> serde_json::Value {
