@@ -409,7 +409,18 @@ async fn purchase_flow(theme: Theme) {
     wait_css(&c, "#continue").await.click().await.expect("submit");
     let widget = other_window(&c, &main).await;
     c.switch_to_window(widget.clone()).await.expect("to widget");
-    assert!(text(&c, "#host-title").await.contains("expired"));
+    // The window shows the opening page first (same heading id) until the link replaces it.
+    let mut title = String::new();
+    for _ in 0..75 {
+        if let Ok(el) = c.find(Locator::Css("#host-title")).await {
+            title = el.text().await.unwrap_or_default();
+            if title.contains("expired") {
+                break;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert!(title.contains("expired"), "the dead-link page: {title:?}");
     let link = c.current_url().await.expect("url");
     snap(&c, "widget-expired", theme).await;
 
@@ -924,12 +935,21 @@ async fn sell_flow() {
     c.switch_to_window(widget.clone()).await.expect("to widget");
     wait_css(&c, "#pw-deposit-sent").await;
     c.switch_to_window(main.clone()).await.expect("to main");
-    wait_css(&c, "#deposit-address").await;
-    // Read at once: the hand-off may be drawn again when the core's event arrives.
-    let address = c
-        .execute("return document.getElementById('deposit-address').getAttribute('data-address');", vec![])
-        .await
-        .expect("js");
+    // The hand-off may be drawn again when the core's event arrives: read it once it is there.
+    let mut address = Value::Null;
+    for _ in 0..75 {
+        address = c
+            .execute(
+                "var e = document.getElementById('deposit-address'); return e ? e.getAttribute('data-address') : null;",
+                vec![],
+            )
+            .await
+            .expect("js");
+        if address.is_string() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
     let address = address.as_str().expect("the address").to_owned();
     assert!(text(&c, "#deposit-amount").await.starts_with("25 "), "the amount to send");
     assert!(c.find(Locator::Css("#deposit-qr")).await.is_ok(), "a QR code");
