@@ -192,6 +192,7 @@ async fn buy_to_ready<R: Runtime>(app: &AppHandle<R>, runs: usize) -> serde_json
             network: tap["network"].as_str().unwrap_or_default().to_owned(),
             amount,
             address: None,
+            link: None,
         };
         let asked = Instant::now();
         let created = core.client().create_session(&request).await;

@@ -55,8 +55,14 @@ async fn payment_window<R: Runtime>(app: &AppHandle<R>) -> Result<WebviewWindow<
     let core = core(app);
     core.sign_in("verified", true).await.map_err(|e| format!("sign-in: {e}"))?;
     let amount = "25".parse().map_err(|_| "amount".to_owned())?;
-    let request =
-        CreateSession { tx_type: TxType::Buy, currency: "USDT".into(), network: "TRC20".into(), amount, address: None };
+    let request = CreateSession {
+        tx_type: TxType::Buy,
+        currency: "USDT".into(),
+        network: "TRC20".into(),
+        amount,
+        address: None,
+        link: None,
+    };
     core.start(&request).await.map_err(|e| format!("purchase: {e}"))?;
     let label = core.window_label().ok_or("no payment window")?;
     app.get_webview_window(&label).ok_or_else(|| "the payment window is not there".to_owned())

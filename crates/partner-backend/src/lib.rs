@@ -78,7 +78,6 @@ pub fn app(state: AppState) -> Router {
         .merge(v1)
         .route("/w/host.js", get(routes::host_page::host_js))
         .route("/w/host.css", get(routes::host_page::host_css))
-        .route(ramp_api::OPENING_PATH, get(routes::host_page::opening))
         .route("/w/{link}", get(routes::host_page::host_page))
         .route(ramp_api::EVENT_PATH, get(routes::host_page::widget_event))
         .route("/proof/webhook/{secret}", post(routes::webhook::webhook_receive))

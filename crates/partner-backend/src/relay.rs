@@ -122,6 +122,9 @@ pub struct Relay {
     revocations: tokio::sync::watch::Sender<u64>,
     /// App sessions as last read from the store, dropped on every revocation notice.
     sessions: Arc<SessionCache>,
+    /// Told when a widget link was recorded, here or on another instance, so a payment page
+    /// held for it (`routes/host_page.rs`) looks again at once.
+    pub(crate) links_added: tokio::sync::Notify,
 }
 
 impl std::fmt::Debug for Relay {
@@ -151,6 +154,7 @@ impl Relay {
             stop,
             revocations: tokio::sync::watch::channel(0).0,
             sessions: Arc::default(),
+            links_added: tokio::sync::Notify::new(),
         })
     }
 
@@ -586,11 +590,13 @@ impl Relay {
                 // A wake-up only: what changed is read from the store, never from the notice.
                 Some(Notice::Changed(id)) => self.catch_up(&id).await,
                 Some(Notice::Revoked) => self.revoked(),
+                Some(Notice::LinkAdded) => self.links_added.notify_waiters(),
                 Some(Notice::Current(sent)) => self.sessions.heard(sent),
                 Some(Notice::Lost) => self.sessions.unproven(),
                 Some(Notice::Resync) => {
-                    // A revocation may have been missed too.
+                    // A revocation or a new link may have been missed too.
                     self.revoked();
+                    self.links_added.notify_waiters();
                     let open: Vec<String> = lock(&self.channels).keys().cloned().collect();
                     for id in open {
                         self.catch_up(&id).await;

@@ -4,7 +4,8 @@
 //! hyper 1.x, `proto/h1/conn.rs`), so it bounds both a slow sender (slowloris) and a keep-alive
 //! connection left idle. Time spent inside a request is bounded where it is spent: Proof calls
 //! by `REQUEST_DEADLINE_MS`, the database by the pool's acquire timeout, request bodies by the
-//! 16 KiB limit. Status streams are long on purpose and keep themselves alive.
+//! 16 KiB limit, a held payment page by `Config::link_wait`. Status streams are long on purpose
+//! and keep themselves alive.
 
 use std::net::SocketAddr;
 use std::time::Duration;

@@ -7,6 +7,7 @@
 pub mod address;
 pub mod deposit;
 pub mod i18n;
+pub mod link;
 mod widget_event;
 
 pub use proof_api::{Amount, KycStatus, TxStatus, TxType};
@@ -17,11 +18,6 @@ pub use widget_event::{EVENT_PATH, WidgetEvent, WidgetEventUrl};
 /// for every window): the app names its windows so, and the capability checks (`ramp-mobile`)
 /// make sure no capability matches one.
 pub const PAYMENT_WINDOW_PREFIX: &str = "widget-";
-
-/// The page a payment window shows while the app asks for its session (`GET`, on the backend's
-/// origin, `?lang=` as the host page): the app opens the window on it at the tap, and replaces
-/// it with the host page link when that arrives.
-pub const OPENING_PATH: &str = "/w/opening";
 
 /// Path prefix of every app-facing endpoint.
 pub const API_PREFIX: &str = "/v1";
@@ -200,6 +196,18 @@ pub struct CreateSession {
     /// Destination wallet, only when the config accepts one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address: Option<String>,
+    /// The host page link the app already opened its payment window on ([`link`]); the backend
+    /// makes one itself when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub link: Option<String>,
+}
+
+/// The body of `POST /v1/transactions/{id}/resume` (may be empty).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResumeSession {
+    /// As [`CreateSession::link`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub link: Option<String>,
 }
 
 /// The answer to `POST /v1/sessions`.

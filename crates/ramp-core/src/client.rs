@@ -363,17 +363,18 @@ impl BackendClient {
     }
 
     /// A fresh single-use link to the payment window of an unfinished transaction (the same
-    /// Proof session, so the same transaction).
+    /// Proof session, so the same transaction): `link` when the app chose it
+    /// ([`CreateSession::link`]).
     ///
     /// # Errors
     /// [`ErrorKind::Invalid`] when it has ended or its session expired (the message says so);
     /// [`ErrorKind::NotFound`] when it is not the user's; any other [`CoreError`].
-    pub async fn resume(&self, id: &str) -> Result<SessionCreated> {
+    pub async fn resume(&self, id: &str, link: Option<String>) -> Result<SessionCreated> {
         let path = format!(
             "v1/transactions/{}/resume",
             url::form_urlencoded::byte_serialize(id.as_bytes()).collect::<String>()
         );
-        self.post(&path, &serde_json::json!({})).await
+        self.post(&path, &ramp_api::ResumeSession { link }).await
     }
 
     /// The user's newest transactions, newest first (the first page of

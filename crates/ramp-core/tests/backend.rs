@@ -29,6 +29,7 @@ fn buy(amount: &str, network: &str) -> CreateSession {
         network: network.into(),
         amount: Amount::parse(amount).expect("decimal"),
         address: None,
+        link: None,
     }
 }
 

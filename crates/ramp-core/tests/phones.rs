@@ -50,7 +50,7 @@ struct Webview {
     back_stack: Vec<Url>,
     /// The page emptied itself (its body shows nothing).
     blank: bool,
-    /// The engine made its webview (the first page started loading). Before that, Android's
+    /// The engine made its webview (its first page started loading). Before that, Android's
     /// wry drops a script sent to the activity (`main_pipe.rs:344-345`).
     created: bool,
 }
@@ -211,7 +211,8 @@ impl Shell for Phone {
             }
         }
         // The engine loads the page a moment later; Android's wry asks the handler about its
-        // own first load too (RustWebView.kt:53-60).
+        // own first load too (RustWebView.kt:53-60). The page is read from the backend for real:
+        // it finishes when its last byte came (a held link, when its session exists).
         let (url, label, device) = (spec.url.clone(), spec.label.clone(), self.device.clone());
         let start = self.device().slow_start.take().unwrap_or(Duration::from_millis(20));
         tokio::spawn(async move {
@@ -221,6 +222,11 @@ impl Shell for Phone {
             }
             if hooks.navigation(&url) {
                 hooks.page_started(&url);
+                if matches!(url.scheme(), "http" | "https") {
+                    if let Ok(page) = reqwest::get(url.clone()).await {
+                        let _ = page.text().await;
+                    }
+                }
                 hooks.page_finished(&url);
             }
         });
@@ -280,28 +286,8 @@ impl Shell for Phone {
             let state = d.webviews.get(label).map(|w| {
                 (w.hung, w.destroyed, if w.blank { Url::parse("about:blank").expect("url") } else { w.url.clone() })
             });
-            // `location.replace(…)`: the page goes there in place, once the webview exists.
-            let replace = js
-                .strip_prefix("location.replace(")
-                .and_then(|r| r.strip_suffix(')'))
-                .and_then(|r| serde_json::from_str::<String>(r).ok())
-                .and_then(|u| Url::parse(&u).ok());
-            let runs = d.webviews.get(label).is_some_and(|w| w.created && !w.hung && !w.destroyed);
-            if let (Some(to), true) = (replace.clone(), runs) {
-                let (device, label, os) = (self.device.clone(), label.to_owned(), self.os);
-                tokio::spawn(async move {
-                    let Some(hooks) = lock(&device).webviews.get(&label).map(|w| w.hooks.clone()) else { return };
-                    if hooks.navigation(&to) && (os != Os::Linux || hooks.main_frame(&to)) {
-                        if let Some(w) = lock(&device).webviews.get_mut(&label) {
-                            w.url = to.clone();
-                        }
-                        hooks.page_started(&to);
-                        hooks.page_finished(&to);
-                    }
-                });
-            }
             // Android's wry drops a script for an activity without its webview yet.
-            if replace.is_some() && !runs && os == Os::Android && d.webviews.get(label).is_some_and(|w| !w.destroyed) {
+            if os == Os::Android && d.webviews.get(label).is_some_and(|w| !w.created && !w.destroyed) {
                 return Box::pin(async move {
                     tokio::time::sleep(within).await;
                     None
@@ -448,7 +434,7 @@ impl Day {
 /// A session for 25 of `currency` on `network`.
 fn session(tx_type: TxType, currency: &str, network: &str) -> CreateSession {
     let amount = Amount::parse("25").expect("amount");
-    CreateSession { tx_type, currency: currency.into(), network: network.into(), amount, address: None }
+    CreateSession { tx_type, currency: currency.into(), network: network.into(), amount, address: None, link: None }
 }
 
 fn uuid_like() -> String {
@@ -712,20 +698,65 @@ async fn a_window_the_platform_refuses_leaves_nothing_behind() {
     day.end().await;
 }
 
-/// The payment window opens at the tap on the backend's opening page, and the host page
-/// replaces it once both are there. On Android a script sent before the activity made its
-/// webview is dropped (wry `main_pipe.rs:344-345`): with an activity slower to start than the
-/// session request, the link still arrives, in place (back never returns to the opening page),
-/// and nothing is evaluated into a gone activity.
+/// Proof answers slowly; the app taps Buy: the payment window is on screen while the session
+/// is still being asked for, on the link the app chose, and its page finishes loading only
+/// once the backend recorded the session (the fake reads the held page from the backend).
+/// Android: an activity slower to start than the session still gets its page, in one
+/// navigation (nothing to go back to), and no script is sent into it before its webview exists.
 #[tokio::test]
-async fn android_the_window_opens_at_the_tap_and_a_slow_activity_still_gets_its_page() {
+async fn android_the_window_opens_at_the_tap_on_its_own_link_and_loads_once_its_session_exists() {
     let day = Day::begin(Os::Android).await;
+    day.backend.sandbox().expect("sandbox").set_faults(proof_sandbox::Faults { latency_ms: 400, ..Default::default() });
     day.phone().device().slow_start = Some(Duration::from_millis(600));
-    let (tx, label) = day.buy().await;
-    let shown = day.phone().url_of(&label).expect("its page");
-    assert!(shown.path().starts_with("/w/") && shown.path() != ramp_api::OPENING_PATH, "the host page: {shown}");
-    assert!(day.phone().device().webviews[&label].back_stack.is_empty(), "the opening page was replaced in place");
+    let app = day.app.clone();
+    let started = tokio::spawn(async move { app.start(&session(TxType::Buy, "USDT", "TRC20")).await });
+    let label = tokio::time::timeout(WITHIN, async {
+        loop {
+            if let Some(l) = day.phone().on_screen().pop() {
+                return l;
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    })
+    .await
+    .expect("a window at the tap");
+    assert!(!started.is_finished(), "the window came before the session");
+    assert!(!day.ui().contains(&UiEvent::WindowLoaded), "its page waits for the session");
+    let held = day.phone().url_of(&label).expect("its page");
+    let tx = started.await.expect("joined").expect("the payment window opens");
+    assert_eq!(day.loaded_window().await, label, "the same window, loaded");
+    let created = day.app.window_health().expect("a window");
+    assert_eq!(created.tx, tx);
+    assert!(held.path().starts_with("/w/") && held.query() == Some("wait=1&lang=en"), "{held}");
+    assert!(day.phone().device().webviews[&label].back_stack.is_empty(), "one navigation");
     assert!(day.ui().contains(&UiEvent::WindowOpened(tx)));
+    assert!(day.phone().device().aborts.is_empty());
+    day.end().await;
+}
+
+/// The user closes the payment window before its session arrived: the session still comes,
+/// the transaction's screen shows (with Continue), and no window is on record.
+#[tokio::test]
+async fn a_window_closed_while_it_opens_leaves_the_transaction_to_continue() {
+    let day = Day::begin(Os::Android).await;
+    day.backend.sandbox().expect("sandbox").set_faults(proof_sandbox::Faults { latency_ms: 400, ..Default::default() });
+    let app = day.app.clone();
+    let started = tokio::spawn(async move { app.start(&session(TxType::Buy, "USDT", "TRC20")).await });
+    let label = tokio::time::timeout(WITHIN, async {
+        loop {
+            if let Some(l) = day.phone().on_screen().pop() {
+                return l;
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    })
+    .await
+    .expect("a window at the tap");
+    day.phone().finish(&label);
+    let tx = started.await.expect("joined").expect("the session still comes");
+    assert_eq!(day.app.screen(), Screen::Transaction { tx: tx.clone() });
+    assert_eq!(day.app.window_health(), None);
+    assert!(!day.ui().contains(&UiEvent::WindowOpened(tx)), "no window to speak of");
     day.end().await;
 }
 

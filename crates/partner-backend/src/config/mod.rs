@@ -154,6 +154,12 @@ pub struct Config {
     pub ws_min_delay: Duration,
     /// Cap on WebSocket reconnection delays.
     pub ws_max_delay: Duration,
+    /// Longest a payment window's page is held for a link not recorded yet
+    /// ([`ramp_api::link::WAIT`]).
+    pub link_wait: Duration,
+    /// How often a held page looks its link up besides the wake-ups (this instance's new links,
+    /// and on PostgreSQL every instance's): the most a missed notice delays a payment window.
+    pub link_poll: Duration,
 }
 
 /// The app's return link by default (`plugins.deep-link` in the app's `tauri.conf.json`).
@@ -215,6 +221,8 @@ impl Config {
             idle_timeout: Duration::from_secs(defaults::IDLE_TIMEOUT_SECS),
             ws_min_delay: Duration::from_secs(1),
             ws_max_delay: Duration::from_secs(30),
+            link_wait: ramp_api::link::WAIT,
+            link_poll: Duration::from_secs(1),
         }
     }
 

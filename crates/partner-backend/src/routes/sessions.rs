@@ -8,7 +8,7 @@ use axum::Json;
 use axum::extract::{ConnectInfo, Path, State};
 use axum::http::HeaderMap;
 use proof_api::{Amount, TxType};
-use ramp_api::{CreateSession, SessionCreated};
+use ramp_api::{CreateSession, ResumeSession, SessionCreated};
 
 use super::{AppJson, within_deadline};
 use crate::auth::Authenticated;
@@ -70,17 +70,27 @@ pub(crate) async fn sessions_create(
     if until > now_unix() {
         s.store.keep_session(&id, &session_json, until).await?;
     }
-    let created = issue_link(&s, &id, &session_json).await?;
+    let created = issue_link(&s, &id, &session_json, req.link.as_deref()).await?;
     s.relay.watch_created(&id);
     tracing::info!(tx_id = %id, tx_type = req.tx_type.as_str(), currency = %req.currency, network = %req.network, "session created");
     Ok(Json(created))
 }
 
-/// A fresh single-use link to the host page for `session_json` (the Proof session of `id`).
-async fn issue_link(s: &AppState, id: &str, session_json: &str) -> AppResult<SessionCreated> {
-    let link = crate::secret::random_token();
+/// A fresh single-use link to the host page for `session_json` (the Proof session of `id`): the
+/// one the app `chose` (already checked by [`chosen_link`]) or a new one. A page held for it
+/// ([`ramp_api::link`]) goes on at once.
+async fn issue_link(s: &AppState, id: &str, session_json: &str, chose: Option<&str>) -> AppResult<SessionCreated> {
+    let link = chose.map_or_else(ramp_api::link::new_token, str::to_owned);
     let expires_at = now_unix() + s.config.widget_link_ttl.as_secs();
-    s.store.insert_link(&secret_hash(&link), id, session_json, expires_at).await?;
+    match s.store.insert_link(&secret_hash(&link), id, session_json, expires_at).await {
+        // Only a link recorded before can collide: 256 random bits are not guessed, so it was
+        // sent again, and is refused rather than shared between two sessions.
+        Err(e) if e.as_database_error().is_some_and(|d| d.is_unique_violation()) => {
+            return Err(AppError::invalid("link", Msg::key("invalid.link")));
+        }
+        other => other?,
+    }
+    s.relay.links_added.notify_waiters();
     let widget_url = s.public_base.join(&format!("w/{link}")).map_err(|e| AppError::Internal(e.to_string()))?;
     Ok(SessionCreated {
         merchant_transaction_id: id.to_owned(),
@@ -116,8 +126,16 @@ pub(crate) async fn sessions_resume(
     State(s): State<AppState>,
     Authenticated(user): Authenticated,
     Path(id): Path<String>,
+    body: axum::body::Bytes,
 ) -> AppResult<Json<SessionCreated>> {
     s.limits.session(&*s.store, &user.id).await?;
+    // The body may be empty (nothing chosen) or a `ResumeSession`.
+    let req: ResumeSession = if body.iter().all(u8::is_ascii_whitespace) {
+        ResumeSession::default()
+    } else {
+        serde_json::from_slice(&body)
+            .map_err(|e| AppError::invalid("body", Msg::key("invalid.body").with("detail", e.to_string())))?
+    };
     let view = match s.store.transaction(&id).await? {
         Some((owner, view)) if owner == user.id => view,
         _ => return Err(AppError::NotFound),
@@ -128,7 +146,7 @@ pub(crate) async fn sessions_resume(
     let Some(session_json) = s.store.resumable_session(&id, now_unix()).await? else {
         return Err(AppError::NotResumable(Msg::key("resume.expired")));
     };
-    let created = issue_link(&s, &id, &session_json).await?;
+    let created = issue_link(&s, &id, &session_json, chosen_link(req.link.as_deref())?).await?;
     // Watched again if the watcher had stopped (its first link expired unopened).
     s.relay.ensure_watched(&id);
     tracing::info!(tx_id = %id, "session resumed with a fresh link");
@@ -177,6 +195,7 @@ fn validate(s: &AppState, req: &CreateSession) -> AppResult<Amount> {
                 .with("currency", &req.currency),
         ));
     }
+    chosen_link(req.link.as_deref())?;
     if let Some(address) = &req.address {
         if !c.accept_user_address {
             return Err(AppError::invalid("address", Msg::key("invalid.address_not_accepted")));
@@ -186,6 +205,14 @@ fn validate(s: &AppState, req: &CreateSession) -> AppResult<Amount> {
             .map_err(|e| AppError::invalid("address", Msg::Address(e)))?;
     }
     Ok(amount)
+}
+
+/// A link the app chose, taken only in the shape the app makes ([`ramp_api::link::is_token`]).
+fn chosen_link(link: Option<&str>) -> AppResult<Option<&str>> {
+    match link {
+        Some(l) if !ramp_api::link::is_token(l) => Err(AppError::invalid("link", Msg::key("invalid.link"))),
+        other => Ok(other),
+    }
 }
 
 #[cfg(test)]

@@ -130,6 +130,8 @@ pub enum Notice {
     Changed(String),
     /// Some instance says app sessions were revoked.
     Revoked,
+    /// Some instance recorded a widget link (a payment window may be waiting for it).
+    LinkAdded,
     /// The connection to the database was lost and is back: notices may have been missed, so
     /// read what matters again from the store.
     Resync,
@@ -366,6 +368,10 @@ pub struct Reach {
 pub(crate) const STATUS_CHANNEL: &str = "proof_ramp_status";
 /// How often a listening instance sends itself a heartbeat ([`Notice::Current`]).
 pub(crate) const HEARTBEAT: std::time::Duration = std::time::Duration::from_millis(200);
+
+/// The `NOTIFY` channel that says a widget link was recorded (no payload), for a page held for
+/// it on another instance.
+pub(crate) const LINKS_CHANNEL: &str = "proof_ramp_links";
 
 /// The `NOTIFY` channel that says app sessions were revoked (no payload). The PostgreSQL
 /// migration `0007_revocation_notify.sql` announces every revocation on it too.

@@ -14,7 +14,7 @@ use sqlx::postgres::{PgConnectOptions, PgListener, PgPoolOptions};
 use sqlx::{PgPool, Postgres, Transaction};
 use tokio::sync::mpsc;
 
-use super::{Dialect, Engine, HEARTBEAT, Notice, REVOKED_CHANNEL, STATUS_CHANNEL, SqlStore, StoreKind};
+use super::{Dialect, Engine, HEARTBEAT, LINKS_CHANNEL, Notice, REVOKED_CHANNEL, STATUS_CHANNEL, SqlStore, StoreKind};
 
 const DIALECT: Dialect = Dialect {
     transactions_of: "SELECT * FROM transactions WHERE owner = $1 ORDER BY created_at DESC, ord DESC LIMIT $2",
@@ -69,7 +69,7 @@ impl SqlStore<Postgres> {
 async fn listener(pool: &PgPool, beats: &Heartbeats) -> Result<PgListener, sqlx::Error> {
     let mut listener = PgListener::connect_with(pool).await?;
     listener.eager_reconnect(false);
-    listener.listen_all([STATUS_CHANNEL, REVOKED_CHANNEL, beats.channel.as_str()]).await?;
+    listener.listen_all([STATUS_CHANNEL, REVOKED_CHANNEL, LINKS_CHANNEL, beats.channel.as_str()]).await?;
     Ok(listener)
 }
 
@@ -139,6 +139,7 @@ async fn forward(pool: PgPool, beats: Arc<Heartbeats>, mut listening: PgListener
         loop {
             let notice = match listening.try_recv().await {
                 Ok(Some(n)) if n.channel() == REVOKED_CHANNEL => Notice::Revoked,
+                Ok(Some(n)) if n.channel() == LINKS_CHANNEL => Notice::LinkAdded,
                 Ok(Some(n)) if n.channel() == beats.channel => match beats.heard(n.payload()) {
                     Some(sent) => Notice::Current(sent),
                     None => continue,
@@ -243,6 +244,10 @@ impl Engine for Postgres {
 
     async fn announce_revocation(pool: &PgPool) -> Result<(), sqlx::Error> {
         sqlx::query("SELECT pg_notify($1, '')").bind(REVOKED_CHANNEL).execute(pool).await.map(drop)
+    }
+
+    async fn announce_link(pool: &PgPool) -> Result<(), sqlx::Error> {
+        sqlx::query("SELECT pg_notify($1, '')").bind(LINKS_CHANNEL).execute(pool).await.map(drop)
     }
 
     async fn listen(pool: &PgPool) -> Result<Option<mpsc::Receiver<Notice>>, sqlx::Error> {

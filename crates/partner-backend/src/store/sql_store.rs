@@ -29,6 +29,8 @@ pub trait Engine: Database {
     async fn listen(pool: &Pool<Self>) -> Result<Option<mpsc::Receiver<Notice>>, sqlx::Error>;
     /// See [`Store::announce_revocation`].
     async fn announce_revocation(pool: &Pool<Self>) -> Result<(), sqlx::Error>;
+    /// Tell the other instances a widget link was recorded ([`Notice::LinkAdded`]).
+    async fn announce_link(pool: &Pool<Self>) -> Result<(), sqlx::Error>;
     /// See [`Store::register_instance`].
     async fn register_instance(pool: &Pool<Self>, name: &str, now: u64) -> Result<(), sqlx::Error>;
     /// See [`Store::unregister_instance`].
@@ -214,8 +216,12 @@ where
             .bind(session_json)
             .bind(super::clamp_i64(expires_at))
             .execute(&self.pool)
-            .await
-            .map(drop)
+            .await?;
+        // A wake-up only: a page held for the link also looks it up by itself.
+        if let Err(e) = DB::announce_link(&self.pool).await {
+            tracing::warn!("could not announce a new widget link: {e}");
+        }
+        Ok(())
     }
 
     async fn keep_session(&self, tx_id: &str, session_json: &str, until: u64) -> Result<(), sqlx::Error> {

@@ -61,6 +61,10 @@ impl Engine for Sqlite {
         Ok(())
     }
 
+    async fn announce_link(_: &SqlitePool) -> Result<(), sqlx::Error> {
+        Ok(())
+    }
+
     async fn register_instance(_: &SqlitePool, _: &str, _: u64) -> Result<(), sqlx::Error> {
         Ok(())
     }

@@ -483,17 +483,123 @@ async fn expired_app_tokens_are_refused() {
     assert!(body.error.message.contains("expired"), "{}", body.error.message);
 }
 
-/// The page a payment window shows while the app asks for the session: in the user's language,
-/// with no script and nothing allowed (it is replaced by the host page link).
+/// Reads a held page: its first chunk at once, then the rest, or `None` when no more came
+/// within `limit`.
+async fn rest_of(page: &mut reqwest::Response, limit: Duration) -> Option<String> {
+    let mut rest = String::new();
+    loop {
+        match tokio::time::timeout(limit, page.chunk()).await {
+            Ok(Ok(Some(chunk))) => rest.push_str(std::str::from_utf8(&chunk).expect("utf-8")),
+            Ok(Ok(None)) => return Some(rest),
+            Ok(Err(e)) => panic!("the page broke off: {e}"),
+            Err(_) => return None,
+        }
+    }
+}
+
+/// The payment window opens on a link the app chose before its session exists: the page says
+/// it is opening in the user's language at once, with no session in it, and becomes the host
+/// page when the session is recorded under that link, woken on this instance (the lookup
+/// interval is far longer than the test's patience). The link then opens no more.
 #[tokio::test]
-async fn the_opening_page_speaks_the_users_language_and_runs_nothing() {
-    let Some((_b, api, _dir)) = start(|_| {}).await else { return };
-    let page = api.http.get(format!("{}{}?lang=de", api.base, ramp_api::OPENING_PATH)).send().await.expect("opening");
+async fn a_link_opened_before_its_session_is_held_and_becomes_the_host_page() {
+    let Some((_b, api, _dir)) = start(|c| c.link_poll = Duration::from_secs(600)).await else { return };
+    let token = api.login("verified").await;
+    let link = ramp_api::link::new_token();
+    let url = format!("{}/w/{link}?wait=1&lang=de", api.base);
+    let mut page = api.http.get(&url).send().await.expect("held page");
     assert_eq!(page.status(), 200);
-    assert!(page.headers()["content-security-policy"].to_str().is_ok_and(|c| c.starts_with("default-src 'none'")));
-    let html = page.text().await.expect("html");
-    assert!(html.contains("lang=\"de\"") && html.contains("Die Zahlungsseite wird geöffnet"), "{html}");
-    assert!(!html.contains("<script"), "{html}");
+    assert!(page.headers()["content-security-policy"].to_str().is_ok_and(|c| c.contains("script-src")));
+    let first = page.chunk().await.expect("read").expect("a first part");
+    let first = String::from_utf8_lossy(&first);
+    assert!(first.contains("lang=\"de\"") && first.contains("Die Zahlungsseite wird geöffnet"), "{first}");
+    assert!(!first.contains("<script"), "nothing runs before the session: {first}");
+    assert_eq!(rest_of(&mut page, Duration::from_millis(300)).await, None, "held while no session exists");
+
+    let created =
+        api.create(&token, json!({"type": "buy", "currency": "USDT", "network": "TRC20", "amount": "25", "link": link})).await;
+    assert!(created.widget_url.ends_with(&format!("/w/{link}")), "the link the app chose: {}", created.widget_url);
+    let rest = rest_of(&mut page, Duration::from_secs(10)).await.expect("the rest of the page");
+    assert!(rest.contains("id=\"proof-session\"") && rest.contains("init_token"), "{rest}");
+    assert!(rest.trim_end().ends_with("</html>"));
+    let again = api.http.get(&url).send().await.expect("again");
+    assert_eq!(again.status(), 410, "opened once");
+}
+
+/// A session recorded on another instance reaches the page held on this one: on PostgreSQL
+/// by the instances' notice (the lookup interval is far longer than the test's patience), on a
+/// shared SQLite file by the lookup. A link nobody records ends the held page with the
+/// invalid-link message once the wait is over.
+#[tokio::test]
+async fn a_held_link_is_found_across_instances_and_given_up_when_nobody_records_it() {
+    let Some((_a, api_a, db)) = start(|c| {
+        c.link_poll = if STORE == Db::Postgres { Duration::from_secs(600) } else { Duration::from_millis(50) };
+    })
+    .await
+    else {
+        return;
+    };
+    let b = Backend::start(test_config(db.url.clone())).await.expect("instance b");
+    let api_b = Api::new(&b);
+    let token = api_b.login("verified").await;
+    let link = ramp_api::link::new_token();
+    let mut page = api_a.http.get(format!("{}/w/{link}?wait=1", api_a.base)).send().await.expect("held on a");
+    page.chunk().await.expect("read").expect("the opening part");
+    api_b.create(&token, json!({"type": "buy", "currency": "USDT", "network": "TRC20", "amount": "25", "link": link})).await;
+    let rest = rest_of(&mut page, Duration::from_secs(5)).await.expect("the rest, well before the 30 s wait ends");
+    assert!(rest.contains("id=\"proof-session\""), "{rest}");
+
+    let mut short = test_config(db.url.clone());
+    short.link_wait = Duration::from_secs(1);
+    let c = Backend::start(short).await.expect("instance c");
+    let api_c = Api::new(&c);
+    let nobody = ramp_api::link::new_token();
+    let mut page = api_c.http.get(format!("{}/w/{nobody}?wait=1", api_c.base)).send().await.expect("held");
+    let rest = rest_of(&mut page, Duration::from_secs(10)).await.expect("given up");
+    assert!(rest.contains("id=\"host-title\"") && rest.contains("not valid") && !rest.contains("<script"), "{rest}");
+    // Without `wait` an unknown link is answered at once.
+    let unknown = api_c.http.get(format!("{}/w/{}", api_c.base, ramp_api::link::new_token())).send().await.expect("unknown");
+    assert_eq!(unknown.status(), 404);
+}
+
+/// Held pages are counted against the address's request rate: a flood of made-up links from
+/// one address cannot keep the store busy with lookups; past the rate a page is answered at once.
+#[tokio::test]
+async fn held_pages_count_against_the_address_rate() {
+    let Some((_b, api, _dir)) = start(|c| c.api_rate_per_ip_per_minute = 1).await else { return };
+    let held = |link: String| api.http.get(format!("{}/w/{link}?wait=1", api.base)).send();
+    let mut first = held(ramp_api::link::new_token()).await.expect("held");
+    first.chunk().await.expect("read").expect("the opening part");
+    assert_eq!(rest_of(&mut first, Duration::from_millis(300)).await, None, "the first is held");
+    let second = held(ramp_api::link::new_token()).await.expect("answered");
+    assert_eq!(second.status(), 404, "past the rate: answered at once");
+}
+
+/// A link the app chooses is taken only in the shape the app makes, and never twice: a link
+/// sent again (a replayed request) would put a second session behind a page already opened.
+#[tokio::test]
+async fn a_chosen_link_must_be_fresh_and_well_formed() {
+    let Some((_b, api, _dir)) = start(|_| {}).await else { return };
+    let token = api.login("verified").await;
+    let buy = |link: &str| json!({"type": "buy", "currency": "USDT", "network": "TRC20", "amount": "25", "link": link});
+    for bad in ["short", "not/a+token", &"A".repeat(44)] {
+        let (status, body) = error_of(api.post(&token, "/v1/sessions", &buy(bad)).await).await;
+        assert_eq!((status, body.error.field.as_deref()), (422, Some("link")), "{bad}");
+    }
+    let link = ramp_api::link::new_token();
+    let first = api.create(&token, buy(&link)).await;
+    let (status, body) = error_of(api.post(&token, "/v1/sessions", &buy(&link)).await).await;
+    assert_eq!((status, body.error.field.as_deref()), (422, Some("link")), "sent again");
+    // Continuing takes a chosen link too; an empty body still gets one made.
+    let path = format!("/v1/transactions/{}/resume", first.merchant_transaction_id);
+    let again = ramp_api::link::new_token();
+    let resumed: ramp_api::SessionCreated =
+        api.post(&token, &path, &json!({"link": again})).await.json().await.expect("resumed");
+    assert!(resumed.widget_url.ends_with(&format!("/w/{again}")), "{}", resumed.widget_url);
+    let (status, _) = error_of(api.post(&token, &path, &json!({"link": "short"})).await).await;
+    assert_eq!(status, 422);
+    let plain = api.http.post(format!("{}{path}", api.base)).bearer_auth(&token).send().await.expect("no body");
+    assert_eq!(plain.status(), 200, "an empty body");
 }
 
 #[tokio::test]

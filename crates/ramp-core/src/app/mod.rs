@@ -345,7 +345,12 @@ impl<S: Shell> App<S> {
     /// The backend's refusal (limits, pair unavailable, KYC), offline, or a window the platform
     /// would not open.
     pub async fn start(&self, request: &CreateSession) -> Result<String> {
-        self.open_payment(self.0.client.create_session(request)).await
+        let client = &self.0.client;
+        self.open_payment(|link| {
+            let request = CreateSession { link, ..request.clone() };
+            async move { client.create_session(&request).await }
+        })
+        .await
     }
 
     /// Continue an unfinished transaction on a fresh single-use link to the same Proof session.
@@ -354,7 +359,8 @@ impl<S: Shell> App<S> {
     /// `invalid` with the backend's sentence when the transaction ended or its session expired.
     pub async fn resume(&self, id: &str) -> Result<String> {
         self.0.log.push("app", format!("resuming {}", short(id)));
-        self.open_payment(self.0.client.resume(id)).await
+        let client = &self.0.client;
+        self.open_payment(|link| async move { client.resume(id, link).await }).await
     }
 
     /// Reopen a payment window that stopped working, on the same transaction.
@@ -374,17 +380,27 @@ impl<S: Shell> App<S> {
     }
 
     /// Open the payment for the session `session` brings. A webview payment window opens at
-    /// once, on the backend's opening page, while the session is asked for (its page is
-    /// replaced by the host page when the link arrives); a session that fails takes it away.
-    async fn open_payment(&self, session: impl std::future::Future<Output = Result<SessionCreated>>) -> Result<String> {
+    /// once, on a host page link the app chose ([`ramp_api::link`]) and sends with the request:
+    /// the backend holds that page, showing its opening message, until the session is recorded
+    /// under the link, so the widget starts loading the moment its session exists, in one
+    /// navigation. A session that fails takes the window away.
+    async fn open_payment<F>(&self, session: impl FnOnce(Option<String>) -> F) -> Result<String>
+    where
+        F: std::future::Future<Output = Result<SessionCreated>>,
+    {
         self.ensure_config().await?;
         let browser = self.state().config.as_ref().is_some_and(|(c, _)| c.widget_mode == WidgetMode::Browser)
             || !self.0.shell.traits().webview;
-        let early = if browser { None } else { Some(self.present_window()?) };
-        let created = match session.await {
+        let early = if browser {
+            None
+        } else {
+            let link = ramp_api::link::new_token();
+            Some((self.present_window(self.held_link(&link)?)?, link))
+        };
+        let created = match session(early.as_ref().map(|(_, link)| link.clone())).await {
             Ok(c) => c,
             Err(e) => {
-                if let Some(generation) = early {
+                if let Some((generation, _)) = early {
                     self.abandon_window(generation);
                 }
                 return Err(e);
@@ -397,7 +413,7 @@ impl<S: Shell> App<S> {
                 self.open_in_browser(&created.widget_url, &tx).await?;
                 true
             }
-            Some(generation) => self.show_link(generation, &created.widget_url, &tx)?,
+            Some((generation, _)) => self.show_link(generation, &created.widget_url, &tx)?,
         };
         self.navigate(Action::WidgetOpened(tx.clone()));
         if !shown {

@@ -39,18 +39,15 @@ const STEP_BACK: &str = "(function () { \
 pub(crate) struct Window {
     pub(crate) generation: u64,
     pub(crate) label: String,
-    /// Its transaction; empty while the window shows the opening page and the session is
-    /// being asked for.
+    /// Its transaction; empty while the session is being asked for (its page is held by the
+    /// backend meanwhile, showing the opening message).
     pub(crate) tx: String,
     /// The origin of the host page it was opened on.
     home: url::Origin,
     /// What its main frame shows (from its page-load events).
     shown: Option<Url>,
-    /// The opening page started loading: the webview exists and takes scripts (on Android wry
-    /// drops a script sent before the activity made its webview, `main_pipe.rs:344-345`).
-    opened: bool,
-    /// The host page link, when it arrived before the opening page finished.
-    pending: Option<Url>,
+    /// The host page link it was opened on (before its session existed).
+    link: Url,
     /// The host page finished loading.
     loaded: bool,
     stuck: Option<&'static str>,
@@ -95,17 +92,22 @@ pub fn is_payment_window(label: &str) -> bool {
 }
 
 impl<S: Shell> App<S> {
-    /// Present a new payment window on the backend's opening page, taking away the previous
-    /// one; its generation. The host page link follows with [`App::show_link`].
-    pub(super) fn present_window(&self) -> Result<u64> {
-        let opening = self.0.client.base().join(ramp_api::OPENING_PATH).map_err(|_| {
+    /// The host page link `token` that waits for its session ([`ramp_api::link`]), in the
+    /// user's language.
+    pub(super) fn held_link(&self, token: &str) -> Result<Url> {
+        let mut url = self.0.client.base().join(&format!("w/{token}")).map_err(|_| {
             CoreError::coded(
                 ErrorKind::App,
                 "no_config",
                 "The app's server address is not usable; check its configuration.",
             )
         })?;
-        let url = self.localized(opening);
+        url.query_pairs_mut().append_pair(ramp_api::link::WAIT_PARAM, "1");
+        Ok(self.localized(url))
+    }
+
+    /// Present a new payment window on `url`, taking away the previous one; its generation.
+    pub(super) fn present_window(&self, url: Url) -> Result<u64> {
         let (generation, label, old) = {
             let mut st = self.state();
             if st.config.is_none() {
@@ -124,8 +126,7 @@ impl<S: Shell> App<S> {
                 tx: String::new(),
                 home: url.origin(),
                 shown: None,
-                opened: false,
-                pending: None,
+                link: url.clone(),
                 loaded: false,
                 stuck: None,
                 presented: true,
@@ -152,56 +153,46 @@ impl<S: Shell> App<S> {
         Ok(generation)
     }
 
-    /// The session for window `generation` arrived: its host page `link` replaces the opening
-    /// page (in place, so back never returns to it) as soon as the opening page started loading.
+    /// The session for window `generation` arrived with host page `link`: the window, which
+    /// opened on the link the app chose, now belongs to transaction `tx` (the backend goes on
+    /// with its page by itself). A backend that made a link of its own gets a new window on it.
     /// `false` when the window was closed meanwhile.
     ///
     /// # Errors
     /// A link the app would not open (another site, malformed); the window is taken away.
     pub(super) fn show_link(&self, generation: u64, link: &str, tx: &str) -> Result<bool> {
         let url = match self.0.client.widget_link(link) {
-            Ok(u) => self.localized(u),
+            Ok(u) => u,
             Err(e) => {
                 self.abandon_window(generation);
                 return Err(e);
             }
         };
-        let send = {
+        let held = {
             let mut st = self.state();
-            match st.window.as_mut().filter(|w| w.generation == generation && w.presented) {
-                None => None,
-                Some(w) => {
-                    w.tx = tx.to_owned();
-                    w.home = url.origin();
-                    if w.opened {
-                        Some(true)
-                    } else {
-                        w.pending = Some(url.clone());
-                        Some(false)
-                    }
-                }
+            st.window.as_mut().filter(|w| w.generation == generation && w.presented).map(|w| {
+                w.tx = tx.to_owned();
+                w.link.path() == url.path()
+            })
+        };
+        let generation = match held {
+            None => {
+                self.0.log.push("widget", format!("the payment window for {} was closed while it opened", short(tx)));
+                return Ok(false);
+            }
+            Some(true) => generation,
+            Some(false) => {
+                self.0
+                    .log
+                    .push("widget", format!("the server made its own link for {}; a new window opens", short(tx)));
+                let generation = self.present_window(self.localized(url))?;
+                self.change(generation, |w| w.tx = tx.to_owned());
+                generation
             }
         };
-        let Some(now) = send else {
-            self.0.log.push("widget", format!("the payment window for {} was closed while it opened", short(tx)));
-            return Ok(false);
-        };
-        if now {
-            self.replace_page(generation, &url);
-        }
         self.0.shell.emit(UiEvent::WindowOpened(tx.to_owned()));
         self.time_first_load(generation);
         Ok(true)
-    }
-
-    /// The window's page becomes `url`, replacing the opening page in its history.
-    fn replace_page(&self, generation: u64, url: &Url) {
-        let Some(w) = self.current(generation).filter(|w| w.presented) else { return };
-        let js = format!("location.replace({})", serde_json::Value::String(url.to_string()));
-        let asked = self.0.shell.evaluate(&w.label, &js, self.0.timing.answer_within);
-        self.0.shell.spawn(Box::pin(async move {
-            let _ = asked.await;
-        }));
     }
 
     /// The session for window `generation` could not be had: take the window away.
@@ -381,17 +372,7 @@ impl<S: Shell> App<S> {
     /// frames from pages beforehand, a page that left the list is taken away (its address goes
     /// to the browser) and the transaction's screen shows, with Continue.
     fn window_page_started(&self, generation: u64, url: &Url) {
-        let mut send = None;
-        self.change(generation, |w| {
-            w.shown = Some(url.clone());
-            if url.path() == ramp_api::OPENING_PATH {
-                w.opened = true;
-                send = w.pending.take();
-            }
-        });
-        if let Some(link) = send {
-            self.replace_page(generation, &link);
-        }
+        self.change(generation, |w| w.shown = Some(url.clone()));
         if self.0.shell.traits().frames != Frames::Untold {
             return;
         }
@@ -425,10 +406,8 @@ impl<S: Shell> App<S> {
         let mut first = false;
         self.change(generation, |w| {
             w.shown = Some(url.clone());
-            if url.path() != ramp_api::OPENING_PATH {
-                first = !w.loaded;
-                w.loaded = true;
-            }
+            first = !w.loaded;
+            w.loaded = true;
         });
         if first {
             self.0.shell.emit(UiEvent::WindowLoaded);
