@@ -760,6 +760,42 @@ async fn a_window_closed_while_it_opens_leaves_the_transaction_to_continue() {
     day.end().await;
 }
 
+/// The user closes the opening window and taps Buy again before the first session arrives:
+/// the first session must not take over the second window (nor open one of its own).
+#[tokio::test]
+async fn a_session_for_a_closed_window_leaves_the_next_purchase_s_window_alone() {
+    let day = Day::begin(Os::Ios).await;
+    day.backend.sandbox().expect("sandbox").set_faults(proof_sandbox::Faults { latency_ms: 400, ..Default::default() });
+    let d = &day;
+    let appear = |not: Option<String>| async move {
+        tokio::time::timeout(WITHIN, async {
+            loop {
+                if let Some(l) = d.phone().on_screen().into_iter().find(|l| Some(l) != not.as_ref()) {
+                    return l;
+                }
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+        })
+        .await
+        .expect("a window at the tap")
+    };
+    let app = day.app.clone();
+    let first = tokio::spawn(async move { app.start(&session(TxType::Buy, "USDT", "TRC20")).await });
+    let closed = appear(None).await;
+    day.phone().finish(&closed);
+    let app = day.app.clone();
+    let second = tokio::spawn(async move { app.start(&session(TxType::Buy, "USDT", "TRC20")).await });
+    let open = appear(Some(closed.clone())).await;
+    assert_ne!(open, closed);
+    let first = first.await.expect("joined").expect("the first session still comes");
+    let second = second.await.expect("joined").expect("the second session");
+    assert_eq!(day.phone().on_screen(), vec![open], "the second tap's window, and only it");
+    assert_eq!(day.app.screen(), Screen::Widget { tx: second.clone() });
+    assert!(!day.ui().contains(&UiEvent::WindowOpened(first)), "the first purchase has no window");
+    assert!(day.ui().contains(&UiEvent::WindowOpened(second)));
+    day.end().await;
+}
+
 /// A session the backend refuses takes the window that opened at the tap away; the screen
 /// stays where the user was, with the backend's sentence.
 #[tokio::test]
