@@ -602,6 +602,23 @@ async fn a_chosen_link_must_be_fresh_and_well_formed() {
     assert_eq!(plain.status(), 200, "an empty body");
 }
 
+/// A store that fails to record the link is the server's fault (500), not a link sent twice
+/// (422 on `link`, which tells the user to update the app).
+#[tokio::test]
+async fn a_store_failing_on_the_link_is_not_blamed_on_the_link() {
+    let Some((_b, api, db)) = start(|_| {}).await else { return };
+    let token = api.login("verified").await;
+    db.sql(
+        "CREATE TRIGGER refuse_links BEFORE INSERT ON widget_links BEGIN SELECT RAISE(ABORT, 'disk is full'); END;",
+        "CREATE FUNCTION refuse_links() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'disk is full'; END $$;
+         CREATE TRIGGER refuse_links BEFORE INSERT ON widget_links FOR EACH ROW EXECUTE FUNCTION refuse_links();",
+    )
+    .await;
+    let buy = json!({"type": "buy", "currency": "USDT", "network": "TRC20", "amount": "25", "link": ramp_api::link::new_token()});
+    let (status, body) = error_of(api.post(&token, "/v1/sessions", &buy).await).await;
+    assert_eq!((status, body.error.field.as_deref()), (500, None), "{body:?}");
+}
+
 #[tokio::test]
 async fn widget_links_open_once() {
     let Some((_b, api, _dir)) = start(|_| {}).await else { return };

@@ -96,6 +96,22 @@ impl TestDb {
     }
 }
 
+impl TestDb {
+    /// Run `sqlite` or `postgres` (whichever this database is) on it, beside the backend.
+    pub async fn sql(&self, sqlite: &str, postgres: &str) {
+        use sqlx::Connection;
+        if self.postgres.is_some() {
+            let mut conn = sqlx::PgConnection::connect(&self.url).await.expect("connects");
+            sqlx::raw_sql(postgres).execute(&mut conn).await.expect(postgres);
+            let _ = conn.close().await;
+        } else {
+            let mut conn = sqlx::SqliteConnection::connect(&self.url).await.expect("connects");
+            sqlx::raw_sql(sqlite).execute(&mut conn).await.expect(sqlite);
+            let _ = conn.close().await;
+        }
+    }
+}
+
 async fn admin_sql(admin: &str, statement: &str) {
     use sqlx::Connection;
     let mut conn = sqlx::PgConnection::connect(admin).await.expect("connects to RAMP_TEST_POSTGRES_URL");
