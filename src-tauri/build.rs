@@ -46,8 +46,12 @@ fn android_injection(config: &ramp_mobile::MobileConfig, link: Option<&ramp_mobi
         if let Some(activity) = ramp_mobile::android::main_activity_path(project) {
             println!("cargo:rerun-if-changed={}", activity.display());
         }
-        if let Some(widget) = ramp_mobile::android::widget_activity_path(project) {
-            println!("cargo:rerun-if-changed={}", widget.display());
+        let generated = [
+            ramp_mobile::android::widget_activity_path(project),
+            ramp_mobile::android::launcher_activity_path(project),
+        ];
+        for kotlin in generated.into_iter().flatten() {
+            println!("cargo:rerun-if-changed={}", kotlin.display());
         }
         match ramp_mobile::android::inject_project(project, config, link) {
             Ok(changed) => {

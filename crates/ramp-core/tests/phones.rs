@@ -129,8 +129,10 @@ impl Phone {
         }
     }
 
-    /// Android finishes the window's activity by itself (back on a page that could not ask,
-    /// the launcher icon with a `singleTask` main activity): destroyed, and Tauri forgets it.
+    /// Android finishes the window's activity by itself (back on a page that could not ask, a
+    /// return link reaching the `singleTask` main activity): destroyed, and Tauri forgets it.
+    /// (The launcher icon no longer does: ramp-mobile's `LauncherActivity`, see
+    /// `ramp-mobile/tests/template.rs`.)
     fn finish(&self, label: &str) {
         let hooks = {
             let mut d = self.device();

@@ -8,8 +8,14 @@ use std::sync::OnceLock;
 
 /// The versions docs/mobile.md was read against. An upgrade fails here first: read the cited
 /// lines again, update docs/mobile.md and the fakes, then these.
-const LOCKED: &[(&str, &str)] =
-    &[("tauri", "2.12.5"), ("tauri-runtime-wry", "2.12.3"), ("tao", "0.37.2"), ("wry", "0.57.1")];
+const LOCKED: &[(&str, &str)] = &[
+    ("tauri", "2.12.5"),
+    ("tauri-runtime-wry", "2.12.3"),
+    ("tao", "0.37.2"),
+    ("wry", "0.57.1"),
+    ("tauri-utils", "2.10.2"),
+    ("tauri-plugin-deep-link", "2.6.3"),
+];
 
 /// Where each locked package's sources are.
 fn packages() -> &'static HashMap<String, (String, PathBuf)> {
@@ -17,31 +23,36 @@ fn packages() -> &'static HashMap<String, (String, PathBuf)> {
     PACKAGES.get_or_init(|| {
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
         let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../Cargo.toml");
-        // The host's packages only (tauri, tao and wry are among them, with their phone code):
-        // no download of other platforms' crates.
+        // The host's packages (tauri, tao and wry are among them, with their phone code) and
+        // Android's: no download of other platforms' crates.
         let rustc = std::process::Command::new("rustc").arg("-vV").output().expect("rustc runs");
         let host = String::from_utf8_lossy(&rustc.stdout)
             .lines()
             .find_map(|l| l.strip_prefix("host: ").map(str::to_owned))
             .expect("rustc names its host");
-        let out = std::process::Command::new(cargo)
-            .args(["metadata", "--format-version", "1", "--locked", "--filter-platform", &host, "--manifest-path"])
-            .arg(&manifest)
-            .output()
-            .expect("cargo metadata runs");
-        assert!(out.status.success(), "cargo metadata: {}", String::from_utf8_lossy(&out.stderr));
-        let meta: serde_json::Value = serde_json::from_slice(&out.stdout).expect("metadata is JSON");
-        let mut found = HashMap::new();
-        for p in meta["packages"].as_array().expect("packages") {
-            let (Some(name), Some(version), Some(path)) =
-                (p["name"].as_str(), p["version"].as_str(), p["manifest_path"].as_str())
-            else {
-                continue;
-            };
-            if LOCKED.iter().any(|(n, _)| *n == name) {
-                let dir = PathBuf::from(path).parent().expect("crate dir").to_path_buf();
-                let previous = found.insert(name.to_owned(), (version.to_owned(), dir));
-                assert!(previous.is_none(), "two versions of {name} in the lock file");
+        let mut found: HashMap<String, (String, PathBuf)> = HashMap::new();
+        // The deep-link plugin is a phone-only dependency: Android's graph too (scripts/test has
+        // fetched it for the Android compile by then).
+        for platform in [host.as_str(), "aarch64-linux-android"] {
+            let out = std::process::Command::new(&cargo)
+                .args(["metadata", "--format-version", "1", "--locked", "--filter-platform", platform])
+                .arg("--manifest-path")
+                .arg(&manifest)
+                .output()
+                .expect("cargo metadata runs");
+            assert!(out.status.success(), "cargo metadata: {}", String::from_utf8_lossy(&out.stderr));
+            let meta: serde_json::Value = serde_json::from_slice(&out.stdout).expect("metadata is JSON");
+            for p in meta["packages"].as_array().expect("packages") {
+                let (Some(name), Some(version), Some(path)) =
+                    (p["name"].as_str(), p["version"].as_str(), p["manifest_path"].as_str())
+                else {
+                    continue;
+                };
+                if LOCKED.iter().any(|(n, _)| *n == name) {
+                    let dir = PathBuf::from(path).parent().expect("crate dir").to_path_buf();
+                    let previous = found.insert(name.to_owned(), (version.to_owned(), dir));
+                    assert!(previous.is_none_or(|(v, _)| v == version), "two versions of {name} in the lock file");
+                }
             }
         }
         found
@@ -192,4 +203,27 @@ fn ios_asks_about_every_navigation_with_its_address_only() {
     let policy = block(&nav, "pub(crate) fn navigation_policy(");
     assert!(policy.contains("function(url.to_string())"), "{policy}");
     assert!(!policy.contains("isMainFrame") && !policy.contains("targetFrame"), "wry now looks at the frame: {policy}");
+}
+
+/// Android: the deep-link plugin's build script writes its intent filters before every line of
+/// the manifest that contains `</activity>`, and on Android delivers a link only through the
+/// Tauri activity's starting intent or `onNewIntent`. So the launcher icon's own activity is
+/// self-closing and its filters sit on an `<activity-alias>` (`</activity-alias>` is not
+/// `</activity>`), and links keep reaching `MainActivity` (ramp-mobile `android.rs`
+/// `launcher_entries`; its unit test replays this insertion).
+#[test]
+fn the_deep_link_plugin_writes_into_every_activity_and_hears_the_tauri_activity_only() {
+    let plugin = source("tauri-plugin-deep-link", "build.rs");
+    assert!(
+        plugin.contains("update_android_manifest(\n            \"DEEP LINK PLUGIN\",\n            \"activity\","),
+        "{plugin}"
+    );
+    let utils = source("tauri-utils", "src/build.rs");
+    let insert = block(&utils, "fn insert_into_xml(");
+    assert!(insert.contains("let parent_closing_tag = format!(\"</{parent_tag}>\");"), "{insert}");
+    assert!(insert.contains("if let Some(index) = line.find(&parent_closing_tag)"), "{insert}");
+    let kotlin = source("tauri-plugin-deep-link", "android/src/main/java/DeepLinkPlugin.kt");
+    assert!(
+        kotlin.contains("val intent = activity.intent") && kotlin.contains("override fun onNewIntent(intent: Intent)")
+    );
 }

@@ -4,7 +4,10 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use crate::android::{self, CAPTURE_ACTIONS, KOTLIN_HEADER, ManifestFacts, PAY_ACTIONS, ReturnLink, WIDGET_ACTIVITY};
+use crate::android::{
+    self, CAPTURE_ACTIONS, KOTLIN_HEADER, LAUNCHER_ACTIVITY, LAUNCHER_KOTLIN_HEADER, ManifestFacts, PAY_ACTIONS,
+    ReturnLink, WIDGET_ACTIVITY,
+};
 use crate::ios::{PlistFacts, REQUIRED_KEYS};
 use crate::{MobileConfig, read};
 
@@ -270,6 +273,16 @@ fn android_checks(r: &mut Report, project: &Path, config: &MobileConfig, link: O
             format!("{WIDGET_ACTIVITY}.kt extends TauriActivity"),
             kt.starts_with(KOTLIN_HEADER) && kt.contains(&format!("class {WIDGET_ACTIVITY} : TauriActivity()")),
             format!("the declared activity needs its class beside MainActivity.kt; {inject}"),
+        );
+        let launched = facts.launcher_activity();
+        let kt = android::launcher_activity_path(project).and_then(|p| read(&p).ok()).unwrap_or_default();
+        r.pass_if(
+            format!("the Android launcher icon starts .{LAUNCHER_ACTIVITY}, which keeps the payment window"),
+            launched.is_some_and(|a| a.name == format!(".{LAUNCHER_ACTIVITY}") && a.launch_mode.is_none())
+                && kt.starts_with(LAUNCHER_KOTLIN_HEADER),
+            format!(
+                "a singleTask MainActivity on the launcher finishes the payment window when the user comes back through the icon; {inject}"
+            ),
         );
     }
     if config.android.google_pay {

@@ -98,7 +98,9 @@ pub struct AndroidConfig {
     /// The widget in its own activity (`WidgetActivity`, declared not exported, written beside
     /// `MainActivity.kt`). On by default; off, the app opens the widget in the in-app browser
     /// (Custom Tabs) on Android, because a second window without an activity of its own would
-    /// take over the app's (see docs/mobile.md).
+    /// take over the app's (see docs/mobile.md). With it, the launcher icon moves to
+    /// `LauncherActivity` ([`android::LAUNCHER_BLOCK`]) so that coming back through the icon keeps
+    /// the widget's activity.
     #[serde(default = "yes")]
     pub widget_activity: bool,
 }

@@ -71,6 +71,57 @@ fn assert_widget_activity(project: &Path) {
     assert!(kt.contains("override val handleBackNavigation: Boolean = false"), "{kt}");
 }
 
+/// The launcher icon names `.LauncherActivity` (standard, not exported) through an exported
+/// alias, `MainActivity` is no launcher, no deep link reaches either of the launcher's entries,
+/// and the launcher's class is beside MainActivity.kt.
+fn assert_launcher(project: &Path) {
+    let f = facts(project);
+    let launched = f.launcher_activity().expect("a launcher");
+    assert_eq!(launched.name, ".LauncherActivity");
+    assert_eq!(launched.launch_mode, None);
+    assert!(!f.is_launcher(f.activity(".MainActivity").expect("main")));
+    for a in f.activities.iter().filter(|a| a.name != ".MainActivity") {
+        assert!(
+            !a.filters.iter().any(|x| x.actions.iter().any(|y| y == "android.intent.action.VIEW")),
+            "{} takes links: {:?}",
+            a.name,
+            a.filters
+        );
+    }
+    let kt = std::fs::read_to_string(android::launcher_activity_path(project).expect("path")).expect("kt");
+    assert!(kt.contains("package com.prooframp.app\n") && kt.contains("class LauncherActivity : Activity()"), "{kt}");
+}
+
+/// Android's rule for a tap on the launcher icon while the app's task runs (AOSP
+/// `ActivityStarter`; developer.android.com, "Tasks and the back stack"): the icon's intent goes
+/// to the running task; when the activity it names is `singleTask` or `singleInstance` and in the
+/// task, that instance is reused and every activity above it finishes; otherwise the task comes
+/// to the front as it was (the icon's own activity, created on top only by an odd launcher,
+/// finishes itself when it is not the task's root).
+fn after_launcher_tap(f: &ManifestFacts, task: &[&str]) -> Vec<String> {
+    let launched = f.launcher_activity().expect("a launcher activity");
+    let reused = matches!(launched.launch_mode.as_deref(), Some("singleTask" | "singleInstance"));
+    let keep = match task.iter().position(|a| *a == launched.name) {
+        Some(at) if reused => at + 1,
+        _ => task.len(),
+    };
+    task[..keep].iter().map(|a| (*a).to_owned()).collect()
+}
+
+/// The user opened the payment window, switched to their mail app for a code and came back
+/// through the launcher icon: with the template as generated the payment window is gone; with
+/// the injection it is where it was.
+#[test]
+fn the_launcher_icon_brings_back_the_payment_window_where_it_was() {
+    let Some(project) = template() else { return };
+    let paying = [".MainActivity", ".WidgetActivity"];
+    assert_eq!(after_launcher_tap(&facts(&project), &paying), [".MainActivity"], "the template's singleTask launcher");
+    inject_project(&project, &MobileConfig::default(), Some(&link())).expect("inject");
+    assert_eq!(after_launcher_tap(&facts(&project), &paying), paying);
+    assert_launcher(&project);
+    let _ = std::fs::remove_dir_all(project);
+}
+
 fn facts(project: &Path) -> ManifestFacts {
     ManifestFacts::parse(&std::fs::read_to_string(android::manifest_path(project)).expect("manifest")).expect("parses")
 }
@@ -85,8 +136,12 @@ fn injection_on_the_real_template_adds_every_entry_once_and_twice_changes_nothin
     let changed = inject_project(&project, &config, Some(&link())).expect("inject");
     assert_eq!(
         changed.files,
-        [android::manifest_path(&project), android::widget_activity_path(&project).expect("path")],
-        "the manifest and the new WidgetActivity.kt (MainActivity.kt is untouched without Google Pay)"
+        [
+            android::manifest_path(&project),
+            android::widget_activity_path(&project).expect("path"),
+            android::launcher_activity_path(&project).expect("path")
+        ],
+        "the manifest, the new WidgetActivity.kt and LauncherActivity.kt (MainActivity.kt is untouched without Google Pay)"
     );
     let f = facts(&project);
     for p in
@@ -110,6 +165,7 @@ fn injection_on_the_real_template_adds_every_entry_once_and_twice_changes_nothin
         assert_eq!(f.query_actions.iter().filter(|q| *q == a).count(), 1, "{a}");
     }
     assert_widget_activity(&project);
+    assert_launcher(&project);
     assert_eq!(f.deep_link_filters("prooframp", "return"), 1, "the return link on MainActivity");
     // The template's own entries are still there.
     assert_eq!(f.permission_count("android.permission.INTERNET"), 1);
@@ -141,6 +197,8 @@ fn the_android_compile_injected_the_camera_entries_the_widget_activity_and_the_r
     assert_eq!(f.features_named("android.hardware.camera.any").len(), 1);
     assert_eq!(f.deep_link_filters("prooframp", "return"), 1, "the return link's intent filter, once");
     assert_widget_activity(&project);
+    // The deep-link plugin's build script wrote its block into this manifest too.
+    assert_launcher(&project);
     assert!(
         inject_project(&project, &MobileConfig::default(), Some(&link())).expect("inject").files.is_empty(),
         "already injected"
@@ -154,7 +212,7 @@ fn google_pay_opt_in_on_the_real_template() {
     let mut config = MobileConfig::default();
     config.android.google_pay = true;
     let changed = inject_project(&project, &config, Some(&link())).expect("inject");
-    assert_eq!(changed.files.len(), 3, "manifest, MainActivity.kt and WidgetActivity.kt");
+    assert_eq!(changed.files.len(), 4, "manifest, MainActivity.kt, WidgetActivity.kt and LauncherActivity.kt");
     let f = facts(&project);
     for a in PAY_ACTIONS {
         assert_eq!(f.query_actions.iter().filter(|q| *q == a).count(), 1, "{a}");
@@ -183,11 +241,17 @@ fn the_widget_activity_is_removed_cleanly_when_switched_off() {
     assert_widget_activity(&project);
     config.android.widget_activity = false;
     let changed = inject_project(&project, &config, None).expect("off");
-    assert_eq!(changed.files.len(), 2, "the manifest and the removed class: {:?}", changed.files);
+    assert_eq!(changed.files.len(), 3, "the manifest and the two removed classes: {:?}", changed.files);
     assert!(facts(&project).activity(".WidgetActivity").is_none());
     assert!(!android::widget_activity_path(&project).expect("path").exists());
+    assert!(!android::launcher_activity_path(&project).expect("path").exists());
     let text = std::fs::read_to_string(android::manifest_path(&project)).expect("read");
-    assert!(!text.contains("WIDGET ACTIVITY"), "no empty block left behind");
+    assert!(!text.contains("WIDGET ACTIVITY") && !text.contains("PROOF RAMP LAUNCHER"), "no block or note left behind");
+    assert_eq!(
+        facts(&project).launcher_activity().map(|a| a.name.as_str()),
+        Some(".MainActivity"),
+        "the template's launcher"
+    );
     // A class of that name the partner wrote is never touched.
     let own = android::widget_activity_path(&project).expect("path");
     std::fs::write(&own, "package com.prooframp.app\nclass WidgetActivity\n").expect("write");
@@ -339,6 +403,24 @@ async fn doctor_passes_on_the_repository_and_names_each_removed_entry() {
     assert_eq!(f.len(), 1, "{f:?}");
     assert!(f[0].contains("WidgetActivity.kt extends TauriActivity"), "{f:?}");
     let _ = std::fs::remove_dir_all(p);
+
+    // The launcher icon back on the singleTask MainActivity, or its own activity's class missing.
+    for broken in ["alias", "class"] {
+        let p = scratch("case");
+        copy_dir(&project, &p);
+        match broken {
+            "alias" => edit(
+                &android::manifest_path(&p),
+                r#"android:targetActivity=".LauncherActivity""#,
+                r#"android:targetActivity=".MainActivity""#,
+            ),
+            _ => std::fs::remove_file(android::launcher_activity_path(&p).expect("path")).expect("remove"),
+        }
+        let f = failures(&doctor::run(&opts(&repo(), &p)).await);
+        assert_eq!(f.len(), 1, "{broken}: {f:?}");
+        assert!(f[0].contains("launcher icon starts .LauncherActivity"), "{broken}: {f:?}");
+        let _ = std::fs::remove_dir_all(p);
+    }
 
     let repo_cases: [(&str, &str, &str, &str); 9] = [
         (
