@@ -34,9 +34,9 @@ const COMMANDS: &[&str] = &[
 /// When the Tauri CLI builds for Android it tells build scripts where the generated project is
 /// (the variable Tauri's plugins use for their own manifest entries): inject the camera, audio,
 /// capture queries, widget activity and opt-in Google Pay entries of `mobile.toml` there, and
-/// the return link's intent filter when the deep-link plugin's is missing, on every build, so a
+/// the deep links' intent filters when the deep-link plugin's are missing, on every build, so a
 /// regenerated project never ships without them.
-fn android_injection(config: &ramp_mobile::MobileConfig, link: Option<&ramp_mobile::android::ReturnLink>) {
+fn android_injection(config: &ramp_mobile::MobileConfig, links: &[ramp_mobile::android::DeepLink]) {
     println!("cargo:rerun-if-env-changed=TAURI_ANDROID_PROJECT_PATH");
     if let Some(project) = std::env::var_os("TAURI_ANDROID_PROJECT_PATH") {
         let project = std::path::Path::new(&project);
@@ -53,7 +53,7 @@ fn android_injection(config: &ramp_mobile::MobileConfig, link: Option<&ramp_mobi
         for kotlin in generated.into_iter().flatten() {
             println!("cargo:rerun-if-changed={}", kotlin.display());
         }
-        match ramp_mobile::android::inject_project(project, config, link) {
+        match ramp_mobile::android::inject_project(project, config, links) {
             Ok(changed) => {
                 for f in changed.files {
                     println!("cargo:warning=Proof Ramp: updated {}", f.display());
@@ -91,9 +91,12 @@ fn main() {
     println!("cargo:rerun-if-changed=tauri.conf.json");
     let config = ramp_mobile::MobileConfig::load(std::path::Path::new("mobile.toml"))
         .unwrap_or_else(|e| panic!("Proof Ramp: {e}"));
-    let link = ramp_mobile::android::ReturnLink::load(std::path::Path::new("tauri.conf.json"))
+    // The deep links this build gives the plugin (the CLI's --config merged in, as for release).
+    println!("cargo:rerun-if-env-changed={}", ramp_mobile::android::DEEP_LINK_CONFIG_ENV);
+    println!("cargo:rerun-if-env-changed=TAURI_CONFIG");
+    let links = ramp_mobile::android::DeepLink::for_build(std::path::Path::new("tauri.conf.json"))
         .unwrap_or_else(|e| panic!("Proof Ramp: {e}"));
-    android_injection(&config, link.as_ref());
+    android_injection(&config, &links);
     ios_localizations();
     // The app opens the widget in its own activity only when the project declares one.
     println!("cargo:rustc-check-cfg=cfg(widget_activity)");

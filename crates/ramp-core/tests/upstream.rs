@@ -15,6 +15,8 @@ const LOCKED: &[(&str, &str)] = &[
     ("wry", "0.57.1"),
     ("tauri-utils", "2.10.2"),
     ("tauri-plugin-deep-link", "2.6.3"),
+    ("tauri-build", "2.7.4"),
+    ("json-patch", "4.2.0"),
 ];
 
 /// Where each locked package's sources are.
@@ -226,4 +228,22 @@ fn the_deep_link_plugin_writes_into_every_activity_and_hears_the_tauri_activity_
     assert!(
         kotlin.contains("val intent = activity.intent") && kotlin.contains("override fun onNewIntent(intent: Intent)")
     );
+}
+
+/// Release builds' return link: the CLI's `--config` reaches the build as `TAURI_CONFIG`, merged
+/// over `tauri.conf.json` as a JSON merge patch, where a list replaces a list (so the release
+/// file's deep links replace the development custom scheme); the deep-link plugin marks an App
+/// Link's filter `autoVerify` and counts an http(s) entry with a host as one unless told
+/// otherwise. ramp-mobile's `DeepLink` reads the configuration the same way.
+#[test]
+fn release_links_replace_the_development_list_and_are_verified() {
+    let build = source("tauri-build", "src/lib.rs");
+    assert!(build.contains("if let Ok(env) = env::var(\"TAURI_CONFIG\")"), "tauri-build no longer reads TAURI_CONFIG");
+    assert!(build.contains("json_patch::merge(&mut config, &merge_config);"));
+    let merge = block(&source("json-patch", "src/lib.rs"), "pub fn merge(doc: &mut Value, patch: &Value) {");
+    assert!(merge.contains("if !patch.is_object() {\n        *doc = patch.clone();"), "{merge}");
+    let plugin = source("tauri-plugin-deep-link", "build.rs");
+    assert!(plugin.contains("let auto_verify = if domain.is_app_link() {"), "{plugin}");
+    let config = source("tauri-plugin-deep-link", "src/config.rs");
+    assert!(config.contains(".unwrap_or_else(|| self.is_web_link() && self.host.is_some())"), "{config}");
 }

@@ -174,7 +174,115 @@ fn move_launcher(text: &str, out: bool) -> Result<(String, Vec<String>)> {
     Ok((lines.join("\n"), moved))
 }
 
-/// The return link of browser mode, from `plugins.deep-link.mobile` in `tauri.conf.json`.
+/// One entry of the deep-link plugin's `mobile` list, read as the plugin reads it
+/// (tauri-plugin-deep-link 2.6.3 `src/config.rs`): the schemes (https and http when none is
+/// given), the host, the path prefixes, and whether it is an App Link (said so, or a web link
+/// with a host).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeepLink {
+    /// `scheme`: one or several.
+    pub schemes: Vec<String>,
+    /// `host`.
+    pub host: Option<String>,
+    /// `pathPrefix`.
+    pub path_prefixes: Vec<String>,
+    /// Verified by Android (`autoVerify`) and iOS (`applinks:` associated domain).
+    pub app_link: bool,
+}
+
+/// What the Tauri CLI hands the deep-link plugin's build script: its configuration as JSON.
+pub const DEEP_LINK_CONFIG_ENV: &str = "TAURI_DEEP_LINK_PLUGIN_CONFIG";
+
+impl DeepLink {
+    fn strings(v: Option<&serde_json::Value>) -> Option<Vec<String>> {
+        match v? {
+            serde_json::Value::String(s) => Some(vec![s.clone()]),
+            serde_json::Value::Array(a) => Some(a.iter().filter_map(|x| x.as_str().map(str::to_owned)).collect()),
+            _ => None,
+        }
+    }
+
+    /// The entries of a deep-link plugin configuration (`{"mobile": [...]}`).
+    pub fn list(plugin: &serde_json::Value) -> Vec<Self> {
+        let entries = plugin.get("mobile").and_then(|m| m.as_array()).cloned().unwrap_or_default();
+        entries
+            .iter()
+            .map(|e| {
+                let schemes = Self::strings(e.get("scheme")).unwrap_or_else(|| vec!["https".into(), "http".into()]);
+                let host = e.get("host").and_then(|h| h.as_str()).map(str::to_owned);
+                let web = schemes.iter().any(|s| s == "https" || s == "http");
+                let app_link = e
+                    .get("appLink")
+                    .or_else(|| e.get("app-link"))
+                    .and_then(|v| v.as_bool())
+                    .unwrap_or(web && host.is_some());
+                let path_prefixes =
+                    Self::strings(e.get("pathPrefix").or_else(|| e.get("path-prefix"))).unwrap_or_default();
+                Self { schemes, host, path_prefixes, app_link }
+            })
+            .collect()
+    }
+
+    /// `plugins.deep-link` of a `tauri.conf.json`.
+    pub fn from_tauri_conf(conf: &serde_json::Value) -> Vec<Self> {
+        conf.pointer("/plugins/deep-link").map(Self::list).unwrap_or_default()
+    }
+
+    /// The entries this build hands the plugin: [`DEEP_LINK_CONFIG_ENV`] when the Tauri CLI set
+    /// it, otherwise `tauri.conf.json` at `path` with `TAURI_CONFIG` (the CLI's `--config`)
+    /// merged over it as tauri-build merges it (JSON merge patch: a list replaces a list).
+    pub fn for_build(path: &Path) -> Result<Vec<Self>> {
+        let plugin = std::env::var(DEEP_LINK_CONFIG_ENV).ok();
+        let patch = std::env::var("TAURI_CONFIG").ok();
+        let conf = if plugin.is_none() { Some(read(path)?) } else { None };
+        Self::resolve(plugin.as_deref(), conf.as_deref(), patch.as_deref())
+            .map_err(|message| Error::Config { path: path.display().to_string(), message })
+    }
+
+    /// [`DeepLink::for_build`] from the texts: the plugin's configuration when given, else
+    /// `conf` (a `tauri.conf.json`) with `patch` merged over it.
+    fn resolve(
+        plugin: Option<&str>,
+        conf: Option<&str>,
+        patch: Option<&str>,
+    ) -> std::result::Result<Vec<Self>, String> {
+        let json = |what: &str, text: &str| {
+            serde_json::from_str::<serde_json::Value>(text).map_err(|e| format!("{what}: {e}"))
+        };
+        if let Some(plugin) = plugin {
+            return Ok(Self::list(&json(DEEP_LINK_CONFIG_ENV, plugin)?));
+        }
+        let mut conf = json("tauri.conf.json", conf.unwrap_or("{}"))?;
+        if let Some(patch) = patch {
+            json_patch::merge(&mut conf, &json("TAURI_CONFIG", patch)?);
+        }
+        Ok(Self::from_tauri_conf(&conf))
+    }
+
+    /// The schemes other than http and https.
+    pub fn custom_schemes(&self) -> impl Iterator<Item = &str> {
+        self.schemes.iter().map(String::as_str).filter(|s| !["http", "https"].contains(s))
+    }
+
+    /// The intent filter the plugin writes for this entry (without ChromeOS's extra action).
+    fn intent_filter(&self) -> Vec<String> {
+        let verify = if self.app_link { r#" android:autoVerify="true""# } else { "" };
+        let mut v = vec![
+            format!("<intent-filter{verify}>"),
+            r#"    <action android:name="android.intent.action.VIEW" />"#.to_owned(),
+            r#"    <category android:name="android.intent.category.DEFAULT" />"#.to_owned(),
+            r#"    <category android:name="android.intent.category.BROWSABLE" />"#.to_owned(),
+        ];
+        v.extend(self.schemes.iter().map(|s| format!(r#"    <data android:scheme="{s}" />"#)));
+        v.extend(self.host.iter().map(|h| format!(r#"    <data android:host="{h}" />"#)));
+        v.extend(self.path_prefixes.iter().map(|p| format!(r#"    <data android:pathPrefix="{p}" />"#)));
+        v.push("</intent-filter>".to_owned());
+        v
+    }
+}
+
+/// The return link of browser mode in development: the first custom-scheme entry with a host
+/// in `plugins.deep-link.mobile` of `tauri.conf.json`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReturnLink {
     /// The custom scheme (`prooframp`).
@@ -184,41 +292,22 @@ pub struct ReturnLink {
 }
 
 impl ReturnLink {
-    /// The first mobile deep link of `tauri.conf.json` with a custom scheme and a host; `None`
-    /// when there is none.
-    pub fn from_tauri_conf(conf: &serde_json::Value) -> Option<Self> {
-        let first = conf.pointer("/plugins/deep-link/mobile/0")?;
-        let scheme = match first.get("scheme")? {
-            serde_json::Value::String(s) => s.clone(),
-            other => other.get(0)?.as_str()?.to_owned(),
-        };
-        let host = first.get("host")?.as_str()?.to_owned();
-        (!["http", "https"].contains(&scheme.as_str())).then_some(Self { scheme, host })
+    /// The first custom-scheme link with a host among `links`.
+    pub fn first(links: &[DeepLink]) -> Option<Self> {
+        links.iter().find_map(|l| {
+            let scheme = l.custom_schemes().next()?.to_owned();
+            Some(Self { scheme, host: l.host.clone()? })
+        })
     }
 
-    /// [`ReturnLink::from_tauri_conf`] of the file at `path`.
-    pub fn load(path: &Path) -> Result<Option<Self>> {
-        let text = read(path)?;
-        let conf: serde_json::Value = serde_json::from_str(&text)
-            .map_err(|e| Error::Config { path: path.display().to_string(), message: e.to_string() })?;
-        Ok(Self::from_tauri_conf(&conf))
+    /// [`ReturnLink::first`] of `tauri.conf.json`'s deep links; `None` when there is none.
+    pub fn from_tauri_conf(conf: &serde_json::Value) -> Option<Self> {
+        Self::first(&DeepLink::from_tauri_conf(conf))
     }
 
     /// `scheme://host`.
     pub fn display(&self) -> String {
         format!("{}://{}", self.scheme, self.host)
-    }
-
-    fn intent_filter(&self) -> Vec<String> {
-        vec![
-            "<intent-filter>".to_owned(),
-            r#"    <action android:name="android.intent.action.VIEW" />"#.to_owned(),
-            r#"    <category android:name="android.intent.category.DEFAULT" />"#.to_owned(),
-            r#"    <category android:name="android.intent.category.BROWSABLE" />"#.to_owned(),
-            format!(r#"    <data android:scheme="{}" />"#, self.scheme),
-            format!(r#"    <data android:host="{}" />"#, self.host),
-            "</intent-filter>".to_owned(),
-        ]
     }
 }
 
@@ -324,7 +413,7 @@ fn with_tools_namespace(text: &str) -> Result<String> {
 /// intent filter on the main activity when the deep-link plugin's block is missing (a project
 /// regenerated by `tauri android init` loses it, and the plugin's build script does not run
 /// again for a changed manifest). Idempotent.
-pub fn inject_manifest(text: &str, config: &MobileConfig, link: Option<&ReturnLink>) -> Result<String> {
+pub fn inject_manifest(text: &str, config: &MobileConfig, links: &[DeepLink]) -> Result<String> {
     let text = with_tools_namespace(text)?;
     let text = upsert(&text, CAMERA_BLOCK, &camera_entries(&config.android), Anchor::BeforeApplication)?;
     let text = upsert(&text, GOOGLE_PAY_BLOCK, &google_pay_entries(&config.android), Anchor::BeforeApplication)?;
@@ -338,12 +427,12 @@ pub fn inject_manifest(text: &str, config: &MobileConfig, link: Option<&ReturnLi
         &launcher_entries(&config.android, &categories, label.as_deref()),
         Anchor::EndOfApplication,
     )?;
-    let text = match link {
-        // The plugin's block, when present, is the plugin's to write.
-        Some(link) if !text.contains(&marker(DEEP_LINK_BLOCK)) => {
-            upsert(&text, DEEP_LINK_BLOCK, &link.intent_filter(), Anchor::EndOfMainActivity)?
-        }
-        _ => text,
+    // The plugin's block, when present, is the plugin's to write.
+    let text = if links.is_empty() || text.contains(&marker(DEEP_LINK_BLOCK)) {
+        text
+    } else {
+        let filters: Vec<String> = links.iter().flat_map(DeepLink::intent_filter).collect();
+        upsert(&text, DEEP_LINK_BLOCK, &filters, Anchor::EndOfMainActivity)?
     };
     // What we wrote must parse, or the build would fail far from here.
     let facts = ManifestFacts::parse(&text)?;
@@ -554,11 +643,11 @@ fn sync_activities(
 
 /// Apply the configuration (and the return link's intent filter, see [`inject_manifest`]) to a
 /// generated Android project; files are written only when they change.
-pub fn inject_project(project: &Path, config: &MobileConfig, link: Option<&ReturnLink>) -> Result<Changed> {
+pub fn inject_project(project: &Path, config: &MobileConfig, links: &[DeepLink]) -> Result<Changed> {
     let mut changed = Changed::default();
     let manifest = manifest_path(project);
     let before = read(&manifest)?;
-    let injected = inject_manifest(&before, config, link)?;
+    let injected = inject_manifest(&before, config, links)?;
     if injected != before {
         write(&manifest, &injected)?;
         changed.files.push(manifest);
@@ -603,6 +692,10 @@ pub struct IntentFilter {
     pub categories: Vec<String>,
     /// `(android:scheme, android:host)` of each `<data>`.
     pub data: Vec<(Option<String>, Option<String>)>,
+    /// `android:pathPrefix` of each `<data>` that has one.
+    pub path_prefixes: Vec<String>,
+    /// `android:autoVerify="true"`: Android checks the hosts' `assetlinks.json` (App Links).
+    pub auto_verify: bool,
 }
 
 /// An `<activity>` or `<activity-alias>` of `<application>`.
@@ -730,13 +823,22 @@ impl ManifestFacts {
                 "provider" if attr(&e, "android:name")?.as_deref() == Some("androidx.core.content.FileProvider") => {
                     facts.file_provider = true;
                 }
-                "intent-filter" if in_main || current.is_some() => filter = Some(IntentFilter::default()),
+                // Kept only when it closes inside the main activity or a declared one.
+                "intent-filter" => {
+                    filter = Some(IntentFilter {
+                        auto_verify: attr(&e, "android:autoVerify")?.as_deref() == Some("true"),
+                        ..IntentFilter::default()
+                    })
+                }
                 "action" | "category" | "data" if parent == "intent-filter" => {
                     if let Some(f) = filter.as_mut() {
                         match name.as_str() {
                             "action" => f.actions.extend(attr(&e, "android:name")?),
                             "category" => f.categories.extend(attr(&e, "android:name")?),
-                            _ => f.data.push((attr(&e, "android:scheme")?, attr(&e, "android:host")?)),
+                            _ => {
+                                f.data.push((attr(&e, "android:scheme")?, attr(&e, "android:host")?));
+                                f.path_prefixes.extend(attr(&e, "android:pathPrefix")?);
+                            }
                         }
                     }
                 }
@@ -784,6 +886,22 @@ impl ManifestFacts {
         self.features.iter().filter(|f| f.name == name).collect()
     }
 
+    /// Intent filters of the main activity that Android verifies for `https://host` links under
+    /// `prefix` (App Links: `autoVerify`, VIEW, BROWSABLE, the https scheme, that host and prefix).
+    pub fn app_link_filters(&self, host: &str, prefix: &str) -> usize {
+        self.main_activity_filters
+            .iter()
+            .filter(|f| {
+                f.auto_verify
+                    && f.actions.iter().any(|a| a == "android.intent.action.VIEW")
+                    && f.categories.iter().any(|c| c == "android.intent.category.BROWSABLE")
+                    && f.data.iter().any(|(s, _)| s.as_deref() == Some("https"))
+                    && f.data.iter().any(|(_, h)| h.as_deref() == Some(host))
+                    && f.path_prefixes.iter().any(|p| p == prefix)
+            })
+            .count()
+    }
+
     /// Intent filters of the main activity that open `scheme://host` links from a browser
     /// (`<data>` attributes may be split over several elements, as the deep-link plugin writes them).
     pub fn deep_link_filters(&self, scheme: &str, host: &str) -> usize {
@@ -803,6 +921,16 @@ impl ManifestFacts {
 mod tests {
     use super::*;
 
+    /// The development return link, as `tauri.conf.json` configures it.
+    fn custom_link() -> DeepLink {
+        DeepLink {
+            schemes: vec!["prooframp".into()],
+            host: Some("return".into()),
+            path_prefixes: vec![],
+            app_link: false,
+        }
+    }
+
     const SMALL: &str = r#"<?xml version="1.0" encoding="utf-8"?>
 <manifest xmlns:android="http://schemas.android.com/apk/res/android">
     <uses-permission android:name="android.permission.INTERNET" />
@@ -820,10 +948,10 @@ mod tests {
     fn damaged_or_foreign_manifests_get_clear_errors() {
         let c = MobileConfig::default();
         let one_marker = SMALL.replace("<application", &format!("{}\n    <application", marker(CAMERA_BLOCK)));
-        let e = inject_manifest(&one_marker, &c, None).expect_err("half a block").to_string();
+        let e = inject_manifest(&one_marker, &c, &[]).expect_err("half a block").to_string();
         assert!(e.contains("damaged PROOF RAMP CAMERA block"), "{e}");
         let e =
-            inject_manifest(&SMALL.replace("<application", "<app"), &c, None).expect_err("no application").to_string();
+            inject_manifest(&SMALL.replace("<application", "<app"), &c, &[]).expect_err("no application").to_string();
         assert!(e.contains("<application>"), "{e}");
         let e = ManifestFacts::parse(&SMALL.replace("</manifest>", "")).expect_err("truncated").to_string();
         assert!(e.contains("never closed") || e.contains("well-formed"), "{e}");
@@ -833,11 +961,11 @@ mod tests {
     fn switching_options_off_removes_their_entries() {
         let mut c = MobileConfig::default();
         c.android.google_pay = true;
-        let on = inject_manifest(SMALL, &c, None).expect("inject");
+        let on = inject_manifest(SMALL, &c, &[]).expect("inject");
         assert_eq!(ManifestFacts::parse(&on).expect("parse").query_actions.len(), 5);
         c.android.google_pay = false;
         c.android.audio = false;
-        let off = inject_manifest(&on, &c, None).expect("inject");
+        let off = inject_manifest(&on, &c, &[]).expect("inject");
         let f = ManifestFacts::parse(&off).expect("parse");
         assert_eq!(f.query_actions, CAPTURE_ACTIONS, "the camera's queries stay");
         assert_eq!(f.permission_count("android.permission.RECORD_AUDIO"), 0);
@@ -875,11 +1003,28 @@ mod tests {
     fn a_missing_main_activity_matters_only_to_the_options_that_need_it() {
         let d = scratch("no-main");
         let mut c = MobileConfig::default();
-        assert!(inject_project(&d, &c, None).is_err(), "the widget's activity needs it");
+        assert!(inject_project(&d, &c, &[]).is_err(), "the widget's activity needs it");
         c.android.widget_activity = false;
-        assert!(inject_project(&d, &c, None).is_ok(), "nothing needs it");
+        assert!(inject_project(&d, &c, &[]).is_ok(), "nothing needs it");
         c.android.google_pay = true;
-        assert!(inject_project(&d, &c, None).is_err(), "Google Pay needs it");
+        assert!(inject_project(&d, &c, &[]).is_err(), "Google Pay needs it");
+        let _ = std::fs::remove_dir_all(d);
+    }
+
+    /// Switched off on a project that never had the generated classes: nothing to remove,
+    /// nothing written, no error.
+    #[test]
+    fn switched_off_from_the_start_writes_and_removes_nothing() {
+        let d = scratch("off");
+        let pkg = d.join("app").join("src").join("main").join("java").join("a");
+        std::fs::create_dir_all(&pkg).expect("dir");
+        std::fs::write(pkg.join("MainActivity.kt"), "package a\nclass MainActivity : TauriActivity() {\n}\n")
+            .expect("kt");
+        let mut c = MobileConfig::default();
+        c.android.widget_activity = false;
+        let changed = inject_project(&d, &c, &[]).expect("inject");
+        assert_eq!(changed.files, [manifest_path(&d)], "only the manifest's camera block");
+        assert!(!pkg.join("WidgetActivity.kt").exists() && !pkg.join("LauncherActivity.kt").exists());
         let _ = std::fs::remove_dir_all(d);
     }
 
@@ -893,7 +1038,7 @@ mod tests {
             .expect("kt");
         let widget = pkg.join("WidgetActivity.kt");
         std::fs::write(&widget, b"\xff\xfe not text").expect("write");
-        let e = inject_project(&d, &MobileConfig::default(), None).expect_err("unreadable");
+        let e = inject_project(&d, &MobileConfig::default(), &[]).expect_err("unreadable");
         assert!(e.to_string().contains("WidgetActivity.kt"), "{e}");
         assert_eq!(std::fs::read(&widget).expect("read"), b"\xff\xfe not text", "untouched");
         let _ = std::fs::remove_dir_all(d);
@@ -917,8 +1062,8 @@ mod tests {
     /// template's FileProvider is the FileProvider.
     #[test]
     fn the_manifest_reader_attributes_filters_and_providers_exactly() {
-        let link = ReturnLink { scheme: "prooframp".into(), host: "return".into() };
-        let injected = inject_manifest(SMALL, &MobileConfig::default(), Some(&link)).expect("inject");
+        let link = [custom_link()];
+        let injected = inject_manifest(SMALL, &MobileConfig::default(), &link).expect("inject");
         let f = ManifestFacts::parse(&injected).expect("parses");
         assert_eq!(f.main_activity_filters.len(), 2, "MAIN and the return link: {:?}", f.main_activity_filters);
         assert_eq!(f.main_activity_filters[0].actions, ["android.intent.action.MAIN"]);
@@ -965,6 +1110,18 @@ mod tests {
         );
         let f = ManifestFacts::parse(&other_activity).expect("parses");
         assert_eq!(f.deep_link_filters("prooframp", "return"), 0, "another activity's filter is not the main one's");
+        assert_eq!(f.activity(".Other").expect("declared").filters.len(), 1, "it is the other one's");
+        // A receiver's filter after the main activity is nobody's activity filter.
+        let receiver = SMALL.replace(
+            "</application>",
+            &format!(
+                "    <receiver android:name=\".R\" android:exported=\"true\">{}</receiver>\n    </application>",
+                filter(view, browsable, "prooframp", "return")
+            ),
+        );
+        let r = ManifestFacts::parse(&receiver).expect("parses");
+        assert_eq!(r.deep_link_filters("prooframp", "return"), 0, "a receiver's filter is not the main activity's");
+        assert!(r.activities.iter().all(|a| a.filters.len() == usize::from(a.name == ".MainActivity")));
         assert_eq!(f.main_activity_filters.len(), 1);
         assert!(!f.file_provider, "another provider is not the FileProvider");
         assert_eq!(f.activities.len(), 2);
@@ -981,8 +1138,8 @@ mod tests {
     /// level in inside `<application>` and inside the main activity.
     #[test]
     fn blocks_are_indented_like_their_neighbours() {
-        let link = ReturnLink { scheme: "prooframp".into(), host: "return".into() };
-        let out = inject_manifest(SMALL, &MobileConfig::default(), Some(&link)).expect("inject");
+        let link = [custom_link()];
+        let out = inject_manifest(SMALL, &MobileConfig::default(), &link).expect("inject");
         let indent = |mark: &str| {
             let line = out.lines().find(|l| l.contains(mark)).unwrap_or_else(|| panic!("{mark} missing: {out}"));
             line.len() - line.trim_start().len()
@@ -994,19 +1151,19 @@ mod tests {
 
     #[test]
     fn widget_activity_and_return_link_follow_the_options() {
-        let link = ReturnLink { scheme: "prooframp".into(), host: "return".into() };
+        let link = [custom_link()];
         let mut c = MobileConfig::default();
-        let on = inject_manifest(SMALL, &c, Some(&link)).expect("inject");
+        let on = inject_manifest(SMALL, &c, &link).expect("inject");
         let f = ManifestFacts::parse(&on).expect("parse");
         let widget = f.activity(".WidgetActivity").expect("declared");
         assert_eq!(widget.exported.as_deref(), Some("false"));
         assert_eq!(f.deep_link_filters("prooframp", "return"), 1, "{on}");
-        assert_eq!(inject_manifest(&on, &c, Some(&link)).expect("again"), on);
+        assert_eq!(inject_manifest(&on, &c, &link).expect("again"), on);
         // The plugin's block, when there, is left to the plugin.
         let plugin = on.replace("prooframp", "pluginscheme");
-        assert_eq!(inject_manifest(&plugin, &c, Some(&link)).expect("plugin's"), plugin);
+        assert_eq!(inject_manifest(&plugin, &c, &link).expect("plugin's"), plugin);
         c.android.widget_activity = false;
-        let off = inject_manifest(&on, &c, Some(&link)).expect("off");
+        let off = inject_manifest(&on, &c, &link).expect("off");
         let f = ManifestFacts::parse(&off).expect("parse");
         assert!(f.activity(".WidgetActivity").is_none() && !off.contains(&marker(WIDGET_ACTIVITY_BLOCK)));
         assert_eq!(f.deep_link_filters("prooframp", "return"), 1);
@@ -1062,7 +1219,7 @@ mod tests {
     #[test]
     fn the_launcher_icon_moves_to_a_standard_activity_and_back() {
         let mut c = MobileConfig::default();
-        let on = inject_manifest(LAUNCHER, &c, None).expect("inject");
+        let on = inject_manifest(LAUNCHER, &c, &[]).expect("inject");
         let f = ManifestFacts::parse(&on).expect("parse");
         let main = f.activity(".MainActivity").expect("main");
         assert!(!f.is_launcher(main), "{on}");
@@ -1079,7 +1236,7 @@ mod tests {
         assert_eq!(categories, LAUNCHER_CATEGORIES);
         let position = |name: &str| f.activities.iter().position(|a| a.name == name).expect("declared");
         assert!(position(&format!(".{LAUNCHER_ACTIVITY}")) < position(&format!(".{LAUNCHER_ALIAS}")));
-        assert_eq!(inject_manifest(&on, &c, None).expect("again"), on);
+        assert_eq!(inject_manifest(&on, &c, &[]).expect("again"), on);
 
         let plugin = ManifestFacts::parse(&as_the_deep_link_plugin_writes(&on)).expect("parse");
         for a in &plugin.activities {
@@ -1089,8 +1246,8 @@ mod tests {
         }
 
         c.android.widget_activity = false;
-        let off = inject_manifest(&on, &c, None).expect("off");
-        assert_eq!(off, inject_manifest(LAUNCHER, &c, None).expect("off from the start"));
+        let off = inject_manifest(&on, &c, &[]).expect("off");
+        assert_eq!(off, inject_manifest(LAUNCHER, &c, &[]).expect("off from the start"));
         let application = |t: &str| t[t.find("<application").expect("start")..].to_owned();
         assert_eq!(application(&off), application(LAUNCHER), "the template's activity, byte for byte");
     }
@@ -1103,7 +1260,7 @@ mod tests {
             "<action android:name=\"android.intent.action.MAIN\" /><category android:name=\"android.intent.category.LAUNCHER\" />",
         );
         assert_ne!(joined, LAUNCHER);
-        let e = inject_manifest(&joined, &MobileConfig::default(), None).expect_err("left on MainActivity").to_string();
+        let e = inject_manifest(&joined, &MobileConfig::default(), &[]).expect_err("left on MainActivity").to_string();
         assert!(e.contains("launcher category"), "{e}");
     }
 
@@ -1129,6 +1286,66 @@ mod tests {
         // The answer, when it comes, is what decides; the timer only covers its absence.
         let callback = kt.find("answered = true").expect("the callback marks the answer");
         assert!(kt[callback..].find("if (answer != \"true\") finish()").is_some(), "{kt}");
+    }
+
+    /// The entries read as the plugin reads them, and what a build hands it: the CLI's plugin
+    /// configuration first, else tauri.conf.json with the release file merged over it (its list
+    /// replaces the development one: no custom scheme left).
+    #[test]
+    fn deep_links_are_read_as_the_plugin_reads_them() {
+        let conf = serde_json::json!({"mobile": [
+            {"scheme": "prooframp", "host": "return"},
+            {"scheme": ["https"], "host": "ramp.example", "pathPrefix": ["/app/return"], "appLink": true},
+            {"host": "web.example"},
+            {"scheme": ["https"], "host": "plain.example", "app-link": false},
+        ]});
+        let links = DeepLink::list(&conf);
+        assert_eq!(links[0], custom_link());
+        assert_eq!(links[1].path_prefixes, ["/app/return"]);
+        assert!(links[1].app_link);
+        assert_eq!(links[2].schemes, ["https", "http"], "the plugin's default schemes");
+        assert!(links[2].app_link, "a web link with a host is an App Link unless it says otherwise");
+        assert!(!links[3].app_link);
+        assert_eq!(ReturnLink::first(&links).map(|l| l.display()).as_deref(), Some("prooframp://return"));
+
+        let tauri = r#"{"plugins": {"deep-link": {"mobile": [{"scheme": ["prooframp"], "host": "return"}]}}}"#;
+        let release = std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../src-tauri").join(crate::RELEASE_CONF),
+        )
+        .expect("the release configuration");
+        let dev = DeepLink::resolve(None, Some(tauri), None).expect("dev");
+        assert_eq!(dev, [custom_link()]);
+        let merged = DeepLink::resolve(None, Some(tauri), Some(&release)).expect("release");
+        assert_eq!(merged.len(), 1, "{merged:?}");
+        assert!(merged[0].app_link && merged[0].custom_schemes().next().is_none(), "{merged:?}");
+        let from_cli = DeepLink::resolve(Some(r#"{"mobile": [{"scheme": "x", "host": "y"}]}"#), None, Some(&release))
+            .expect("the CLI's");
+        assert_eq!(from_cli[0].schemes, ["x"], "the plugin's own configuration wins");
+        assert!(DeepLink::resolve(None, Some("{"), None).is_err());
+    }
+
+    /// An App Link's filter is verified (autoVerify) and carries the path prefix; a custom
+    /// scheme's is not verified.
+    #[test]
+    fn app_links_get_a_verified_filter() {
+        let app = DeepLink {
+            schemes: vec!["https".into()],
+            host: Some("ramp.example".into()),
+            path_prefixes: vec!["/app/return".into()],
+            app_link: true,
+        };
+        let out = inject_manifest(SMALL, &MobileConfig::default(), std::slice::from_ref(&app)).expect("inject");
+        let f = ManifestFacts::parse(&out).expect("parse");
+        assert_eq!(f.app_link_filters("ramp.example", "/app/return"), 1, "{out}");
+        assert_eq!(f.app_link_filters("ramp.example", "/elsewhere"), 0);
+        assert_eq!(f.deep_link_filters("prooframp", "return"), 0);
+        let unverified = DeepLink { app_link: false, ..app };
+        let out = inject_manifest(SMALL, &MobileConfig::default(), &[unverified]).expect("inject");
+        assert_eq!(ManifestFacts::parse(&out).expect("parse").app_link_filters("ramp.example", "/app/return"), 0);
+        let out = inject_manifest(SMALL, &MobileConfig::default(), &[custom_link()]).expect("inject");
+        let f = ManifestFacts::parse(&out).expect("parse");
+        assert_eq!(f.deep_link_filters("prooframp", "return"), 1);
+        assert!(f.main_activity_filters.iter().all(|x| !x.auto_verify));
     }
 
     #[test]

@@ -5,11 +5,11 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use crate::android::{
-    self, CAPTURE_ACTIONS, KOTLIN_HEADER, LAUNCHER_ACTIVITY, LAUNCHER_KOTLIN_HEADER, ManifestFacts, PAY_ACTIONS,
-    ReturnLink, WIDGET_ACTIVITY,
+    self, CAPTURE_ACTIONS, DeepLink, KOTLIN_HEADER, LAUNCHER_ACTIVITY, LAUNCHER_KOTLIN_HEADER, ManifestFacts,
+    PAY_ACTIONS, ReturnLink, WIDGET_ACTIVITY,
 };
 use crate::ios::{PlistFacts, REQUIRED_KEYS};
-use crate::{MobileConfig, read};
+use crate::{MobileConfig, RELEASE_CONF, read};
 
 /// The lowest Tauri release with the remote-IPC and Android origin fixes.
 pub const MIN_TAURI: (u64, u64, u64) = (2, 11, 1);
@@ -88,8 +88,18 @@ pub async fn run(opts: &Options) -> Vec<Check> {
     capabilities(&mut r, &tauri_dir);
     tauri_conf(&mut r, &conf);
     allowlist(&mut r, &opts.root);
+    let release = release_link(&mut r, &tauri_dir);
+    associated_domain(&mut r, &tauri_dir, release.as_ref());
     match &opts.backend {
-        Some(url) => backend(&mut r, url).await,
+        Some(url) => {
+            if !backend(&mut r, url).await {
+                return r.0;
+            }
+            let identifier = conf.as_ref().ok().and_then(|c| c.get("identifier")?.as_str().map(str::to_owned));
+            if let (Some(release), Some(identifier)) = (&release, identifier) {
+                vouches(&mut r, url, &identifier, release).await;
+            }
+        }
         None => r.add("backend answers", Outcome::Skip("--offline".into())),
     }
     r.0
@@ -391,25 +401,186 @@ fn allowlist(r: &mut Report, root: &Path) {
     r.pass_if(name, bad.is_empty(), format!("not https origins (scheme://host[:port], no path): {}", bad.join(", ")));
 }
 
-async fn backend(r: &mut Report, url: &str) {
+/// Whether the backend answers `/healthz` (the checks that ask it more run only then).
+async fn backend(r: &mut Report, url: &str) -> bool {
     let name = format!("backend answers at {url}");
     let Ok(base) = url::Url::parse(url) else {
-        return r.add(name, Outcome::Fail("not a URL; pass --backend http(s)://host:port/".into()));
+        r.add(name, Outcome::Fail("not a URL; pass --backend http(s)://host:port/".into()));
+        return false;
     };
-    let Ok(health) = base.join("healthz") else { return r.add(name, Outcome::Fail("not a base URL".into())) };
+    let Ok(health) = base.join("healthz") else {
+        r.add(name, Outcome::Fail("not a base URL".into()));
+        return false;
+    };
     let client = match reqwest::Client::builder().timeout(std::time::Duration::from_secs(5)).build() {
         Ok(c) => c,
-        Err(e) => return r.add(name, Outcome::Fail(e.to_string())),
+        Err(e) => {
+            r.add(name, Outcome::Fail(e.to_string()));
+            return false;
+        }
     };
-    match client.get(health).send().await {
-        Ok(resp) if resp.status().is_success() => r.add(name, Outcome::Pass),
-        Ok(resp) => r.add(name, Outcome::Fail(format!("/healthz answered {}; see the backend's log", resp.status()))),
-        Err(e) => r.add(
+    let outcome = match client.get(health).send().await {
+        Ok(resp) if resp.status().is_success() => Outcome::Pass,
+        Ok(resp) => Outcome::Fail(format!("/healthz answered {}; see the backend's log", resp.status())),
+        Err(e) => Outcome::Fail(format!(
+            "{e}; start it (`cargo run -p partner-backend -- --sandbox`) or pass --backend / --offline"
+        )),
+    };
+    let up = outcome == Outcome::Pass;
+    r.add(name, outcome);
+    up
+}
+
+/// A release build's return link: an App Link / Universal Link on the backend's https origin.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReleaseLink {
+    /// The backend's host.
+    pub host: String,
+    /// The return link's path (`/app/return`).
+    pub path: String,
+}
+
+/// Release builds return through a verified https link and through nothing any other app can
+/// fire (a custom scheme).
+fn release_link(r: &mut Report, tauri_dir: &Path) -> Option<ReleaseLink> {
+    let name = format!("release builds return through a verified https link ({RELEASE_CONF})");
+    let conf = match read_json(&tauri_dir.join(RELEASE_CONF)) {
+        Ok(c) => c,
+        Err(e) => {
+            r.add(name, Outcome::Fail(format!("{e}; add it with plugins.deep-link.mobile = [{{\"scheme\": [\"https\"], \"host\": \"<the backend's host>\", \"pathPrefix\": [\"/app/return\"], \"appLink\": true}}]")));
+            return None;
+        }
+    };
+    let links = DeepLink::from_tauri_conf(&conf);
+    let custom: Vec<&str> = links.iter().flat_map(DeepLink::custom_schemes).collect();
+    if !custom.is_empty() {
+        r.add(
             name,
             Outcome::Fail(format!(
-                "{e}; start it (`cargo run -p partner-backend -- --sandbox`) or pass --backend / --offline"
+                "remove the {}:// link from {RELEASE_CONF}: any app can open a custom-scheme link; keep it in tauri.conf.json for development",
+                custom.join(":// and ")
             )),
-        ),
+        );
+        return None;
+    }
+    let verified = links.iter().find_map(|l| {
+        let only_https = l.schemes.iter().all(|s| s == "https");
+        let path = l.path_prefixes.first()?;
+        let host = l.host.clone()?;
+        (l.app_link && only_https).then(|| ReleaseLink { host, path: path.clone() })
+    });
+    match verified {
+        Some(link) => {
+            r.add(format!("{name}: https://{}{}", link.host, link.path), Outcome::Pass);
+            Some(link)
+        }
+        None => {
+            r.add(
+                name,
+                Outcome::Fail(format!(
+                    "{RELEASE_CONF} needs a deep link with \"scheme\": [\"https\"], the backend's host, a pathPrefix and \"appLink\": true"
+                )),
+            );
+            None
+        }
+    }
+}
+
+/// iOS: the deep-link plugin writes `applinks:<host>` into the generated project's entitlements
+/// when it builds on a Mac; check it there when the Xcode project exists.
+fn associated_domain(r: &mut Report, tauri_dir: &Path, release: Option<&ReleaseLink>) {
+    let Some(link) = release else { return };
+    let name = format!("iOS entitlements associate applinks:{}", link.host);
+    let apple = tauri_dir.join("gen").join("apple");
+    let pattern = format!("{}/**/*.entitlements", apple.display());
+    let files: Vec<PathBuf> = glob::glob(&pattern).map(|g| g.filter_map(|p| p.ok()).collect()).unwrap_or_default();
+    if files.is_empty() {
+        return r.add(
+            name,
+            Outcome::Skip(
+                "the Xcode project (src-tauri/gen/apple) is generated on a Mac; a release build there writes it".into(),
+            ),
+        );
+    }
+    let entry = format!("applinks:{}", link.host);
+    r.pass_if(
+        name,
+        files.iter().any(|f| read(f).is_ok_and(|t| t.contains(&entry))),
+        format!("build once with --config src-tauri/{RELEASE_CONF} on the Mac (the deep-link plugin writes {entry}), and give the App ID the Associated Domains capability"),
+    );
+}
+
+/// The backend's origin vouches for this app: `/.well-known/assetlinks.json` names its package,
+/// `/.well-known/apple-app-site-association` its bundle id with the return link's path. A
+/// backend that serves neither (development) is noted, not failed.
+async fn vouches(r: &mut Report, url: &str, identifier: &str, link: &ReleaseLink) {
+    let Ok(base) = url::Url::parse(url) else { return };
+    let Ok(client) = reqwest::Client::builder().timeout(std::time::Duration::from_secs(5)).build() else { return };
+    let fetch = |path: &'static str| {
+        let client = client.clone();
+        let url = base.join(path);
+        async move {
+            let url = url.map_err(|e| e.to_string())?;
+            let resp = client.get(url).send().await.map_err(|e| e.to_string())?;
+            if resp.status() == reqwest::StatusCode::NOT_FOUND {
+                return Ok(None);
+            }
+            if !resp.status().is_success() {
+                return Err(format!("answered {}", resp.status()));
+            }
+            resp.json::<Value>().await.map(Some).map_err(|e| format!("not JSON: {e}"))
+        }
+    };
+    let unset = |vars: &str| {
+        Outcome::Skip(format!(
+            "the backend vouches for no app (development); for release set {vars} and RAMP_APP_RETURN_URL=https://{}{}",
+            link.host, link.path
+        ))
+    };
+    let name = format!("the backend's assetlinks.json names {identifier}");
+    match fetch(".well-known/assetlinks.json").await {
+        Ok(None) => r.add(name, unset("RAMP_ANDROID_PACKAGE and RAMP_ANDROID_CERT_SHA256")),
+        Ok(Some(v)) => {
+            let named = v.as_array().into_iter().flatten().any(|s| {
+                s.pointer("/target/package_name").and_then(Value::as_str) == Some(identifier)
+                    && s.pointer("/target/sha256_cert_fingerprints")
+                        .and_then(Value::as_array)
+                        .is_some_and(|f| !f.is_empty())
+            });
+            r.pass_if(
+                name,
+                named,
+                format!("set RAMP_ANDROID_PACKAGE={identifier} and the release key's RAMP_ANDROID_CERT_SHA256"),
+            );
+        }
+        Err(e) => r.add(name, Outcome::Fail(e)),
+    }
+    let name = format!("the backend's apple-app-site-association names {identifier} at {}", link.path);
+    match fetch(".well-known/apple-app-site-association").await {
+        Ok(None) => r.add(name, unset("RAMP_IOS_APP_IDS")),
+        Ok(Some(v)) => {
+            let details = v.pointer("/applinks/details").and_then(Value::as_array).cloned().unwrap_or_default();
+            let suffix = format!(".{identifier}");
+            let named = details.iter().any(|d| {
+                let app = d
+                    .get("appIDs")
+                    .and_then(Value::as_array)
+                    .is_some_and(|ids| ids.iter().filter_map(Value::as_str).any(|id| id.ends_with(&suffix)));
+                let path = d.get("components").and_then(Value::as_array).is_some_and(|cs| {
+                    cs.iter().any(|c| c.get("/").and_then(Value::as_str) == Some(link.path.as_str()))
+                });
+                app && path
+            });
+            r.pass_if(
+                name,
+                named,
+                format!(
+                    "set RAMP_IOS_APP_IDS=<team id>{suffix} and RAMP_APP_RETURN_URL=https://{}{}",
+                    link.host, link.path
+                ),
+            );
+        }
+        Err(e) => r.add(name, Outcome::Fail(e)),
     }
 }
 

@@ -28,6 +28,11 @@ use std::path::Path;
 
 use serde::Deserialize;
 
+/// The configuration release builds merge over `tauri.conf.json`, in `src-tauri/`
+/// (`tauri android build --config src-tauri/tauri.release.conf.json`): the return link there is
+/// an App Link / Universal Link on the backend's https origin, and no custom scheme.
+pub const RELEASE_CONF: &str = "tauri.release.conf.json";
+
 /// What can go wrong reading or rewriting the native configuration.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {

@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 
 use ramp_mobile::MobileConfig;
-use ramp_mobile::android::{self, ManifestFacts, PAY_ACTIONS, ReturnLink, inject_project};
+use ramp_mobile::android::{self, DeepLink, ManifestFacts, PAY_ACTIONS, ReturnLink, inject_project};
 use ramp_mobile::doctor::{self, Check, Outcome};
 use ramp_mobile::ios::PlistFacts;
 
@@ -53,11 +53,20 @@ fn project_from(var: &str) -> Option<PathBuf> {
     Some(copy)
 }
 
-/// The return link the app configures (`tauri.conf.json`).
-fn link() -> ReturnLink {
-    ReturnLink::load(&repo().join("src-tauri").join("tauri.conf.json"))
-        .expect("tauri.conf.json")
-        .expect("a return link")
+fn conf(name: &str) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(repo().join("src-tauri").join(name)).expect("read")).expect("JSON")
+}
+
+/// The deep links the app configures for development (`tauri.conf.json`).
+fn links() -> Vec<DeepLink> {
+    let links = DeepLink::from_tauri_conf(&conf("tauri.conf.json"));
+    assert!(ReturnLink::first(&links).is_some(), "a custom-scheme return link for development");
+    links
+}
+
+/// The deep links of a release build (the release file's list replaces the development one).
+fn release_links() -> Vec<DeepLink> {
+    DeepLink::from_tauri_conf(&conf(ramp_mobile::RELEASE_CONF))
 }
 
 /// The widget's activity is declared, not exported, and its class is beside MainActivity.kt.
@@ -116,8 +125,22 @@ fn the_launcher_icon_brings_back_the_payment_window_where_it_was() {
     let Some(project) = template() else { return };
     let paying = [".MainActivity", ".WidgetActivity"];
     assert_eq!(after_launcher_tap(&facts(&project), &paying), [".MainActivity"], "the template's singleTask launcher");
-    inject_project(&project, &MobileConfig::default(), Some(&link())).expect("inject");
+    inject_project(&project, &MobileConfig::default(), &links()).expect("inject");
     assert_eq!(after_launcher_tap(&facts(&project), &paying), paying);
+    assert_launcher(&project);
+    let _ = std::fs::remove_dir_all(project);
+}
+
+/// A release build (`--config src-tauri/tauri.release.conf.json`) returns through an App Link
+/// on the backend's https origin that Android verifies, and no app can fire a custom-scheme
+/// link at it; the launcher's entries still take no link.
+#[test]
+fn a_release_build_returns_through_a_verified_https_link_only() {
+    let Some(project) = template() else { return };
+    inject_project(&project, &MobileConfig::default(), &release_links()).expect("inject");
+    let f = facts(&project);
+    assert_eq!(f.app_link_filters("ramp.partner.example", "/app/return"), 1);
+    assert_eq!(f.deep_link_filters("prooframp", "return"), 0, "no custom scheme in a release build");
     assert_launcher(&project);
     let _ = std::fs::remove_dir_all(project);
 }
@@ -133,7 +156,7 @@ fn injection_on_the_real_template_adds_every_entry_once_and_twice_changes_nothin
     assert_eq!(pristine.permission_count("android.permission.CAMERA"), 0, "the template has no camera entry");
     let config = MobileConfig::default();
 
-    let changed = inject_project(&project, &config, Some(&link())).expect("inject");
+    let changed = inject_project(&project, &config, &links()).expect("inject");
     assert_eq!(
         changed.files,
         [
@@ -174,7 +197,7 @@ fn injection_on_the_real_template_adds_every_entry_once_and_twice_changes_nothin
     assert!(f.main_activity_filters.iter().any(|x| x.actions.iter().any(|a| a == "android.intent.action.MAIN")));
 
     let manifest = std::fs::read(android::manifest_path(&project)).expect("read");
-    let again = inject_project(&project, &config, Some(&link())).expect("inject again");
+    let again = inject_project(&project, &config, &links()).expect("inject again");
     assert!(again.files.is_empty(), "a second run rewrites nothing: {:?}", again.files);
     assert_eq!(std::fs::read(android::manifest_path(&project)).expect("read"), manifest, "byte for byte");
     let _ = std::fs::remove_dir_all(project);
@@ -200,7 +223,7 @@ fn the_android_compile_injected_the_camera_entries_the_widget_activity_and_the_r
     // The deep-link plugin's build script wrote its block into this manifest too.
     assert_launcher(&project);
     assert!(
-        inject_project(&project, &MobileConfig::default(), Some(&link())).expect("inject").files.is_empty(),
+        inject_project(&project, &MobileConfig::default(), &links()).expect("inject").files.is_empty(),
         "already injected"
     );
     let _ = std::fs::remove_dir_all(project);
@@ -211,7 +234,7 @@ fn google_pay_opt_in_on_the_real_template() {
     let Some(project) = template() else { return };
     let mut config = MobileConfig::default();
     config.android.google_pay = true;
-    let changed = inject_project(&project, &config, Some(&link())).expect("inject");
+    let changed = inject_project(&project, &config, &links()).expect("inject");
     assert_eq!(changed.files.len(), 4, "manifest, MainActivity.kt, WidgetActivity.kt and LauncherActivity.kt");
     let f = facts(&project);
     for a in PAY_ACTIONS {
@@ -229,7 +252,7 @@ fn google_pay_opt_in_on_the_real_template() {
         gradle.contains("androidx.webkit:webkit:1.14") || gradle.contains("androidx.webkit:webkit:1.15"),
         "{gradle}"
     );
-    assert!(inject_project(&project, &config, Some(&link())).expect("again").files.is_empty());
+    assert!(inject_project(&project, &config, &links()).expect("again").files.is_empty());
     let _ = std::fs::remove_dir_all(project);
 }
 
@@ -237,10 +260,10 @@ fn google_pay_opt_in_on_the_real_template() {
 fn the_widget_activity_is_removed_cleanly_when_switched_off() {
     let Some(project) = template() else { return };
     let mut config = MobileConfig::default();
-    inject_project(&project, &config, None).expect("on");
+    inject_project(&project, &config, &[]).expect("on");
     assert_widget_activity(&project);
     config.android.widget_activity = false;
-    let changed = inject_project(&project, &config, None).expect("off");
+    let changed = inject_project(&project, &config, &[]).expect("off");
     assert_eq!(changed.files.len(), 3, "the manifest and the two removed classes: {:?}", changed.files);
     assert!(facts(&project).activity(".WidgetActivity").is_none());
     assert!(!android::widget_activity_path(&project).expect("path").exists());
@@ -256,7 +279,7 @@ fn the_widget_activity_is_removed_cleanly_when_switched_off() {
     let own = android::widget_activity_path(&project).expect("path");
     std::fs::write(&own, "package com.prooframp.app\nclass WidgetActivity\n").expect("write");
     config.android.widget_activity = true;
-    let e = inject_project(&project, &config, None).expect_err("not ours").to_string();
+    let e = inject_project(&project, &config, &[]).expect_err("not ours").to_string();
     assert!(e.contains("did not write"), "{e}");
     assert!(std::fs::read_to_string(&own).expect("read").starts_with("package"), "left as it was");
     let _ = std::fs::remove_dir_all(project);
@@ -267,7 +290,7 @@ fn a_hand_edited_manifest_keeps_its_other_content() {
     let Some(project) = template() else { return };
     let path = android::manifest_path(&project);
     let config = MobileConfig::default();
-    inject_project(&project, &config, Some(&link())).expect("inject");
+    inject_project(&project, &config, &links()).expect("inject");
     // A partner adds their own entries, and someone edits inside our block by mistake.
     let text = std::fs::read_to_string(&path).expect("read");
     let text = text.replacen(
@@ -280,7 +303,7 @@ fn a_hand_edited_manifest_keeps_its_other_content() {
         r#"<uses-permission android:name="android.permission.RECORD_AUDIO" /><!-- edited -->"#,
     );
     std::fs::write(&path, &text).expect("write");
-    inject_project(&project, &config, Some(&link())).expect("inject over the edit");
+    inject_project(&project, &config, &links()).expect("inject over the edit");
     let after = std::fs::read_to_string(&path).expect("read");
     assert!(!after.contains("<!-- edited -->"), "the block is ours and is rewritten");
     let f = facts(&project);
@@ -305,7 +328,13 @@ fn repo_copy() -> PathBuf {
     let r = repo();
     copy_dir(&r.join("src-tauri").join("capabilities"), &root.join("src-tauri").join("capabilities"));
     copy_dir(&r.join("src-tauri").join("i18n"), &root.join("src-tauri").join("i18n"));
-    for f in ["src-tauri/mobile.toml", "src-tauri/Info.ios.plist", "src-tauri/tauri.conf.json", "Cargo.lock"] {
+    for f in [
+        "src-tauri/mobile.toml",
+        "src-tauri/Info.ios.plist",
+        "src-tauri/tauri.conf.json",
+        "src-tauri/tauri.release.conf.json",
+        "Cargo.lock",
+    ] {
         let dst = root.join(f);
         std::fs::create_dir_all(dst.parent().expect("parent")).expect("dir");
         std::fs::copy(r.join(f), dst).expect("copy");
@@ -338,6 +367,12 @@ async fn doctor_passes_on_the_repository_and_names_each_removed_entry() {
     let dir = scratch("backend");
     let mut c = partner_backend::config::Config::sandbox(format!("sqlite://{}", dir.join("r.db").display()));
     c.listen = format!("127.0.0.1:{}", testkit::free_port()).parse().expect("addr");
+    // What a release backend vouches for (here on loopback; in production on its https origin).
+    c.app_return_url = "https://ramp.partner.example/app/return".into();
+    c.app_links = partner_backend::config::AppLinks {
+        android: Some(("com.prooframp.app".into(), vec![["AB"; 32].join(":")])),
+        ios_app_ids: vec!["ABCDE12345.com.prooframp.app".into()],
+    };
     let backend = partner_backend::Backend::start(c).await.expect("backend");
     let base = backend.public_base().to_string();
     let opts = |root: &Path, android: &Path| doctor::Options {
@@ -348,7 +383,11 @@ async fn doctor_passes_on_the_repository_and_names_each_removed_entry() {
 
     let checks = doctor::run(&opts(&repo(), &project)).await;
     assert_eq!(failures(&checks), Vec::<String>::new(), "doctor passes on the repository");
-    assert!(checks.iter().all(|c| c.outcome == Outcome::Pass), "nothing skipped: {checks:?}");
+    let skipped: Vec<&str> = checks.iter().filter(|c| c.outcome != Outcome::Pass).map(|c| c.name.as_str()).collect();
+    assert_eq!(skipped, ["iOS entitlements associate applinks:ramp.partner.example"], "only what needs a Mac");
+    for name in ["assetlinks.json names com.prooframp.app", "apple-app-site-association names com.prooframp.app"] {
+        assert!(checks.iter().any(|c| c.name.contains(name) && c.outcome == Outcome::Pass), "{name}: {checks:?}");
+    }
 
     // Each entry removed in turn: exactly one failing line, the right one.
     let manifest_cases = [
@@ -422,7 +461,7 @@ async fn doctor_passes_on_the_repository_and_names_each_removed_entry() {
         let _ = std::fs::remove_dir_all(p);
     }
 
-    let repo_cases: [(&str, &str, &str, &str); 9] = [
+    let repo_cases: [(&str, &str, &str, &str); 12] = [
         (
             "src-tauri/Info.ios.plist",
             "<key>NSCameraUsageDescription</key>",
@@ -477,6 +516,24 @@ async fn doctor_passes_on_the_repository_and_names_each_removed_entry() {
             "name = \"tauri\"\nversion = \"2.11.0\"",
             "tauri >= 2.11.1",
         ),
+        (
+            "src-tauri/tauri.release.conf.json",
+            "\"mobile\": [",
+            "\"mobile\": [\n        { \"scheme\": [\"prooframp\"], \"host\": \"return\" },",
+            "release builds return through a verified https link",
+        ),
+        (
+            "src-tauri/tauri.release.conf.json",
+            "\"appLink\": true",
+            "\"appLink\": false",
+            "release builds return through a verified https link",
+        ),
+        (
+            "src-tauri/tauri.release.conf.json",
+            "\"pathPrefix\": [\"/app/return\"]",
+            "\"pathPrefix\": [\"/elsewhere\"]",
+            "apple-app-site-association names com.prooframp.app at /elsewhere",
+        ),
     ];
     for (file, from, to, line) in repo_cases {
         let root = repo_copy();
@@ -487,6 +544,28 @@ async fn doctor_passes_on_the_repository_and_names_each_removed_entry() {
         assert!(f[0].contains(line), "{file}: {f:?}");
         let _ = std::fs::remove_dir_all(root);
     }
+
+    // A backend that vouches for another app, on another path: both files' lines fail.
+    let mut other = partner_backend::config::Config::sandbox(format!("sqlite://{}", dir.join("o.db").display()));
+    other.listen = format!("127.0.0.1:{}", testkit::free_port()).parse().expect("addr");
+    other.app_return_url = "https://ramp.partner.example/other".into();
+    other.app_links = partner_backend::config::AppLinks {
+        android: Some(("com.other.app".into(), vec![["AB"; 32].join(":")])),
+        ios_app_ids: vec!["ABCDE12345.com.other.app".into()],
+    };
+    let other = partner_backend::Backend::start(other).await.expect("backend");
+    let f = failures(
+        &doctor::run(&doctor::Options {
+            root: repo(),
+            android: Some(project.clone()),
+            backend: Some(other.public_base().to_string()),
+        })
+        .await,
+    );
+    assert_eq!(f.len(), 2, "{f:?}");
+    assert!(f[0].contains("assetlinks.json names com.prooframp.app"), "{f:?}");
+    assert!(f[1].contains("apple-app-site-association names com.prooframp.app"), "{f:?}");
+    other.shutdown().await;
 
     // The backend gone: that line fails, with what to do.
     backend.shutdown().await;

@@ -51,8 +51,8 @@ fn main() -> ExitCode {
             let project = android.unwrap_or_else(|| root.join("src-tauri").join("gen").join("android"));
             let tauri_dir = root.join("src-tauri");
             let result = MobileConfig::load(&tauri_dir.join("mobile.toml")).and_then(|c| {
-                let link = android::ReturnLink::load(&tauri_dir.join("tauri.conf.json"))?;
-                android::inject_project(&project, &c, link.as_ref())
+                let links = android::DeepLink::for_build(&tauri_dir.join("tauri.conf.json"))?;
+                android::inject_project(&project, &c, &links)
             });
             match result {
                 Ok(changed) if changed.files.is_empty() => {
