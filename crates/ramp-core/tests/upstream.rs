@@ -247,3 +247,27 @@ fn release_links_replace_the_development_list_and_are_verified() {
     let config = source("tauri-plugin-deep-link", "src/config.rs");
     assert!(config.contains(".unwrap_or_else(|| self.is_web_link() && self.host.is_some())"), "{config}");
 }
+
+/// Android: wry never switches third-party cookies on, so a WebView keeps Android's default
+/// (off for apps targeting API 21 and later); docs/mobile.md says why the app leaves it so.
+#[test]
+fn android_third_party_cookies_stay_off() {
+    let kotlin = [
+        "Ipc",
+        "Logger",
+        "PermissionHelper",
+        "Rust",
+        "RustWebChromeClient",
+        "RustWebView",
+        "RustWebViewClient",
+        "WryActivity",
+    ]
+    .map(|k| format!("src/android/kotlin/{k}.kt"));
+    let rust = ["src/android/mod.rs", "src/android/main_pipe.rs", "src/android/binding.rs"].map(str::to_owned);
+    for file in kotlin.iter().chain(&rust) {
+        assert!(
+            !source("wry", file).contains("setAcceptThirdPartyCookies"),
+            "wry now sets third-party cookies in {file}"
+        );
+    }
+}
