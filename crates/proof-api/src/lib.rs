@@ -11,6 +11,20 @@
 
 //!
 //! With `default-features = false` only [`models`] remain, without any network dependency.
+//!
+//! ```
+//! use proof_api::{Amount, TxStatus};
+//!
+//! // Amounts stay decimal strings end to end; statuses Proof may add later are kept, not lost.
+//! let amount = Amount::parse("99.50").expect("a decimal");
+//! assert_eq!(amount.as_str(), "99.50");
+//! assert!(Amount::parse("1e3").is_err());
+//! let status: TxStatus = serde_json::from_str("\"completed\"").expect("a status");
+//! assert!(status.is_terminal());
+//! let newer: TxStatus = serde_json::from_str("\"on_hold\"").expect("an unknown status");
+//! assert_eq!(newer, TxStatus::Unknown("on_hold".into()));
+//! assert!(!newer.is_terminal(), "a watcher keeps going on a status it does not know");
+//! ```
 
 #[cfg(feature = "client")]
 mod client;

@@ -3,6 +3,17 @@
 //! Both sides compile against these types, so a field renamed on one side breaks the other's
 //! build rather than a user's session. Statuses are Proof's own ([`TxStatus`], [`KycStatus`]),
 //! re-exported from `proof-api` without its network client. Field names are `snake_case`.
+//!
+//! ```
+//! use ramp_api::address::{self, AddressError};
+//!
+//! // A scanned payment link is read for the network the user chose, and refused for another.
+//! let link = "bitcoin:bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4?amount=0.01";
+//! let scanned = address::parse(link, "BITCOIN").expect("a Bitcoin address");
+//! assert_eq!(scanned.address, "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4");
+//! assert_eq!((scanned.amount.as_deref(), scanned.amount_unit.as_deref()), (Some("0.01"), Some("BTC")));
+//! assert!(matches!(address::parse(link, "TRC20"), Err(AddressError::WrongNetwork { .. })));
+//! ```
 
 pub mod address;
 pub mod deposit;

@@ -10,6 +10,28 @@
 //! - [`log`]: the diagnostics event log with redacted export.
 //!
 //! The app never holds a Proof credential: only its own short-lived backend token.
+//!
+//! ```
+//! use ramp_core::nav::{NavDecision, NavPolicy};
+//!
+//! // The backend's `GET /v1/config` decides where the payment window may go.
+//! let config: ramp_api::RampConfig = serde_json::from_value(serde_json::json!({
+//!     "environment": "sandbox",
+//!     "assets": [],
+//!     "sell_enabled": true,
+//!     "min_amount": "1",
+//!     "max_amount": "10000",
+//!     "accepts_user_address": false,
+//!     "navigation_allowlist": ["https://ramp.partner.example", "https://*.sumsub.com"],
+//!     "widget_event_url": "https://ramp.partner.example/app/widget-event"
+//! }))
+//! .expect("a configuration");
+//! let policy = NavPolicy::new(&config).expect("valid rules");
+//! let decide = |u: &str| policy.decide(&url::Url::parse(u).expect("a URL"));
+//! assert_eq!(decide("https://api.sumsub.com/idensic"), NavDecision::Allow);
+//! assert_eq!(decide("https://bank.example/terms"), NavDecision::OpenExternally);
+//! assert_eq!(decide("intent://scan#Intent;end"), NavDecision::Block);
+//! ```
 
 pub mod app;
 mod client;

@@ -4,8 +4,8 @@
 //! neither template carries what identity verification needs: the camera (and microphone)
 //! permissions, camera features marked optional, the deep link back from the browser, and
 //! Google Pay's package queries. This crate
-//! - **injects** the camera, audio, capture-intent queries, the widget's own activity and
-//!   Google Pay entries into the generated Android project
+//! - **injects** the camera, audio, capture-intent queries, the widget's own activity, the
+//!   launcher's activity and Google Pay entries into the generated Android project
 //!   inside marked blocks (the marker format Tauri's own plugins use), idempotently, keeping
 //!   everything else ([`android::inject_manifest`], [`android::inject_main_activity`]); the app's
 //!   build script runs it whenever the CLI builds for Android, and `proof-ramp-mobile inject`
@@ -17,6 +17,23 @@
 //!
 //! iOS needs no injection: the CLI merges the committed `src-tauri/Info.ios.plist` into the
 //! generated plist on every build.
+//!
+//! ```
+//! use ramp_mobile::MobileConfig;
+//! use ramp_mobile::android::{ManifestFacts, inject_manifest};
+//!
+//! let template = r#"<manifest xmlns:android="http://schemas.android.com/apk/res/android">
+//!     <application>
+//!         <activity android:name=".MainActivity" android:exported="true">
+//!         </activity>
+//!     </application>
+//! </manifest>"#;
+//! let injected = inject_manifest(template, &MobileConfig::default(), &[]).expect("a manifest");
+//! assert_eq!(inject_manifest(&injected, &MobileConfig::default(), &[]).expect("again"), injected);
+//! let facts = ManifestFacts::parse(&injected).expect("well-formed");
+//! assert_eq!(facts.permission_count("android.permission.CAMERA"), 1);
+//! assert_eq!(facts.activity(".WidgetActivity").and_then(|a| a.exported.as_deref()), Some("false"));
+//! ```
 
 pub mod android;
 pub mod capabilities;

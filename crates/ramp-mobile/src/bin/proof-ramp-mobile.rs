@@ -23,17 +23,17 @@ enum Command {
         /// The repository root (with src-tauri/).
         #[arg(long, default_value = ".")]
         root: PathBuf,
-        /// The generated Android project [default: <root>/src-tauri/gen/android].
+        /// The generated Android project [default: ROOT/src-tauri/gen/android, ROOT being --root].
         #[arg(long)]
         android: Option<PathBuf>,
     },
     /// Check the checkout: native entries, plist keys, Tauri version, capabilities, CSP,
-    /// allowlist, backend. One line per check; exit status 1 when one fails.
+    /// allowlist, release return link, backend. One line per check; exit status 1 when one fails.
     Doctor {
         /// The repository root (with src-tauri/).
         #[arg(long, default_value = ".")]
         root: PathBuf,
-        /// A generated Android project to check [default: <root>/src-tauri/gen/android if present].
+        /// A generated Android project to check [default: ROOT/src-tauri/gen/android if present].
         #[arg(long)]
         android: Option<PathBuf>,
         /// The backend to ask.
