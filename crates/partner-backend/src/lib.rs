@@ -83,6 +83,8 @@ pub fn app(state: AppState) -> Router {
         .route("/proof/webhook/{secret}", post(routes::webhook::webhook_receive))
         .route("/.well-known/assetlinks.json", get(routes::well_known::assetlinks))
         .route("/.well-known/apple-app-site-association", get(routes::well_known::apple_app_site_association))
+        // The https return link's own path, when a browser loads it rather than the app.
+        .fallback(routes::host_page::return_link_page)
         .layer(DefaultBodyLimit::max(middleware::BODY_LIMIT))
         .layer(axum::middleware::from_fn_with_state(state.config.idle_timeout, middleware::bounded_body))
         .layer(axum::middleware::from_fn(middleware::request_context))

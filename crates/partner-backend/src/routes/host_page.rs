@@ -185,6 +185,30 @@ pub(crate) async fn widget_event(
     (StatusCode::OK, security_headers(&s, false), Html(page)).into_response()
 }
 
+/// The path of an https return link on this backend (App Links and Universal Links), if that is
+/// the configured return link.
+fn https_return_path(s: &AppState) -> Option<String> {
+    Url::parse(&s.config.app_return_url).ok().filter(|u| u.scheme() == "https").map(|u| u.path().to_owned())
+}
+
+/// Every request no route takes: a `GET` of the https return link's path shows "You can return
+/// to the app" (the phone loaded the link in the browser instead of handing it to the app: not
+/// verified yet, or a browser that keeps it); anything else is `404`.
+pub(crate) async fn return_link_page(
+    State(s): State<AppState>,
+    method: axum::http::Method,
+    uri: axum::http::Uri,
+    headers: HeaderMap,
+) -> Response {
+    if method != axum::http::Method::GET || https_return_path(&s).as_deref() != Some(uri.path()) {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    let q = url::form_urlencoded::parse(uri.query().unwrap_or_default().as_bytes()).into_owned().collect();
+    let mut h = security_headers(&s, false);
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    (StatusCode::OK, h, Html(message_page(&s, page_lang(&q, &headers), "page.return", None))).into_response()
+}
+
 /// CSP and Permissions-Policy: the widget page's come from [`crate::origins::WidgetOrigins`]
 /// (explicit origins only); every other page gets nothing at all.
 fn security_headers(s: &AppState, widget: bool) -> HeaderMap {

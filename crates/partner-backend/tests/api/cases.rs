@@ -1119,3 +1119,36 @@ async fn the_app_association_files_vouch_for_the_configured_apps_only() {
         assert_eq!(r.status(), 404, "{path} without an app configured");
     }
 }
+
+/// A phone that loads the https return link in the browser instead of handing it to the app
+/// (not verified yet, or a browser that keeps it) gets a page that says to switch back, in the
+/// user's language, never cached and running nothing; other paths, other methods and a
+/// custom-scheme return link leave everything else a plain 404.
+#[tokio::test]
+async fn an_https_return_link_opened_in_a_browser_says_to_go_back_to_the_app() {
+    let Some((_b, api, _dir)) = start(|c| c.app_return_url = "https://ramp.partner.example/app/return".into()).await
+    else {
+        return;
+    };
+    let back = format!("{}/app/return?v=1&tx=t-1&event=payment_finished&lang=de", api.base);
+    let r = api.http.get(&back).send().await.expect("answers");
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["cache-control"], "no-store");
+    assert!(r.headers()["content-security-policy"].to_str().expect("ascii").starts_with("default-src 'none'"));
+    let page = r.text().await.expect("text");
+    assert!(page.contains("lang=\"de\"") && page.contains("id=\"host-title\""), "{page}");
+    assert!(page.contains("Sie können zur App zurückkehren"), "{page}");
+    assert!(!page.contains("<script"), "{page}");
+    for (method, path) in [("GET", "/app/returned"), ("POST", "/app/return"), ("GET", "/elsewhere")] {
+        let r = api
+            .http
+            .request(method.parse().expect("method"), format!("{}{path}", api.base))
+            .send()
+            .await
+            .expect("answers");
+        assert_eq!(r.status(), 404, "{method} {path}");
+    }
+    let Some((_b, api, _dir)) = start(|_| {}).await else { return };
+    let r = api.http.get(format!("{}/app/return", api.base)).send().await.expect("answers");
+    assert_eq!(r.status(), 404, "prooframp://return has no page on the backend");
+}
