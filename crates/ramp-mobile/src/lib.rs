@@ -8,7 +8,8 @@
 //!   launcher's activity and Google Pay entries into the generated Android project
 //!   inside marked blocks (the marker format Tauri's own plugins use), idempotently, keeping
 //!   everything else ([`android::inject_manifest`], [`android::inject_main_activity`]); the app's
-//!   build script runs it whenever the CLI builds for Android, and `proof-ramp-mobile inject`
+//!   build script runs it whenever the CLI builds for a phone ([`build::phone_projects`], one
+//!   line, which also writes the iOS permission sentences), and `proof-ramp-mobile inject`
 //!   runs it by hand (the deep-link plugin injects the return link's intent filter and URL type
 //!   the same way, from `plugins.deep-link` in `tauri.conf.json`);
 //! - **reads back** a manifest with an XML parser and a plist with a plist parser
@@ -36,6 +37,7 @@
 //! ```
 
 pub mod android;
+pub mod build;
 pub mod capabilities;
 #[cfg(feature = "cli")]
 pub mod doctor;
