@@ -11,6 +11,7 @@ use std::sync::OnceLock;
 const LOCKED: &[(&str, &str)] = &[
     ("tauri", "2.12.5"),
     ("tauri-runtime-wry", "2.12.3"),
+    ("tauri-runtime", "2.12.2"),
     ("tao", "0.37.2"),
     ("wry", "0.57.1"),
     ("tauri-utils", "2.10.2"),
@@ -174,8 +175,16 @@ fn android_a_renderer_crash_is_not_caught() {
 fn the_permission_handler_gets_no_origin() {
     let android = source("wry", "src/android/kotlin/RustWebChromeClient.kt");
     assert!(android.contains("onPermissionRequestNative"), "Android asks Rust per request");
-    let kinds = source("tauri", "src/webview/mod.rs");
-    assert!(kinds.contains("PermissionKind"), "Tauri passes only the kind");
+    let builder = block(&source("tauri", "src/webview/mod.rs"), "pub fn on_permission_request<");
+    assert!(
+        builder.contains("F: Fn(Webview<R>, PermissionKind) -> PermissionResponse + Send + Sync + 'static,"),
+        "Tauri's handler now learns more than the webview and the kind: use it. {builder}"
+    );
+    let runtime = source("tauri-runtime", "src/webview.rs");
+    assert!(
+        runtime.contains("type PermissionRequestHandler = dyn Fn(PermissionKind) -> PermissionResponse + Send + Sync;"),
+        "the runtime's handler changed"
+    );
 }
 
 /// WebKitGTK reports page loads from the main frame's `load-changed` (committed, finished)
