@@ -92,12 +92,10 @@ pub async fn run(opts: &Options) -> Vec<Check> {
     associated_domain(&mut r, &tauri_dir, release.as_ref());
     match &opts.backend {
         Some(url) => {
-            if !backend(&mut r, url).await {
-                return r.0;
-            }
+            let Some(up) = backend(&mut r, url).await else { return r.0 };
             let identifier = conf.as_ref().ok().and_then(|c| c.get("identifier")?.as_str().map(str::to_owned));
             if let (Some(release), Some(identifier)) = (&release, identifier) {
-                vouches(&mut r, url, &identifier, release).await;
+                vouches(&mut r, &up, &identifier, release).await;
             }
         }
         None => r.add("backend answers", Outcome::Skip("--offline".into())),
@@ -401,22 +399,28 @@ fn allowlist(r: &mut Report, root: &Path) {
     r.pass_if(name, bad.is_empty(), format!("not https origins (scheme://host[:port], no path): {}", bad.join(", ")));
 }
 
-/// Whether the backend answers `/healthz` (the checks that ask it more run only then).
-async fn backend(r: &mut Report, url: &str) -> bool {
+/// A backend that answered `/healthz`: its address and the client that asked it.
+struct Backend {
+    base: url::Url,
+    client: reqwest::Client,
+}
+
+/// The backend, when it answers `/healthz` (the checks that ask it more run only then).
+async fn backend(r: &mut Report, url: &str) -> Option<Backend> {
     let name = format!("backend answers at {url}");
     let Ok(base) = url::Url::parse(url) else {
         r.add(name, Outcome::Fail("not a URL; pass --backend http(s)://host:port/".into()));
-        return false;
+        return None;
     };
     let Ok(health) = base.join("healthz") else {
         r.add(name, Outcome::Fail("not a base URL".into()));
-        return false;
+        return None;
     };
     let client = match reqwest::Client::builder().timeout(std::time::Duration::from_secs(5)).build() {
         Ok(c) => c,
         Err(e) => {
             r.add(name, Outcome::Fail(e.to_string()));
-            return false;
+            return None;
         }
     };
     let outcome = match client.get(health).send().await {
@@ -428,7 +432,7 @@ async fn backend(r: &mut Report, url: &str) -> bool {
     };
     let up = outcome == Outcome::Pass;
     r.add(name, outcome);
-    up
+    up.then_some(Backend { base, client })
 }
 
 /// A release build's return link: an App Link / Universal Link on the backend's https origin.
@@ -503,9 +507,18 @@ fn associated_domain(r: &mut Report, tauri_dir: &Path, release: Option<&ReleaseL
         );
     }
     let entry = format!("applinks:{}", link.host);
+    // An entry of the entitlements' associated-domains array, not text that merely contains it.
+    let associates = |f: &PathBuf| {
+        plist::Value::from_file(f).ok().is_some_and(|v| {
+            v.as_dictionary()
+                .and_then(|d| d.get("com.apple.developer.associated-domains"))
+                .and_then(plist::Value::as_array)
+                .is_some_and(|a| a.iter().any(|d| d.as_string() == Some(entry.as_str())))
+        })
+    };
     r.pass_if(
         name,
-        files.iter().any(|f| read(f).is_ok_and(|t| t.contains(&entry))),
+        files.iter().any(associates),
         format!("build once with --config src-tauri/{RELEASE_CONF} on the Mac (the deep-link plugin writes {entry}), and give the App ID the Associated Domains capability"),
     );
 }
@@ -513,12 +526,10 @@ fn associated_domain(r: &mut Report, tauri_dir: &Path, release: Option<&ReleaseL
 /// The backend's origin vouches for this app: `/.well-known/assetlinks.json` names its package,
 /// `/.well-known/apple-app-site-association` its bundle id with the return link's path. A
 /// backend that serves neither (development) is noted, not failed.
-async fn vouches(r: &mut Report, url: &str, identifier: &str, link: &ReleaseLink) {
-    let Ok(base) = url::Url::parse(url) else { return };
-    let Ok(client) = reqwest::Client::builder().timeout(std::time::Duration::from_secs(5)).build() else { return };
+async fn vouches(r: &mut Report, backend: &Backend, identifier: &str, link: &ReleaseLink) {
     let fetch = |path: &'static str| {
-        let client = client.clone();
-        let url = base.join(path);
+        let client = backend.client.clone();
+        let url = backend.base.join(path);
         async move {
             let url = url.map_err(|e| e.to_string())?;
             let resp = client.get(url).send().await.map_err(|e| e.to_string())?;

@@ -220,7 +220,9 @@ fn the_android_compile_injected_the_camera_entries_the_widget_activity_and_the_r
     assert_eq!(f.features_named("android.hardware.camera.any").len(), 1);
     assert_eq!(f.deep_link_filters("prooframp", "return"), 1, "the return link's intent filter, once");
     assert_widget_activity(&project);
-    // The deep-link plugin's build script wrote its block into this manifest too.
+    // The deep links' block here is the plugin's build script's or the app's, depending on
+    // whether cargo ran the plugin's again for this project; the plugin's insertion itself is
+    // replayed in the unit test `the_launcher_icon_moves_to_a_standard_activity_and_back`.
     assert_launcher(&project);
     assert!(
         inject_project(&project, &MobileConfig::default(), &links()).expect("inject").files.is_empty(),
@@ -361,19 +363,25 @@ fn edit(path: &Path, from: &str, to: &str) {
     std::fs::write(path, text.replacen(from, to, 1)).expect("write");
 }
 
+/// A sandbox backend over loopback that vouches for app `package` with its return link at `path`
+/// on `https://ramp.partner.example` (in production it serves its own https origin).
+async fn backend_vouching_for(dir: &Path, package: &str, path: &str) -> partner_backend::Backend {
+    let db = dir.join(format!("{package}.db"));
+    let mut c = partner_backend::config::Config::sandbox(format!("sqlite://{}", db.display()));
+    c.listen = format!("127.0.0.1:{}", testkit::free_port()).parse().expect("addr");
+    c.app_return_url = format!("https://ramp.partner.example{path}");
+    c.app_links = partner_backend::config::AppLinks {
+        android: Some((package.into(), vec![["AB"; 32].join(":")])),
+        ios_app_ids: vec![format!("ABCDE12345.{package}")],
+    };
+    partner_backend::Backend::start(c).await.expect("backend")
+}
+
 #[tokio::test]
 async fn doctor_passes_on_the_repository_and_names_each_removed_entry() {
     let Some(project) = built() else { return };
     let dir = scratch("backend");
-    let mut c = partner_backend::config::Config::sandbox(format!("sqlite://{}", dir.join("r.db").display()));
-    c.listen = format!("127.0.0.1:{}", testkit::free_port()).parse().expect("addr");
-    // What a release backend vouches for (here on loopback; in production on its https origin).
-    c.app_return_url = "https://ramp.partner.example/app/return".into();
-    c.app_links = partner_backend::config::AppLinks {
-        android: Some(("com.prooframp.app".into(), vec![["AB"; 32].join(":")])),
-        ios_app_ids: vec!["ABCDE12345.com.prooframp.app".into()],
-    };
-    let backend = partner_backend::Backend::start(c).await.expect("backend");
+    let backend = backend_vouching_for(&dir, "com.prooframp.app", "/app/return").await;
     let base = backend.public_base().to_string();
     let opts = |root: &Path, android: &Path| doctor::Options {
         root: root.to_owned(),
@@ -545,15 +553,38 @@ async fn doctor_passes_on_the_repository_and_names_each_removed_entry() {
         let _ = std::fs::remove_dir_all(root);
     }
 
-    // A backend that vouches for another app, on another path: both files' lines fail.
-    let mut other = partner_backend::config::Config::sandbox(format!("sqlite://{}", dir.join("o.db").display()));
-    other.listen = format!("127.0.0.1:{}", testkit::free_port()).parse().expect("addr");
-    other.app_return_url = "https://ramp.partner.example/other".into();
-    other.app_links = partner_backend::config::AppLinks {
-        android: Some(("com.other.app".into(), vec![["AB"; 32].join(":")])),
-        ios_app_ids: vec!["ABCDE12345.com.other.app".into()],
+    // The Xcode project generated on a Mac: its entitlements must associate the release link's
+    // host (the deep-link plugin writes it there when it builds on a Mac).
+    let entitlements = |text: &str| {
+        let root = repo_copy();
+        let file = root.join("src-tauri/gen/apple/proof-ramp_iOS/proof-ramp_iOS.entitlements");
+        std::fs::create_dir_all(file.parent().expect("parent")).expect("dir");
+        std::fs::write(&file, text).expect("write");
+        root
     };
-    let other = partner_backend::Backend::start(other).await.expect("backend");
+    let plist = |domains: &str| {
+        format!(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<plist version=\"1.0\"><dict>\
+             <key>com.apple.developer.associated-domains</key><array>{domains}</array></dict></plist>\n"
+        )
+    };
+    let name = "iOS entitlements associate applinks:ramp.partner.example";
+    for (domains, passes) in [
+        ("<string>applinks:ramp.partner.example</string>", true),
+        ("<string>applinks:elsewhere.example</string>", false),
+        ("<string>applinks:ramp.partner.example.elsewhere.example</string>", false),
+        ("", false),
+    ] {
+        let root = entitlements(&plist(domains));
+        let checks = doctor::run(&opts(&root, &project)).await;
+        let check = checks.iter().find(|c| c.name == name).expect("the entitlements check");
+        assert_eq!(check.outcome == Outcome::Pass, passes, "{domains:?}: {check:?}");
+        assert_eq!(failures(&checks).len(), usize::from(!passes), "{domains:?}: {checks:?}");
+        let _ = std::fs::remove_dir_all(root);
+    }
+
+    // A backend that vouches for another app, on another path: both files' lines fail.
+    let other = backend_vouching_for(&dir, "com.other.app", "/other").await;
     let f = failures(
         &doctor::run(&doctor::Options {
             root: repo(),
