@@ -7,35 +7,18 @@
 
 use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
+use e2e::{Driver, kill_group};
 use fantoccini::wd::WindowHandle;
-use fantoccini::{Client, ClientBuilder, Locator};
+use fantoccini::{Client, Locator};
 use partner_backend::Backend;
 use partner_backend::config::{Config, Secret};
 use serde_json::{Value, json};
 use testkit::{free_port, skip, wait_css};
 
 const SIGNING_KEY: &str = "e2e-signing-key-0123456789abcdef0123";
-
-/// tauri-driver in its own process group; dropping it stops the group (WebKitWebDriver would
-/// outlive tauri-driver otherwise).
-struct Driver(Child);
-
-impl Drop for Driver {
-    fn drop(&mut self) {
-        kill_group(&mut self.0);
-    }
-}
-
-/// Stop `child` and its process group (it was started with `process_group(0)`). The `--` keeps
-/// `kill` from reading the negative group id as an option.
-fn kill_group(child: &mut Child) {
-    let pgid = child.id();
-    let _ = Command::new("kill").args(["-s", "KILL", "--", &format!("-{pgid}")]).status();
-    let _ = child.wait();
-}
 
 fn app_binary() -> PathBuf {
     std::env::var_os("PROOF_RAMP_APP").map(PathBuf::from).unwrap_or_else(|| {
@@ -74,47 +57,13 @@ async fn backend_config(
 
 /// Start tauri-driver and open a session on the app.
 async fn launch(backend_url: &str, data: &std::path::Path, theme: Theme) -> (Driver, Client) {
-    let port = free_port();
-    let native = free_port();
-    let mut cmd = Command::new(std::env::var("TAURI_DRIVER").unwrap_or_else(|_| "tauri-driver".into()));
-    cmd.args(["--port", &port.to_string(), "--native-port", &native.to_string()])
-        .env("PROOF_RAMP_BACKEND_URL", backend_url)
-        .env("XDG_DATA_HOME", data.join("xdg-data"))
-        .env("XDG_CONFIG_HOME", data.join("xdg-config"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .process_group(0);
-    cmd.env("GTK_THEME", theme.gtk());
-    let child =
-        cmd.spawn().unwrap_or_else(|e| panic!("cannot start tauri-driver: {e}; cargo install tauri-driver --locked"));
-    let driver = Driver(child);
-    let url = format!("http://127.0.0.1:{port}");
-    let mut up = false;
-    for _ in 0..100 {
-        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            up = true;
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    assert!(up, "tauri-driver did not come up");
-    let caps = json!({"browserName": "wry", "tauri:options": {"application": app_binary()}});
-    let Value::Object(caps) = caps else { unreachable!("object literal") };
-    // tauri-driver listens before WebKitWebDriver behind it does: a first session request can
-    // be cut off. Ask again a few times before calling it a failure.
-    let mut last = None;
-    for _ in 0..5 {
-        match ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-            .capabilities(caps.clone())
-            .connect(&url)
-            .await
-        {
-            Ok(client) => return (driver, client),
-            Err(e) => last = Some(e),
-        }
-        tokio::time::sleep(Duration::from_millis(700)).await;
-    }
-    panic!("no WebDriver session on the app after 5 attempts: {last:?}");
+    let env = [
+        ("PROOF_RAMP_BACKEND_URL", backend_url.into()),
+        ("XDG_DATA_HOME", data.join("xdg-data").into_os_string()),
+        ("XDG_CONFIG_HOME", data.join("xdg-config").into_os_string()),
+        ("GTK_THEME", theme.gtk().into()),
+    ];
+    e2e::session(&app_binary(), &env).await
 }
 
 /// The text of `css` once it contains `want` (15 s at most); the last text otherwise.
@@ -360,7 +309,8 @@ async fn purchase_flow(theme: Theme) {
         tokio::time::sleep(Duration::from_millis(800)).await;
         assert_eq!(c.current_url().await.expect("url"), before, "a non-allowlisted page must not load");
         c.switch_to_window(main.clone()).await.expect("to main");
-        let log = c.execute("return window.__TAURI__.core.invoke('event_log');", vec![]).await.expect("event_log");
+        let log =
+            c.execute("return window.__TAURI__.proofRamp.command('event_log');", vec![]).await.expect("event_log");
         c.switch_to_window(widget.clone()).await.expect("to widget");
         if log.to_string().contains("opened outside the app: https://example.org") {
             handed_over = true;
@@ -384,13 +334,13 @@ async fn purchase_flow(theme: Theme) {
     // error reporter writes the signed-in user's email into the log first, the way an error
     // message quoting it would arrive.
     let email = c
-        .execute("return window.__TAURI__.core.invoke('app_info').then(i => i.user.email);", vec![])
+        .execute("return window.__TAURI__.proofRamp.command('app_info').then(i => i.user.email);", vec![])
         .await
         .expect("app_info");
     let email =
         email.as_str().filter(|e| e.contains("@sandbox.proof-ramp.test")).expect("the signed-in email").to_owned();
     c.execute(
-        "return window.__TAURI__.core.invoke('log_error', { message: 'request failed for ' + arguments[0] });",
+        "return window.__TAURI__.proofRamp.command('log_error', { message: 'request failed for ' + arguments[0] });",
         vec![serde_json::Value::String(email.clone())],
     )
     .await
@@ -705,7 +655,7 @@ async fn liveness_and_pay(c: &Client) {
 
 async fn transactions_count(c: &Client) -> u64 {
     c.execute_async(
-        "var done = arguments[0]; window.__TAURI__.core.invoke('transactions').then(t => done(t.length), e => done(-1));",
+        "var done = arguments[0]; window.__TAURI__.proofRamp.command('transactions').then(t => done(t.length), e => done(-1));",
         vec![],
     )
     .await
@@ -760,7 +710,8 @@ async fn stuck_flow() {
     c.switch_to_window(main.clone()).await.expect("to main");
     attr_eventually(&c, "#tx-status", "data-status", "completed").await;
     assert_eq!(transactions_count(&c).await, 1, "one transaction, reopened twice");
-    let log = c.execute("return window.__TAURI__.core.invoke('event_log');", vec![]).await.expect("log").to_string();
+    let log =
+        c.execute("return window.__TAURI__.proofRamp.command('event_log');", vec![]).await.expect("log").to_string();
     for reason in ["blank", "unresponsive"] {
         assert!(log.contains(&format!("stopped working: {reason}")), "{reason} logged: {log}");
     }
@@ -914,7 +865,8 @@ async fn card_check_flow() {
         tokio::time::sleep(Duration::from_millis(800)).await;
         assert_eq!(c.current_url().await.expect("url"), before, "the unlisted page must not replace the host page");
         c.switch_to_window(main.clone()).await.expect("to main");
-        let log = c.execute("return window.__TAURI__.core.invoke('event_log');", vec![]).await.expect("event_log");
+        let log =
+            c.execute("return window.__TAURI__.proofRamp.command('event_log');", vec![]).await.expect("event_log");
         c.switch_to_window(widget.clone()).await.expect("to widget");
         if log_has(&log) {
             handed_over = true;
@@ -1019,7 +971,8 @@ async fn support_flow() {
     tap(&c, "#support-contact").await;
     let mut opened = false;
     for _ in 0..50 {
-        let log = c.execute("return window.__TAURI__.core.invoke('event_log');", vec![]).await.expect("event_log");
+        let log =
+            c.execute("return window.__TAURI__.proofRamp.command('event_log');", vec![]).await.expect("event_log");
         if log.to_string().contains("opened support: mailto:") {
             opened = true;
             break;
@@ -1278,7 +1231,7 @@ async fn a11y_flow(theme: Theme) {
     back_home(&c).await;
     let refused = c
         .execute_async(
-            "var done = arguments[0]; window.__TAURI__.core.invoke('resume_ramp', { id: 'no-such-transaction' }).then(() => done('resumed'), e => done(e.message));",
+            "var done = arguments[0]; window.__TAURI__.proofRamp.command('resume_ramp', { id: 'no-such-transaction' }).then(() => done('resumed'), e => done(e.message));",
             vec![],
         )
         .await

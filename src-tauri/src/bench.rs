@@ -19,11 +19,12 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use crate::page;
+use tauri_plugin_proof_ramp::testing as page;
 
 use ramp_api::{CreateSession, EVENT_PATH, TxType};
 use ramp_core::flow::{Action, Screen};
 use tauri::{AppHandle, Listener, Manager, Runtime, WebviewUrl, WebviewWindowBuilder};
+use tauri_plugin_proof_ramp::ProofRampExt;
 
 const SAMPLES: usize = 300;
 const LIMIT: Duration = Duration::from_secs(60);
@@ -118,7 +119,7 @@ async fn buy_to_ready<R: Runtime>(app: &AppHandle<R>, runs: usize) -> serde_json
     if !home(&main).await {
         return serde_json::json!({"error": "the home screen never rendered"});
     }
-    let core = crate::shell::core(app);
+    let core = app.proof_ramp();
     // The widget's onReady as the app's UI hears of it.
     let (ready_tx, mut ready_rx) = tokio::sync::mpsc::unbounded_channel::<u128>();
     let heard = ready_tx.clone();
@@ -273,7 +274,7 @@ async fn measure<R: Runtime>(app: &AppHandle<R>) -> serde_json::Value {
         .unwrap_or_default();
 
     // Raw HTTP: the same request from Rust with the same client and token.
-    let core = crate::shell::core(app);
+    let core = app.proof_ramp();
     let client = core.client();
     let mut http = Vec::with_capacity(SAMPLES);
     let all = Instant::now();

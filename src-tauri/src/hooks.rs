@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use tauri::{AppHandle, Manager, Runtime};
+use tauri_plugin_proof_ramp::ProofRampExt;
 
 /// Environment variable naming the file the recovery probe writes its JSON result to.
 const RECOVERY: &str = "PROOF_RAMP_RECOVERY_PROBE";
@@ -36,7 +37,7 @@ pub(crate) fn recovery<R: Runtime>(app: &AppHandle<R>) {
 /// The value of `js` in `label`'s page, if it answers within 2 s.
 async fn ask<R: Runtime>(app: &AppHandle<R>, label: &str, js: &str) -> Option<String> {
     let w = app.get_webview_window(label)?;
-    crate::page::eval_value(&w, js, Duration::from_secs(2)).await
+    tauri_plugin_proof_ramp::testing::eval_value(&w, js, Duration::from_secs(2)).await
 }
 
 /// Poll `js` in `label`'s page until it answers something other than `pending`.
@@ -89,11 +90,11 @@ fn widget_steps(steps: &str) -> String {
 
 /// The payment window's label (a new one for every window), or one no window has.
 fn widget<R: Runtime>(app: &AppHandle<R>) -> String {
-    crate::shell::core(app).window_label().unwrap_or_default()
+    app.proof_ramp().window_label().unwrap_or_default()
 }
 
 async fn run_recovery<R: Runtime>(app: &AppHandle<R>) -> Result<serde_json::Value, &'static str> {
-    let health = || crate::shell::core(app).window_health();
+    let health = || app.proof_ramp().window_health();
     // Sign in and start a purchase through the UI.
     until(app, "main", &has("[data-persona=first_time]")).await.ok_or("sign-in screen")?;
     run(app, "main", "document.querySelector('[data-persona=first_time]').click()").map_err(|_| "sign in")?;
@@ -111,16 +112,16 @@ async fn run_recovery<R: Runtime>(app: &AppHandle<R>) -> Result<serde_json::Valu
     // The payment window's web process dies.
     let window = app.get_webview_window(&widget(app)).ok_or("payment window gone")?;
     let crashed_at = std::time::Instant::now();
-    crate::platform::terminate_web_process(&window);
+    tauri_plugin_proof_ramp::testing::terminate_web_process(window.as_ref());
     until(app, "main", &has("#widget-note[data-stuck=crashed]")).await.ok_or("the crash message")?;
     let noticed_ms = crashed_at.elapsed().as_millis() as u64;
     let message = ask(app, "main", "document.getElementById('widget-note').textContent").await.unwrap_or_default();
 
     // Reopen: a new window on the same transaction, at the same step; finish there.
-    let old = crate::shell::core(app).window_label();
+    let old = app.proof_ramp().window_label();
     run(app, "main", "document.getElementById('widget-reopen').click()").map_err(|_| "reopen")?;
     let deadline = std::time::Instant::now() + LIMIT;
-    while crate::shell::core(app).window_label() == old || !health().is_some_and(|h| h.loaded) {
+    while app.proof_ramp().window_label() == old || !health().is_some_and(|h| h.loaded) {
         if std::time::Instant::now() > deadline {
             return Err("the reopened window");
         }
@@ -137,7 +138,7 @@ async fn run_recovery<R: Runtime>(app: &AppHandle<R>) -> Result<serde_json::Valu
 
     // The app's own page dies: it comes back on the same screen, asking nothing.
     run(app, "main", "window.__before_crash = true").map_err(|_| "mark")?;
-    crate::platform::terminate_web_process(&app.get_webview_window("main").ok_or("main")?);
+    tauri_plugin_proof_ramp::testing::terminate_web_process(app.get_webview_window("main").ok_or("main")?.as_ref());
     let reloaded = until(
         app,
         "main",

@@ -13,9 +13,9 @@ use std::time::Duration;
 
 use ramp_api::{CreateSession, TxType};
 use tauri::{AppHandle, Manager, Runtime, WebviewWindow};
+use tauri_plugin_proof_ramp::ProofRampExt;
 
-use crate::page;
-use crate::shell::core;
+use tauri_plugin_proof_ramp::testing as page;
 
 const STEP: Duration = Duration::from_millis(200);
 const LIMIT: Duration = Duration::from_secs(20);
@@ -52,7 +52,7 @@ pub(crate) fn start<R: Runtime>(app: &AppHandle<R>) {
 
 /// Sign in and start a purchase through the core; the payment window it opened.
 async fn payment_window<R: Runtime>(app: &AppHandle<R>) -> Result<WebviewWindow<R>, String> {
-    let core = core(app);
+    let core = app.proof_ramp();
     core.sign_in("verified", true).await.map_err(|e| format!("sign-in: {e}"))?;
     let amount = "25".parse().map_err(|_| "amount".to_owned())?;
     let request = CreateSession {

@@ -1,6 +1,7 @@
-//! The ACL with the real capabilities (`tauri.conf.json`, `capabilities/`, the app manifest from
-//! `build.rs`) on Tauri's mock runtime: every command is reachable from the main window's local
-//! page, and none from a remote page (the host page's origin) or from the widget's webview.
+//! The ACL with the real capabilities (`tauri.conf.json`, `capabilities/`, the plugin's
+//! permissions through `build.rs`) on Tauri's mock runtime: every command of the Proof Ramp
+//! plugin is reachable from the main window's local page, and none from a remote page (the host
+//! page's origin) or from the widget's webview.
 
 use ramp_core::{BackendClient, MemoryTokenStore};
 use serde_json::{Value, json};
@@ -8,6 +9,7 @@ use tauri::Manager;
 use tauri::ipc::{CallbackFn, InvokeBody};
 use tauri::test::{INVOKE_KEY, MockRuntime, get_ipc_response, mock_builder};
 use tauri::webview::InvokeRequest;
+use tauri_plugin_proof_ramp::BuilderExt;
 
 /// A payment window's label (`widget-<n>`, a new number each time).
 const PAYMENT_WINDOW: &str = "widget-1";
@@ -16,6 +18,11 @@ const PAYMENT_WINDOW: &str = "widget-1";
 fn the_payment_window_label_is_one_the_checks_cover() {
     assert!(PAYMENT_WINDOW.starts_with(ramp_core::app::WINDOW_PREFIX));
     assert!(ramp_core::app::is_payment_window(PAYMENT_WINDOW));
+}
+
+/// The plugin's command `name` as the page invokes it.
+fn command(name: &str) -> String {
+    format!("plugin:{}|{name}", ramp_api::plugin::PLUGIN)
 }
 
 /// Every command with arguments it accepts.
@@ -55,14 +62,10 @@ fn app() -> tauri::App<MockRuntime> {
     // The backend is a closed port: commands that need it fail with `offline`, which is a
     // command error, not an ACL refusal.
     let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("port");
-    let app = mock_builder()
-        .plugin(tauri_plugin_opener::init())
-        .invoke_handler(proof_ramp_app_lib::handler())
-        .build(tauri::generate_context!())
-        .expect("the app builds");
     let client = BackendClient::new(&format!("http://127.0.0.1:{port}/")).expect("client");
-    proof_ramp_app_lib::manage(app.handle(), client, Box::new(MemoryTokenStore::default()));
-    app
+    let plugin =
+        tauri_plugin_proof_ramp::Builder::new().client(client).token_store(Box::new(MemoryTokenStore::default()));
+    mock_builder().with_proof_ramp_plugin(plugin).build(tauri::generate_context!()).expect("the app builds")
 }
 
 fn window(app: &tauri::App<MockRuntime>, label: &str) -> tauri::WebviewWindow<MockRuntime> {
@@ -86,12 +89,16 @@ fn invoke(w: &tauri::WebviewWindow<MockRuntime>, url: &str, cmd: &str, args: &Va
     .map(|b| b.deserialize::<Value>().unwrap_or(Value::Null))
 }
 
-/// Tauri's ACL refusal ("`cmd` not allowed" with the permissions that would allow it, or the
-/// places it is allowed on), not some other error that also says "not allowed" (a plugin's own
-/// scope check, for one).
+/// Tauri's ACL refusal ("`cmd` not allowed" with the permissions that would allow it, the
+/// places it is allowed on, or "Plugin not found" for a plugin whose permissions the app's ACL
+/// does not carry, as the opener the Proof Ramp plugin uses from Rust), not some other error
+/// that also says "not allowed" (a plugin's own scope check, for one).
 fn refused_by_acl(e: &Value) -> bool {
     let s = e.as_str().unwrap_or_default();
-    s.contains(" not allowed") && (s.contains("Permissions associated with this command") || s.contains("allowed on:"))
+    s.contains(" not allowed")
+        && (s.contains("Permissions associated with this command")
+            || s.contains("allowed on:")
+            || s.ends_with("not allowed. Plugin not found"))
 }
 
 #[test]
@@ -107,7 +114,7 @@ fn every_command_works_from_the_local_ui() {
             &["tauri://localhost"]
         };
         for &local in locals {
-            match invoke(&main, local, cmd, &args) {
+            match invoke(&main, local, &command(cmd), &args) {
                 Ok(_) => {}
                 Err(e) => {
                     assert!(!refused_by_acl(&e), "{cmd} was refused from {local}: {e}");
@@ -128,10 +135,11 @@ fn no_command_works_from_a_remote_page_or_the_widget() {
         for url in
             ["https://ramp.partner.example/w/abc", "http://127.0.0.1:8080/w/abc", "https://widget.proof.community/"]
         {
-            let e = invoke(&main, url, cmd, &args).expect_err("a remote page must not run commands");
+            let e = invoke(&main, url, &command(cmd), &args).expect_err("a remote page must not run commands");
             assert!(refused_by_acl(&e), "{cmd} from {url}: {e}");
         }
-        let e = invoke(&widget, "tauri://localhost", cmd, &args).expect_err("the widget webview has no capability");
+        let e = invoke(&widget, "tauri://localhost", &command(cmd), &args)
+            .expect_err("the widget webview has no capability");
         assert!(refused_by_acl(&e), "{cmd} from the widget window: {e}");
     }
 }
@@ -186,7 +194,8 @@ fn no_plugin_command_works_from_the_widget_or_a_remote_page() {
 
 /// Every capability the app has, read as Tauri reads them (files in any format and folder, and
 /// inline ones in tauri.conf.json; labels as glob patterns): none lists a remote URL, none
-/// matches the widget, none grants a broad `:default` set.
+/// matches the widget, none grants a broad `:default` set (the Proof Ramp plugin's is its
+/// commands, made for the app's window).
 #[test]
 fn no_capability_lists_a_remote_url_or_matches_the_widget() {
     let tauri_dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -200,21 +209,14 @@ fn no_capability_lists_a_remote_url_or_matches_the_widget() {
             .permissions
             .iter()
             .map(|p| p.identifier().get())
-            .find(|p| p.ends_with(":default") && *p != "core:event:default");
+            .find(|p| p.ends_with(":default") && !["core:event:default", "proof-ramp:default"].contains(p));
         assert_eq!(broad, None, "{} grants a broad :default set", f.source);
     }
 }
 
-/// The commands above are all the UI's permission allows: a new command cannot skip these tests.
+/// The commands above are all the plugin's: a new command cannot skip these tests.
 #[test]
 fn these_tests_cover_every_command() {
-    let toml = include_str!("../permissions/app.toml");
-    let listed: Vec<&str> = toml
-        .lines()
-        .map(str::trim)
-        .filter(|l| l.starts_with('"') && l.ends_with("\","))
-        .map(|l| l.trim_end_matches(',').trim_matches('"'))
-        .collect();
     let tested: Vec<&str> = commands().into_iter().map(|(c, _)| c).collect();
-    assert_eq!(listed, tested);
+    assert_eq!(tauri_plugin_proof_ramp::COMMANDS, tested);
 }

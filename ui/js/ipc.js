@@ -1,11 +1,12 @@
-// Talking to the app core: commands and events. Errors come as {kind, message, code?, args?,
+// Talking to the app core (the Proof Ramp plugin): commands and events. Errors come as {kind, message, code?, args?,
 // field?, request_id?}; the message shown is the catalog's sentence for `code` when the app
 // wrote it, else the backend's own (already in the user's language, from Accept-Language).
 
 import { t } from "./i18n.js";
 
 const T = window.__TAURI__;
-export const invoke = T.core.invoke;
+// The Proof Ramp plugin's commands by name (`window.__TAURI__.proofRamp`, its guest script).
+export const invoke = T.proofRamp.command;
 export const listen = T.event.listen;
 export const tauri = T;
 export const isMobile = /Android|iPhone|iPad/.test(navigator.userAgent);

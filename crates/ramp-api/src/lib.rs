@@ -19,6 +19,7 @@ pub mod address;
 pub mod deposit;
 pub mod i18n;
 pub mod link;
+pub mod plugin;
 mod widget_event;
 
 pub use proof_api::{Amount, KycStatus, TxStatus, TxType};

@@ -280,3 +280,31 @@ fn android_third_party_cookies_stay_off() {
         );
     }
 }
+
+/// What the plugin's shape rests on (tauri-plugin-proof-ramp `BuilderExt`): a plugin cannot set
+/// the app-wide permission handler (only `tauri::Builder` has one), nor register another plugin
+/// from its own `setup` (the store is locked while plugins initialize), and plugins initialize in
+/// `build`, before `setup` creates the configured windows (so `on_webview_ready` sees the main
+/// window's webview). The deep-link plugin, registered on the Builder with it, has a native part
+/// on Android only, which wry hands the first activity (MainActivity at start).
+#[test]
+fn the_plugin_shape_rests_on_the_builder_and_the_deep_link_plugin_s_android_part() {
+    let plugin = source("tauri", "src/plugin.rs");
+    assert!(!plugin.contains("fn on_permission_request"), "plugins can now set the permission handler");
+    let app = source("tauri", "src/app.rs");
+    assert!(app.contains("pub fn on_permission_request<F>(mut self, on_permission_request: F) -> Self"));
+    let register = block(&app, "pub fn plugin_boxed(&self, mut plugin: Box<dyn Plugin<R>>)");
+    assert!(register.contains("self.manager().plugins.lock().unwrap()"), "{register}");
+    let manager = source("tauri", "src/manager/mod.rs");
+    let init = block(&manager, "pub fn initialize_plugins(&self, app: &AppHandle<R>)");
+    assert!(init.contains(".plugins\n      .lock()"), "{init}");
+    let build_at = app.find("app.manager.initialize_plugins(handle)?;").expect("plugins initialize in build");
+    let setup = block(&app, "fn setup<R: Runtime>(app: &mut App<R>)");
+    assert!(setup.contains("WebviewWindowBuilder::from_config(app.handle(), window_config)?.build()?;"), "{setup}");
+    assert!(app.find("fn setup<R: Runtime>(app: &mut App<R>)").is_some_and(|at| at > build_at));
+    let deep_link = source("tauri-plugin-deep-link", "src/lib.rs");
+    assert!(deep_link.contains("register_android_plugin(PLUGIN_IDENTIFIER, \"DeepLinkPlugin\")"));
+    assert!(!deep_link.contains("register_ios_plugin"), "the deep-link plugin now has an iOS part");
+    let dispatch = block(&source("wry", "src/android/mod.rs"), "pub fn dispatch<F>(func: F)");
+    assert!(dispatch.contains("first_activity_id()"), "{dispatch}");
+}

@@ -605,7 +605,7 @@ fn sync_kotlin(path: &Path, header: &str, text: Option<String>, changed: &mut Ch
     };
     if existing.as_deref().is_some_and(|t| !t.starts_with(header)) {
         return Err(Error::Activity(format!(
-            "has a neighbour {} that Proof Ramp did not write; rename your class or set android.widget_activity = false",
+            "has a neighbour {} that Proof Ramp did not write; rename your class or set plugins.proof-ramp.paymentWindow to \"browser\" in tauri.conf.json",
             path.display()
         )));
     }
@@ -1310,7 +1310,7 @@ mod tests {
 
         let tauri = r#"{"plugins": {"deep-link": {"mobile": [{"scheme": ["prooframp"], "host": "return"}]}}}"#;
         let release = std::fs::read_to_string(
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../src-tauri").join(crate::RELEASE_CONF),
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../src-tauri").join(crate::RELEASE_CONF),
         )
         .expect("the release configuration");
         let dev = DeepLink::resolve(None, Some(tauri), None).expect("dev");

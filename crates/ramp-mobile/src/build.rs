@@ -18,12 +18,12 @@ use std::path::Path;
 use crate::{MobileConfig, Result, android, ios};
 
 /// What the app's code may test with `#[cfg(widget_activity)]`: the payment window has an
-/// Android activity of its own.
+/// Android activity of its own (the plugin reads its own configuration instead).
 pub const WIDGET_ACTIVITY_CFG: &str = "widget_activity";
 
 /// Configure the generated phone projects from the build script of the app in the current
 /// directory (see the [module](self)), print the cargo directives that rerun it when an input
-/// changes and [`WIDGET_ACTIVITY_CFG`], and return the options of `mobile.toml`.
+/// changes and [`WIDGET_ACTIVITY_CFG`], and return the options (`mobile.toml` and the plugin's `paymentWindow`).
 ///
 /// # Errors
 /// An unreadable `mobile.toml`, `tauri.conf.json` or `i18n/`, or a generated project that does
@@ -33,10 +33,16 @@ pub fn phone_projects() -> Result<MobileConfig> {
         println!("cargo:rerun-if-changed={input}");
     }
     // The deep links this build gives the plugin (the CLI's --config merged in, as for release).
-    for var in [android::DEEP_LINK_CONFIG_ENV, "TAURI_CONFIG", "TAURI_ANDROID_PROJECT_PATH", "TAURI_IOS_PROJECT_PATH"] {
+    for var in [
+        android::DEEP_LINK_CONFIG_ENV,
+        crate::PLUGIN_CONFIG_ENV,
+        "TAURI_CONFIG",
+        "TAURI_ANDROID_PROJECT_PATH",
+        "TAURI_IOS_PROJECT_PATH",
+    ] {
         println!("cargo:rerun-if-env-changed={var}");
     }
-    let config = MobileConfig::load(Path::new("mobile.toml"))?;
+    let config = MobileConfig::for_app(Path::new("."))?;
     if let Some(project) = std::env::var_os("TAURI_ANDROID_PROJECT_PATH") {
         let links = android::DeepLink::for_build(Path::new("tauri.conf.json"))?;
         android_project(Path::new(&project), &config, &links)?;

@@ -60,13 +60,13 @@ impl Report {
 pub async fn run(opts: &Options) -> Vec<Check> {
     let mut r = Report(Vec::new());
     let tauri_dir = opts.root.join("src-tauri");
-    let config = match MobileConfig::load(&tauri_dir.join("mobile.toml")) {
+    let config = match MobileConfig::for_app(&tauri_dir) {
         Ok(c) => {
-            r.add("src-tauri/mobile.toml is valid", Outcome::Pass);
+            r.add("src-tauri/mobile.toml and the plugin's configuration are valid", Outcome::Pass);
             c
         }
         Err(e) => {
-            r.add("src-tauri/mobile.toml is valid", Outcome::Fail(e.to_string()));
+            r.add("src-tauri/mobile.toml and the plugin's configuration are valid", Outcome::Fail(e.to_string()));
             MobileConfig::default()
         }
     };
@@ -117,7 +117,9 @@ fn version_triple(v: &str) -> Option<(u64, u64, u64)> {
 
 fn tauri_version(r: &mut Report, root: &Path) {
     let name = format!("tauri >= {}.{}.{} in Cargo.lock", MIN_TAURI.0, MIN_TAURI.1, MIN_TAURI.2);
-    let lock = match read(&root.join("Cargo.lock")) {
+    // The app's own lock file, or its workspace's (an app in a workspace has none of its own).
+    let found = root.ancestors().map(|d| d.join("Cargo.lock")).find(|p| p.exists());
+    let lock = match read(&found.unwrap_or_else(|| root.join("Cargo.lock"))) {
         Ok(t) => t,
         Err(e) => return r.add(name, Outcome::Fail(format!("{e}; commit Cargo.lock"))),
     };
@@ -317,6 +319,7 @@ fn android_checks(r: &mut Report, project: &Path, config: &MobileConfig, link: O
 }
 
 fn capabilities(r: &mut Report, tauri_dir: &Path) {
+    use ramp_api::plugin::{APP_WINDOW, PLUGIN};
     let found = match crate::capabilities::load(tauri_dir) {
         Ok(f) => f,
         Err(e) => return r.add("capabilities parse", Outcome::Fail(e.to_string())),
@@ -344,6 +347,23 @@ fn capabilities(r: &mut Report, tauri_dir: &Path) {
         format!(
             "{} match a payment window's label (\"widget-1\", …; Tauri reads labels as glob patterns): list \"main\" only",
             widget.join(", ")
+        ),
+    );
+    let granted = sources(&|f| {
+        let c = &f.capability;
+        c.remote.is_none()
+            && crate::capabilities::matches_label(c, APP_WINDOW)
+            && c.permissions.iter().any(|p| {
+                let id = p.identifier().get();
+                id == format!("{PLUGIN}:default") || id.starts_with(&format!("{PLUGIN}:allow-"))
+            })
+    });
+    r.pass_if(
+        "the app's window may call Proof Ramp",
+        !granted.is_empty(),
+        format!(
+            "no capability for local pages grants \"{PLUGIN}:default\" to the \"{APP_WINDOW}\" window: add it to one in {}/capabilities (without it every command is refused)",
+            tauri_dir.display()
         ),
     );
     r.pass_if(

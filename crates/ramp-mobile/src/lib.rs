@@ -14,7 +14,8 @@
 //!   the same way, from `plugins.deep-link` in `tauri.conf.json`);
 //! - **reads back** a manifest with an XML parser and a plist with a plist parser
 //!   ([`android::ManifestFacts`], [`ios::PlistFacts`]), which the tests and `doctor` use;
-//! - holds the options in `src-tauri/mobile.toml` ([`MobileConfig`]).
+//! - holds the options in `src-tauri/mobile.toml` and the plugin's `paymentWindow`
+//!   ([`MobileConfig::for_app`]).
 //!
 //! iOS needs no injection: the CLI merges the committed `src-tauri/Info.ios.plist` into the
 //! generated plist on every build.
@@ -45,7 +46,12 @@ pub mod ios;
 
 use std::path::Path;
 
+use ramp_api::plugin::{PaymentWindow, PluginConfig};
 use serde::Deserialize;
+
+/// What the Tauri CLI names the plugin's configuration in when it builds (its
+/// `TAURI_<PLUGIN>_PLUGIN_CONFIG` convention, which Tauri's plugins read).
+pub const PLUGIN_CONFIG_ENV: &str = "TAURI_PROOF_RAMP_PLUGIN_CONFIG";
 
 /// The configuration release builds merge over `tauri.conf.json`, in `src-tauri/`
 /// (`tauri android build --config src-tauri/tauri.release.conf.json`): the return link there is
@@ -120,12 +126,14 @@ pub struct AndroidConfig {
     #[serde(default)]
     pub google_pay: bool,
     /// The widget in its own activity (`WidgetActivity`, declared not exported, written beside
-    /// `MainActivity.kt`). On by default; off, the app opens the widget in the in-app browser
-    /// (Custom Tabs) on Android, because a second window without an activity of its own would
-    /// take over the app's (see docs/mobile.md). With it, the launcher icon moves to
-    /// `LauncherActivity` ([`android::LAUNCHER_BLOCK`]) so that coming back through the icon keeps
-    /// the widget's activity.
-    #[serde(default = "yes")]
+    /// `MainActivity.kt`). Not an option of `mobile.toml`: it follows the plugin's
+    /// `paymentWindow` in `tauri.conf.json` ([`MobileConfig::for_app`]), on for `webview` (the
+    /// default). Without it the app opens the widget in the in-app browser (Custom Tabs) on
+    /// Android, because a second window without an activity of its own would take over the
+    /// app's (see docs/mobile.md). With it, the launcher icon moves to `LauncherActivity`
+    /// ([`android::LAUNCHER_BLOCK`]) so that coming back through the icon keeps the widget's
+    /// activity.
+    #[serde(skip_deserializing, default = "yes")]
     pub widget_activity: bool,
 }
 
@@ -143,6 +151,35 @@ impl MobileConfig {
     /// Parse `mobile.toml` text; `path` names it in errors.
     pub fn parse(text: &str, path: &str) -> Result<Self> {
         toml::from_str(text).map_err(|e| Error::Config { path: path.to_owned(), message: e.message().to_owned() })
+    }
+
+    /// The options of the app whose Tauri directory is `tauri_dir`: `mobile.toml` there, and
+    /// whether the payment window has its own activity from the plugin's configuration
+    /// ([`ramp_api::plugin::PluginConfig`]) as this build sees it: what the Tauri CLI hands the
+    /// plugin (`TAURI_PROOF_RAMP_PLUGIN_CONFIG`) when it set it, otherwise `tauri.conf.json` with
+    /// `TAURI_CONFIG` (the CLI's `--config`) merged over it as tauri-build merges it.
+    ///
+    /// # Errors
+    /// An unreadable or invalid `mobile.toml`, `tauri.conf.json` or plugin configuration.
+    pub fn for_app(tauri_dir: &Path) -> Result<Self> {
+        let mut config = Self::load(&tauri_dir.join("mobile.toml"))?;
+        let conf_path = tauri_dir.join("tauri.conf.json");
+        let invalid = |message: String| Error::Config { path: conf_path.display().to_string(), message };
+        let json = |what: &str, text: &str| {
+            serde_json::from_str::<serde_json::Value>(text).map_err(|e| invalid(format!("{what}: {e}")))
+        };
+        let plugin = match std::env::var(PLUGIN_CONFIG_ENV) {
+            Ok(text) => serde_json::from_value(json(PLUGIN_CONFIG_ENV, &text)?).map_err(|e| invalid(e.to_string()))?,
+            Err(_) => {
+                let mut conf = json("tauri.conf.json", &read(&conf_path)?)?;
+                if let Ok(patch) = std::env::var("TAURI_CONFIG") {
+                    json_patch::merge(&mut conf, &json("TAURI_CONFIG", &patch)?);
+                }
+                PluginConfig::from_tauri_conf(&conf).map_err(invalid)?
+            }
+        };
+        config.android.widget_activity = plugin.payment_window == PaymentWindow::Webview;
+        Ok(config)
     }
 
     /// Read `mobile.toml`; a missing file means the defaults.
@@ -170,5 +207,30 @@ mod tests {
             let e = MobileConfig::parse(bad, "m.toml").expect_err(bad).to_string();
             assert!(e.contains("m.toml"), "{e}");
         }
+    }
+
+    /// The payment window's activity follows the plugin's `paymentWindow`, and `mobile.toml` no
+    /// longer has a say (an old `widget_activity` line is refused, not silently ignored).
+    #[test]
+    fn the_widget_activity_follows_the_plugin_configuration() {
+        let dir = std::env::temp_dir().join(format!("ramp-mobile-for-app-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let conf = |plugin: &str| {
+            std::fs::write(dir.join("tauri.conf.json"), format!(r#"{{"plugins": {{{plugin}}}}}"#)).expect("write")
+        };
+        conf("");
+        assert!(MobileConfig::for_app(&dir).expect("defaults").android.widget_activity);
+        conf(r#""proof-ramp": {"paymentWindow": "browser"}"#);
+        assert!(!MobileConfig::for_app(&dir).expect("browser").android.widget_activity);
+        conf(r#""proof-ramp": {"paymentWindow": "webview"}"#);
+        assert!(MobileConfig::for_app(&dir).expect("webview").android.widget_activity);
+        conf(r#""proof-ramp": {"paymentWindow": "tab"}"#);
+        let e = MobileConfig::for_app(&dir).expect_err("no such mode").to_string();
+        assert!(e.contains("tauri.conf.json") && e.contains("tab"), "{e}");
+        std::fs::write(dir.join("mobile.toml"), "[android]\nwidget_activity = false\n").expect("write");
+        conf("");
+        let e = MobileConfig::for_app(&dir).expect_err("moved to the plugin").to_string();
+        assert!(e.contains("widget_activity"), "{e}");
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -469,7 +469,7 @@ async fn doctor_passes_on_the_repository_and_names_each_removed_entry() {
         let _ = std::fs::remove_dir_all(p);
     }
 
-    let repo_cases: [(&str, &str, &str, &str); 12] = [
+    let repo_cases: [(&str, &str, &str, &str); 13] = [
         (
             "src-tauri/Info.ios.plist",
             "<key>NSCameraUsageDescription</key>",
@@ -512,6 +512,7 @@ async fn doctor_passes_on_the_repository_and_names_each_removed_entry() {
             "\"windows\": [\"main\", \"widget\"]",
             "widget webview",
         ),
+        ("src-tauri/capabilities/main.json", ", \"proof-ramp:default\"", "", "the app's window may call Proof Ramp"),
         (
             "src-tauri/tauri.conf.json",
             "\"csp\": \"default-src",

@@ -2,7 +2,7 @@
 //! ([`Shell`]), what the app tells the UI ([`UiEvent`]), and the handle through which a payment
 //! window reports what happens to it ([`WindowHooks`]).
 //!
-//! The Tauri app implements [`Shell`] per platform (`src-tauri/src/shell/`); the tests implement
+//! The Tauri plugin implements [`Shell`] per platform (`crates/tauri-plugin-proof-ramp/src/shell.rs`); the tests implement
 //! it with fakes that behave as the locked upstream code does on each phone
 //! (`tests/phones.rs`).
 

@@ -50,7 +50,7 @@ fn main() -> ExitCode {
         Command::Inject { root, android } => {
             let project = android.unwrap_or_else(|| root.join("src-tauri").join("gen").join("android"));
             let tauri_dir = root.join("src-tauri");
-            let result = MobileConfig::load(&tauri_dir.join("mobile.toml")).and_then(|c| {
+            let result = MobileConfig::for_app(&tauri_dir).and_then(|c| {
                 let links = android::DeepLink::for_build(&tauri_dir.join("tauri.conf.json"))?;
                 android::inject_project(&project, &c, &links)
             });
