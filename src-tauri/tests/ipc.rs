@@ -198,7 +198,7 @@ fn no_plugin_command_works_from_the_widget_or_a_remote_page() {
 /// commands, made for the app's window).
 #[test]
 fn no_capability_lists_a_remote_url_or_matches_the_widget() {
-    let tauri_dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let tauri_dir = &testkit::crate_dir();
     let found = ramp_mobile::capabilities::load(tauri_dir).expect("capabilities parse");
     assert!(found.len() >= 2, "{found:?}");
     for f in &found {

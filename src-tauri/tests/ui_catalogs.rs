@@ -6,7 +6,10 @@ use std::path::Path;
 
 use ramp_api::i18n::Catalog;
 
-const UI: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../ui");
+/// The app's UI folder.
+fn ui() -> std::path::PathBuf {
+    testkit::crate_dir().join("../ui")
+}
 
 /// Keys the code builds from a prefix and a value (`kyc.<status>.badge`, …).
 const DYNAMIC: [&str; 4] = ["kyc.", "status.", "widget.stuck.", "error."];
@@ -50,7 +53,7 @@ fn every_key_the_code_asks_for_exists_and_every_sentence_is_used() {
     let en: serde_json::Map<String, serde_json::Value> =
         serde_json::from_str(include_str!("../../ui/i18n/en.json")).expect("en.json");
     let mut code = String::new();
-    sources(Path::new(UI), &mut code);
+    sources(&ui(), &mut code);
     let used = literal_keys(&code);
     assert!(used.len() > 60, "the scan found the code's keys: {}", used.len());
     let missing: Vec<&String> = used.iter().filter(|k| !en.contains_key(*k)).collect();

@@ -25,7 +25,7 @@ fn packages() -> &'static HashMap<String, (String, PathBuf)> {
     static PACKAGES: OnceLock<HashMap<String, (String, PathBuf)>> = OnceLock::new();
     PACKAGES.get_or_init(|| {
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-        let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../Cargo.toml");
+        let manifest = testkit::crate_dir().join("../../Cargo.toml");
         // The host's packages (tauri, tao and wry are among them, with their phone code) and
         // Android's: no download of other platforms' crates.
         let rustc = std::process::Command::new("rustc").arg("-vV").output().expect("rustc runs");

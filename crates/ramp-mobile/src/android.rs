@@ -1309,10 +1309,8 @@ mod tests {
         assert_eq!(ReturnLink::first(&links).map(|l| l.display()).as_deref(), Some("prooframp://return"));
 
         let tauri = r#"{"plugins": {"deep-link": {"mobile": [{"scheme": ["prooframp"], "host": "return"}]}}}"#;
-        let release = std::fs::read_to_string(
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../src-tauri").join(crate::RELEASE_CONF),
-        )
-        .expect("the release configuration");
+        let release = std::fs::read_to_string(testkit::crate_dir().join("../../src-tauri").join(crate::RELEASE_CONF))
+            .expect("the release configuration");
         let dev = DeepLink::resolve(None, Some(tauri), None).expect("dev");
         assert_eq!(dev, [custom_link()]);
         let merged = DeepLink::resolve(None, Some(tauri), Some(&release)).expect("release");

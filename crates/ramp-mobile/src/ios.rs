@@ -153,7 +153,7 @@ mod tests {
     }
 
     fn app_dir() -> std::path::PathBuf {
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../src-tauri")
+        testkit::crate_dir().join("../../src-tauri")
     }
 
     #[test]

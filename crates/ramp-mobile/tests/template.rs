@@ -12,7 +12,7 @@ use ramp_mobile::doctor::{self, Check, Outcome};
 use ramp_mobile::ios::PlistFacts;
 
 fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join("..")
+    testkit::crate_dir().join("..").join("..")
 }
 
 fn scratch(name: &str) -> PathBuf {

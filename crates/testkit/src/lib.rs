@@ -33,6 +33,16 @@ impl Drop for ChildGuard {
     }
 }
 
+/// The directory of the package under test, as cargo says when it runs the test (not where the
+/// binary was compiled: a warm target directory shared by clones in other directories reuses
+/// test binaries, and `env!("CARGO_MANIFEST_DIR")` would name a clone that may be gone).
+///
+/// # Panics
+/// When the test was not started by cargo.
+pub fn crate_dir() -> PathBuf {
+    std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from).expect("cargo sets CARGO_MANIFEST_DIR for tests")
+}
+
 /// A free loopback port.
 pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port")
