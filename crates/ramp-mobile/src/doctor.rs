@@ -351,7 +351,7 @@ fn capabilities(r: &mut Report, tauri_dir: &Path) {
     );
     let granted = sources(&|f| {
         let c = &f.capability;
-        c.remote.is_none()
+        c.local
             && crate::capabilities::matches_label(c, APP_WINDOW)
             && c.permissions.iter().any(|p| {
                 let id = p.identifier().get();
