@@ -1,5 +1,14 @@
 # Helpers sourced by .ci/run and the scripts in this folder (not run on its own).
 
+# The features of the end-to-end builds (WebKit's mock camera, no browser launched). The test
+# command builds the workspace once with them, so the tests, the end-to-end tests and the app
+# binaries they drive share one set of compiled dependencies (each different feature set is a
+# separate compile of tauri, tokio, sqlx and what depends on them).
+E2E_FEATURES="proof-ramp-app/e2e proof-ramp-minimal/e2e"
+
+# phase TEXT: a heading with the seconds since the script started.
+phase() { echo "== [${SECONDS} s] $*"; }
+
 # Run as root: directly when already root, else through sudo.
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
