@@ -1000,16 +1000,28 @@ async fn late_screen_flow() {
     let (dir, b, _driver, c) = stack(Theme::Light).await;
     sign_in_first_time(&c).await;
     c.execute(
-        // Commands travel as fetches to ipc://localhost/<command> on WebKitGTK.
+        // Commands travel as fetches to ipc://localhost/<command, URL-encoded> on WebKitGTK; the
+        // plugin's are named `plugin:proof-ramp|<command>`.
         "var real = window.fetch; \
          window.fetch = function (url, init) { \
            var call = function () { return real(url, init); }; \
-           return String(url).indexOf('/app_info') >= 0 ? new Promise(function (r) { setTimeout(r, 1500); }).then(call) : call(); };",
+           var held = decodeURIComponent(String(url)).endsWith('plugin:proof-ramp|app_info'); \
+           if (held) window.__held = (window.__held || 0) + 1; \
+           return held ? new Promise(function (r) { setTimeout(r, 1500); }).then(call) : call(); };",
         vec![],
     )
     .await
     .expect("hold app_info back");
     tap(&c, "#open-settings").await;
+    let mut held = Value::Null;
+    for _ in 0..50 {
+        held = c.execute("return window.__held || 0;", vec![]).await.expect("js");
+        if held != 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(held, serde_json::json!(1), "Settings' app_info call was not the one held back");
     wait_css(&c, "#app .loading").await;
     press_escape(&c).await;
     wait_css(&c, "#buy").await;
