@@ -110,7 +110,7 @@ async fn home<R: Runtime>(main: &tauri::WebviewWindow<R>) -> bool {
 }
 
 /// Whether `url` is the widget's `onReady` reported by the host page.
-fn is_ready(url: &url::Url) -> bool {
+fn is_ready(url: &tauri::Url) -> bool {
     url.path() == EVENT_PATH && url.query_pairs().any(|(k, v)| k == "event" && v == "ready")
 }
 
@@ -263,7 +263,7 @@ async fn measure<R: Runtime>(app: &AppHandle<R>) -> serde_json::Value {
     let js = format!(
         "window.__bench = 'pending'; (async () => {{ const t = []; const t0 = performance.now(); \
          for (let i = 0; i < {SAMPLES}; i++) {{ const s = performance.now(); \
-         await window.__TAURI__.core.invoke('kyc_status'); t.push(performance.now() - s); }} \
+         await window.__TAURI__.proofRamp.kycStatus(); t.push(performance.now() - s); }} \
          window.__bench = JSON.stringify({{ each: t, total: performance.now() - t0 }}); }})() \
          .catch(e => {{ window.__bench = 'error'; }}); 'started'"
     );
