@@ -798,6 +798,38 @@ async fn a_session_for_a_closed_window_leaves_the_next_purchase_s_window_alone()
     day.end().await;
 }
 
+/// The same, with the sessions arriving in the other order: the second tap's session comes
+/// back first (Proof answered it at once), the closed window's session after it. The late one
+/// must not take the screen from the purchase being paid (seen taking it, as `Transaction`,
+/// in a CI run where the two answers crossed).
+#[tokio::test]
+async fn a_late_session_for_a_closed_window_leaves_the_next_purchase_on_screen() {
+    let day = Day::begin(Os::Android).await;
+    let sandbox = day.backend.sandbox().expect("sandbox");
+    sandbox.set_faults(proof_sandbox::Faults { latency_ms: 800, ..Default::default() });
+    let app = day.app.clone();
+    let first = tokio::spawn(async move { app.start(&session(TxType::Buy, "USDT", "TRC20")).await });
+    let closed = tokio::time::timeout(WITHIN, async {
+        loop {
+            if let Some(l) = day.phone().on_screen().into_iter().next() {
+                return l;
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    })
+    .await
+    .expect("a window at the tap");
+    day.phone().finish(&closed);
+    sandbox.set_faults(proof_sandbox::Faults::default());
+    let second = day.app.start(&session(TxType::Buy, "USDT", "TRC20")).await.expect("the second session");
+    assert_eq!(day.app.screen(), Screen::Widget { tx: second.clone() });
+    let first = first.await.expect("joined").expect("the first session still comes");
+    assert_eq!(day.app.screen(), Screen::Widget { tx: second.clone() }, "the purchase being paid keeps the screen");
+    assert_eq!(day.phone().on_screen().len(), 1, "the second tap's window, and only it");
+    assert!(!day.ui().contains(&UiEvent::WindowOpened(first)), "the first purchase has no window");
+    day.end().await;
+}
+
 /// A session the backend refuses takes the window that opened at the tap away; the screen
 /// stays where the user was, with the backend's sentence.
 #[tokio::test]

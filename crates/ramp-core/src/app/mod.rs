@@ -415,10 +415,16 @@ impl<S: Shell> App<S> {
             }
             Some((generation, _)) => self.show_link(generation, &created.widget_url, &tx)?,
         };
-        self.navigate(Action::WidgetOpened(tx.clone()));
-        if !shown {
+        if shown {
+            self.navigate(Action::WidgetOpened(tx.clone()));
+        } else if self.state().window.is_some() {
+            // The user closed this window while it was opening and has since tapped again: the
+            // newer purchase's window is open and keeps the screen; this one waits in the list.
+            self.0.log.push("app", format!("{} stays in the list: a newer payment window is open", short(&tx)));
+        } else {
             // The user closed the window while it was opening: the transaction's screen, with
             // Continue.
+            self.navigate(Action::WidgetOpened(tx.clone()));
             self.navigate(Action::WidgetClosed);
         }
         self.follow(tx.clone());
