@@ -42,10 +42,6 @@
 //! ([`TauriShell`], presenting the payment window per platform) and the commands that call it.
 //! The app holds no Proof credential, only its short-lived backend token.
 
-// On iOS `tauri::mobile_entry_point` style items and the Swift glue are not ours; every other
-// item is held to `missing_docs` by the desktop and Android lints.
-#![cfg_attr(target_os = "ios", allow(missing_docs))]
-
 pub mod commands;
 #[cfg(desktop)]
 mod desktop;
