@@ -22,6 +22,10 @@ pub const PLUGIN: &str = "proof-ramp";
 /// front when a payment window closes; the app's capability grants the plugin's commands to it.
 pub const APP_WINDOW: &str = "main";
 
+/// The backend when neither the configuration nor `PROOF_RAMP_BACKEND_URL` names one: the local
+/// sandbox stack (`cargo run -p partner-backend -- --sandbox`).
+pub const SANDBOX_BACKEND: &str = "http://127.0.0.1:8080/";
+
 /// Where the payment page (the backend's host page with the Proof widget) is shown.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

@@ -252,11 +252,7 @@ impl DeepLink {
         if let Some(plugin) = plugin {
             return Ok(Self::list(&json(DEEP_LINK_CONFIG_ENV, plugin)?));
         }
-        let mut conf = json("tauri.conf.json", conf.unwrap_or("{}"))?;
-        if let Some(patch) = patch {
-            json_patch::merge(&mut conf, &json("TAURI_CONFIG", patch)?);
-        }
-        Ok(Self::from_tauri_conf(&conf))
+        Ok(Self::from_tauri_conf(&crate::merged_conf(conf.unwrap_or("{}"), patch)?))
     }
 
     /// The schemes other than http and https.

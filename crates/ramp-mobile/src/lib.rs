@@ -96,6 +96,19 @@ pub enum Error {
 /// Result with this crate's [`Error`].
 pub type Result<T> = std::result::Result<T, Error>;
 
+/// `conf` (a `tauri.conf.json`) with `patch` (`TAURI_CONFIG`: the CLI's `--config`) merged over
+/// it as tauri-build merges it (a JSON merge patch: a list replaces a list); the message names
+/// the text that is not JSON.
+pub(crate) fn merged_conf(conf: &str, patch: Option<&str>) -> std::result::Result<serde_json::Value, String> {
+    let json =
+        |what: &str, text: &str| serde_json::from_str::<serde_json::Value>(text).map_err(|e| format!("{what}: {e}"));
+    let mut conf = json("tauri.conf.json", conf)?;
+    if let Some(patch) = patch {
+        json_patch::merge(&mut conf, &json("TAURI_CONFIG", patch)?);
+    }
+    Ok(conf)
+}
+
 pub(crate) fn read(path: &Path) -> Result<String> {
     std::fs::read_to_string(path).map_err(|source| Error::Io { path: path.display().to_string(), source })
 }
@@ -165,16 +178,11 @@ impl MobileConfig {
         let mut config = Self::load(&tauri_dir.join("mobile.toml"))?;
         let conf_path = tauri_dir.join("tauri.conf.json");
         let invalid = |message: String| Error::Config { path: conf_path.display().to_string(), message };
-        let json = |what: &str, text: &str| {
-            serde_json::from_str::<serde_json::Value>(text).map_err(|e| invalid(format!("{what}: {e}")))
-        };
         let plugin = match std::env::var(PLUGIN_CONFIG_ENV) {
-            Ok(text) => serde_json::from_value(json(PLUGIN_CONFIG_ENV, &text)?).map_err(|e| invalid(e.to_string()))?,
+            Ok(text) => serde_json::from_str(&text).map_err(|e| invalid(format!("{PLUGIN_CONFIG_ENV}: {e}")))?,
             Err(_) => {
-                let mut conf = json("tauri.conf.json", &read(&conf_path)?)?;
-                if let Ok(patch) = std::env::var("TAURI_CONFIG") {
-                    json_patch::merge(&mut conf, &json("TAURI_CONFIG", &patch)?);
-                }
+                let patch = std::env::var("TAURI_CONFIG").ok();
+                let conf = merged_conf(&read(&conf_path)?, patch.as_deref()).map_err(invalid)?;
                 PluginConfig::from_tauri_conf(&conf).map_err(invalid)?
             }
         };

@@ -65,12 +65,8 @@ use tauri::{Manager, Runtime, Webview};
 pub use error::UiError;
 pub use models::{AppInfo, Nav};
 pub use names::COMMANDS;
-pub use ramp_api::plugin::{APP_WINDOW, PaymentWindow};
+pub use ramp_api::plugin::{APP_WINDOW, PaymentWindow, SANDBOX_BACKEND};
 pub use shell::{Core, TauriShell};
-
-/// The backend when neither the configuration nor `PROOF_RAMP_BACKEND_URL` names one: the local
-/// sandbox stack (`cargo run -p partner-backend -- --sandbox`).
-pub const SANDBOX_BACKEND: &str = "http://127.0.0.1:8080/";
 
 /// The variable that overrides the configured backend: read when the app is compiled, and again
 /// when it starts (desktop development and tests).
@@ -142,7 +138,7 @@ impl Builder {
                 };
                 app.manage(Core::new(TauriShell::new(app.clone(), config.payment_window), client, tokens));
                 #[cfg(mobile)]
-                mobile::return_links(app)?;
+                mobile::return_links(app);
                 Ok(())
             })
             .on_webview_ready(|webview| {

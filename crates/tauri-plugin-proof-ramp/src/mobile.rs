@@ -15,7 +15,7 @@ use crate::ProofRampExt;
 /// Hand every return link to the core: those that arrive while the app runs, and one that
 /// started it (the app was closed while the user was in the browser). Before sign-in the core
 /// keeps the link and reads it right after (docs/mobile.md, Return links).
-pub(crate) fn return_links<R: Runtime>(app: &AppHandle<R>) -> Result<(), Box<dyn std::error::Error>> {
+pub(crate) fn return_links<R: Runtime>(app: &AppHandle<R>) {
     let handle = app.clone();
     app.deep_link().on_open_url(move |event| {
         for url in event.urls() {
@@ -27,5 +27,4 @@ pub(crate) fn return_links<R: Runtime>(app: &AppHandle<R>) -> Result<(), Box<dyn
             app.proof_ramp().returned(&url);
         }
     }
-    Ok(())
 }

@@ -37,7 +37,7 @@ enum Command {
         #[arg(long)]
         android: Option<PathBuf>,
         /// The backend to ask.
-        #[arg(long, env = "PROOF_RAMP_BACKEND_URL", default_value = "http://127.0.0.1:8080/")]
+        #[arg(long, env = "PROOF_RAMP_BACKEND_URL", default_value = ramp_api::plugin::SANDBOX_BACKEND)]
         backend: String,
         /// Skip the backend check.
         #[arg(long)]
