@@ -466,7 +466,8 @@ mod sql {
     pub(super) const GIVE_UP_LEASE: &str =
         "UPDATE transactions SET watch_holder = NULL, watch_until = $3 WHERE id = $2 AND watch_holder = $1";
     /// `$1` the transaction: its rank, the end of continuing it, its links' latest expiry.
-    pub(super) const REACH: &str = "SELECT t.status_rank, t.tx_type, t.resume_until,
+    /// (`status_rank` is 32 bits wide on PostgreSQL: widened to the 64 bits read.)
+    pub(super) const REACH: &str = "SELECT CAST(t.status_rank AS BIGINT), t.tx_type, t.resume_until,
             (SELECT MAX(l.expires_at) FROM widget_links l WHERE l.tx_id = t.id)
         FROM transactions t WHERE t.id = $1";
     /// Given up (`$2`), still at rank `$1`, of type `$6`, unreachable `$3` seconds before `$4`;
