@@ -51,6 +51,11 @@ fn main() {
     if std::fs::read_to_string(&path).ok().as_deref() != Some(default.as_str()) {
         std::fs::write(&path, default).expect("permissions/default.toml is writable");
     }
+    // Tauri hands apps this package's permission files by absolute path. Cargo shares a build
+    // script's output between checkouts in other directories of one target folder, so a path
+    // recorded absolute here makes it run again wherever this file is not at that path.
+    let manifest_dir = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR"));
+    println!("cargo:rerun-if-changed={}", manifest_dir.join("build.rs").display());
     println!("cargo:rerun-if-changed=guest-js/index.js");
     println!("cargo:rerun-if-changed=src/names.rs");
     let module = std::fs::read_to_string("guest-js/index.js").expect("guest-js/index.js");
