@@ -23,12 +23,13 @@ use futures_util::StreamExt;
 use partner_backend::auth::AppUser;
 use serde_json::{Value, json};
 use support::{
-    Stats, TOKEN, app_token, load, rss_kib, serve_sandbox_if_asked, spawn_backend, start_sandbox, wait_ready,
+    Stats, TOKEN, app_token, load, load_in_turn, rss_kib, serve_sandbox_if_asked, spawn_backend, start_sandbox,
+    wait_ready,
 };
 
 fn main() -> anyhow::Result<()> {
     serve_sandbox_if_asked()?;
-    let requests: usize = std::env::var("BENCH_REQUESTS").ok().and_then(|v| v.parse().ok()).unwrap_or(2000);
+    let requests_per_row: usize = std::env::var("BENCH_REQUESTS").ok().and_then(|v| v.parse().ok()).unwrap_or(2000);
     let rounds: usize = std::env::var("BENCH_ROUNDS").ok().and_then(|v| v.parse().ok()).unwrap_or(5);
     let subscribers: usize = std::env::var("BENCH_SUBSCRIBERS").ok().and_then(|v| v.parse().ok()).unwrap_or(1000);
 
@@ -52,7 +53,7 @@ fn main() -> anyhow::Result<()> {
         let app_auth = format!("Bearer {app_token}");
         let proof_auth = format!("Bearer {TOKEN}");
 
-        println!("KYC status: {rounds} rounds of {requests} requests per row, the rows taking turns; medians");
+        println!("KYC status: {rounds} rounds of {requests_per_row} requests per row, the rows taking turns; medians");
         for conc in [1usize, 16] {
             let get = |url: String, auth: &str| {
                 let (http, auth) = (http.clone(), auth.to_owned());
@@ -67,11 +68,12 @@ fn main() -> anyhow::Result<()> {
             for (_, request) in &rows {
                 load(200, conc, request.clone()).await?;
             }
-            // Taking turns spreads whatever else the machine does over every row alike.
+            // The rows take turns request by request (see `load_in_turn`), in every round.
+            let requests: Vec<_> = rows.iter().map(|(_, r)| r.clone()).collect();
             let mut runs: Vec<Vec<Stats>> = rows.iter().map(|_| Vec::new()).collect();
             for _ in 0..rounds {
-                for ((_, request), run) in rows.iter().zip(&mut runs) {
-                    run.push(load(requests, conc, request.clone()).await?);
+                for (stats, run) in load_in_turn(requests_per_row, conc, &requests).await?.into_iter().zip(&mut runs) {
+                    run.push(stats);
                 }
             }
             let direct = Stats::median(&runs[2]);
