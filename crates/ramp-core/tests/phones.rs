@@ -559,6 +559,8 @@ async fn ios_a_crashed_payment_window_is_taken_away_and_reopens_the_same_purchas
     day.phone().hang(&label);
     assert!(day.app.web_process_gone(&label), "the payment window's process");
     assert!(!day.app.web_process_gone("main"), "the app's own page is the shell's to reload");
+    let log: Vec<String> = day.app.log().entries().into_iter().map(|e| e.text).collect();
+    assert!(log.iter().any(|l| l == "the app's page stopped working; reloaded it"), "{log:?}");
     assert!(day.ui().contains(&UiEvent::WindowStuck { tx: tx.clone(), reason: "crashed" }));
     assert!(day.phone().on_screen().is_empty(), "taken away: the app's message is visible");
     assert_eq!(day.app.screen(), Screen::Widget { tx: tx.clone() }, "the app still offers Reopen");

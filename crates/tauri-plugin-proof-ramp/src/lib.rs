@@ -160,9 +160,10 @@ pub fn init<R: Runtime>() -> TauriPlugin<R, Option<PluginConfig>> {
 /// for its state), and in test builds given WebKitGTK's mock camera.
 fn app_webview<R: Runtime>(webview: &Webview<R>) {
     webview::prepare_webview(webview, false);
-    let app = webview.app_handle().clone();
+    let (app, label) = (webview.app_handle().clone(), webview.label().to_owned());
     webview::reload_when_gone(webview, move || {
-        app.proof_ramp().log().push("error", "the app's page stopped working; reloaded it");
+        // Always `false` for the app's own page; WebKitGTK's handler reloads it.
+        app.proof_ramp().web_process_gone(&label);
     });
 }
 
@@ -178,9 +179,7 @@ pub fn on_permission_request<R: Runtime>(webview: Webview<R>, kind: PermissionKi
 /// and the app's own page is reloaded (docs/mobile.md). [`BuilderExt`] sets it.
 #[cfg(any(target_os = "macos", target_os = "ios"))]
 pub fn on_web_content_process_terminate<R: Runtime>(webview: &Webview<R>) {
-    let core = webview.proof_ramp();
-    if !core.web_process_gone(webview.label()) {
-        core.log().push("error", "the app's page stopped working; reloaded it");
+    if !webview.proof_ramp().web_process_gone(webview.label()) {
         let _ = webview.reload();
     }
 }

@@ -228,10 +228,12 @@ impl<S: Shell> App<S> {
         generation.is_some_and(|g| self.window_permission(g, what))
     }
 
-    /// A webview's web process ended (the iOS hook, for every webview): the payment window is
-    /// reported stuck; `false` for any other webview, which the shell reloads.
+    /// A webview's web process ended (the iOS hook, for every webview; the Linux signal): the
+    /// payment window is reported stuck; for any other webview the event log says so and
+    /// `false` tells the shell to reload it.
     pub fn web_process_gone(&self, label: &str) -> bool {
         if !is_payment_window(label) {
+            self.0.log.push("error", "the app's page stopped working; reloaded it");
             return false;
         }
         let generation = self.state().window.as_ref().filter(|w| w.label == label).map(|w| w.generation);
