@@ -182,7 +182,7 @@ async fn timed(request: reqwest::RequestBuilder) -> anyhow::Result<Duration> {
 /// virtual machine one request's latency is mostly how soon a server's thread wakes (about
 /// 20 µs or about 100 µs here, depending on where the scheduler puts it), which changes over
 /// seconds, and rows run one after another in blocks of thousands measured that more than the
-/// servers (`/healthz`, which does nothing, ranged 0.7-2.0× the sandbox). A row's throughput is
+/// servers (`/healthz`, which does nothing, ranged 0.7-1.4× the sandbox over four runs). A row's throughput is
 /// `conc` over its mean latency: what it would serve alone at the latencies it had. Every
 /// answer must be 200.
 pub async fn load_in_turn<F>(total: usize, conc: usize, rows: &[F]) -> anyhow::Result<Vec<Stats>>
