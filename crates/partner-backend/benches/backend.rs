@@ -9,10 +9,16 @@
 //!    reach every subscriber.
 //!
 //! The backend runs as a child process (`proof-ramp-backend`, production mode) so its memory is
-//! its own; the sandbox runs as a process too, on a runtime like the backend's, so a direct call
-//! (the floor) crosses the same kind of process boundary as a call to the backend.
+//! its own; the sandbox runs as a process too, on a runtime and allocator like the backend's, so
+//! a direct call (the floor) crosses the same kind of process boundary as a call to the backend.
 
 mod support;
+
+/// The backend's allocator (see its main.rs), here too: the sandbox this process serves as the
+/// floor gets the same one, so a ratio compares the servers, not their allocators.
+#[cfg(not(target_env = "msvc"))]
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
