@@ -702,7 +702,13 @@ impl Relay {
                     None => std::future::pending().await,
                 }
             };
+            // In this order: updates the socket already delivered come first. Once the socket
+            // has closed (after a terminal update, say) polling is due too, and a poll shows only
+            // the latest status: were it chosen while `processing` still waited here (the loop
+            // busy storing an earlier change through a database outage), that status would be
+            // skipped for good.
             tokio::select! {
+                biased;
                 next = pushed => match next {
                     Some(Ok(update)) => {
                         let terminal = update.status.is_terminal();
