@@ -255,7 +255,7 @@ async fn a_premature_webhook_does_not_swallow_the_genuine_one() {
 async fn expired_unopened_links_lose_their_session() {
     let dir = Scratch::new("link-purge");
     let mut config = test_config(dir.db_url());
-    config.widget_link_ttl = Duration::from_secs(1);
+    config.widget_link_ttl = Duration::from_secs(2); // whole seconds: at least one left when checked below
     config.watch_lease = Duration::from_secs(3); // sweeps (and purges) every second
     let backend = Backend::start(config).await.expect("starts");
     let api = Api::new(&backend);

@@ -162,7 +162,9 @@ async fn an_abandoned_purchase_ends_as_expired_everywhere_on_postgres() {
 async fn abandoned_purchase_ends_as_expired(kind: Db) {
     let Some(db) = TestDb::new(kind, "abandoned").await else { return };
     let mut c = config_for(db.url.clone());
-    c.widget_link_ttl = Duration::from_secs(1);
+    // Links expire on whole seconds (`expires_at` is Unix seconds): a 1-second link made just
+    // before a second turns is dead a few milliseconds later, before the widget below opens it.
+    c.widget_link_ttl = Duration::from_secs(2);
     c.unopened_watch_grace = Duration::from_secs(1);
     c.proof_session_ttl = Duration::ZERO; // cannot be continued: the links are the only way in
     let backend = Backend::start(c).await.expect("starts");
